@@ -1,0 +1,288 @@
+"""BPMN packages: a folder of .bpmn/.dmn files and JSON Schema forms, validated and compiled.
+
+A package is identified by the SHA-256 of its files; compiled specs are cached under that hash so
+each version is parsed once per process.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from . import safexml
+from .errors import DeployError, Problem
+from .scripts import unsafe_reason
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+DMN_PREFIX = "https://www.omg.org/spec/DMN/"
+NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
+FORM = "formJsonSchemaFilename"
+UI_FORM = "formUiSchemaFilename"
+DUE_AT = "dueAt"
+SUFFIXES = (".bpmn", ".dmn", ".json")
+
+
+@dataclass(frozen=True)
+class Package:
+    """The files of one deployable process set: name -> text."""
+
+    files: Mapping[str, str]
+
+    @classmethod
+    def from_folder(cls, folder: str | Path) -> "Package":
+        """Read every .bpmn, .dmn and .json file below `folder` (names relative to it)."""
+        root = Path(folder)
+        if not root.is_dir():
+            raise DeployError([Problem(str(root), "", "not a folder")])
+        files = {}
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in SUFFIXES:
+                files[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
+        return cls(files)
+
+    @cached_property
+    def content_hash(self) -> str:
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            digest.update(name.encode() + b"\0" + self.files[name].encode() + b"\0")
+        return digest.hexdigest()
+
+
+@dataclass
+class Compiled:
+    """A validated package: parsed specs per executable process, forms, display names."""
+
+    package: Package
+    specs: dict[str, tuple[Any, dict[str, Any]]]
+    names: dict[str, str]
+    forms: dict[str, dict] = field(default_factory=dict)
+
+    def spec(self, process_id: str):
+        return self.specs[process_id]
+
+
+def compile_package(package: Package, operators: Iterable[str] | None = None) -> Compiled:
+    """Validate and parse; raise DeployError listing every problem (file, element id, reason)."""
+    problems: list[Problem] = []
+    forms = _load_forms(package, problems)
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    roots = {}
+    for name, text in sorted(package.files.items()):
+        if not name.endswith((".bpmn", ".dmn")):
+            continue
+        try:
+            roots[name] = safexml.parse(text)
+        except safexml.UnsafeXml as err:
+            problems.append(Problem(name, "", str(err)))
+    for name, root in roots.items():
+        problems.extend(_check_expressions(name, root))
+        if name.endswith(".bpmn"):
+            problems.extend(_check_flows(name, root))
+            problems.extend(_check_operators(name, root, operators))
+    if problems:
+        raise DeployError(problems)
+
+    for name, root in roots.items():
+        try:
+            if name.endswith(".dmn"):
+                parser.add_dmn_xml(root, filename=name)
+            else:
+                parser.add_bpmn_xml(root, filename=name)
+        except SpiffWorkflowException as err:
+            problems.append(_from_spiff(err, name))
+    if problems:
+        raise DeployError(problems)
+
+    specs, names = {}, {}
+    for process_id in parser.get_process_ids():
+        try:
+            spec = parser.get_spec(process_id)
+            subprocess_specs = parser.get_subprocess_specs(process_id)
+        except SpiffWorkflowException as err:
+            problems.append(_from_spiff(err, getattr(err, "file_name", "") or "?"))
+            continue
+        specs[process_id] = (spec, subprocess_specs)
+        names[process_id] = spec.description or process_id
+        for each in [spec, *subprocess_specs.values()]:
+            if each is not None:
+                problems.extend(_check_user_tasks(each, forms))
+    if not specs and not problems:
+        problems.append(Problem("", "", "the package has no executable process"))
+    if problems:
+        raise DeployError(sorted(set(problems), key=lambda p: (p.file, p.element_id, p.reason)))
+    return Compiled(package=package, specs=specs, names=names, forms=forms)
+
+
+def _from_spiff(err: SpiffWorkflowException, name: str) -> Problem:
+    if isinstance(err, ValidationException):
+        line = f" (line {err.line_number})" if getattr(err, "line_number", "") else ""
+        return Problem(err.file_name or name, err.id or "", f"{err}{line}")
+    return Problem(name, getattr(err, "id", "") or "", str(err))
+
+
+def _load_forms(package: Package, problems: list[Problem]) -> dict[str, dict]:
+    forms = {}
+    for name, text in package.files.items():
+        if not name.endswith(".json"):
+            continue
+        try:
+            schema = json.loads(text)
+            Draft202012Validator.check_schema(schema)
+        except json.JSONDecodeError as err:
+            problems.append(Problem(name, "", f"not valid JSON: {err}"))
+            continue
+        except SchemaError as err:
+            problems.append(Problem(name, "", f"not a valid JSON Schema: {err.message}"))
+            continue
+        forms[name] = schema
+    return forms
+
+
+def task_properties(task_spec) -> dict[str, str]:
+    """The spiffworkflow:properties of a task spec (form file names, dueAt, ...)."""
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+
+
+def is_user_task(task_spec) -> bool:
+    return isinstance(task_spec, UserTaskMixin)
+
+
+def _check_user_tasks(spec, forms: dict[str, dict]) -> list[Problem]:
+    problems = []
+    for task_spec in spec.task_specs.values():
+        if not is_user_task(task_spec):
+            continue
+        where = (spec.file or "", task_spec.bpmn_id)
+        if not task_spec.lane:
+            problems.append(Problem(*where, "user task is not in a lane"))
+        props = task_properties(task_spec)
+        for key in (FORM, UI_FORM):
+            form = props.get(key)
+            if key == FORM and not form:
+                problems.append(Problem(*where, f"user task has no form ({FORM} property)"))
+            elif form and form not in forms:
+                problems.append(Problem(*where, f"form file '{form}' is not in the package"))
+        due = props.get(DUE_AT)
+        if due and (reason := unsafe_reason(due)):
+            problems.append(Problem(*where, f"dueAt expression: {reason}"))
+    return problems
+
+
+def _owner_id(element) -> str:
+    node = element
+    while node is not None and not node.get("id"):
+        node = node.getparent()
+    return node.get("id") if node is not None else ""
+
+
+_EXPRESSIONS = [
+    ("bpmn:script", "exec"), ("spiffworkflow:preScript", "exec"),
+    ("spiffworkflow:postScript", "exec"), ("bpmn:conditionExpression", "eval"),
+    ("bpmn:timeDate", "eval"), ("bpmn:timeDuration", "eval"), ("bpmn:timeCycle", "eval"),
+    ("bpmn:loopCardinality", "eval"), ("bpmn:completionCondition", "eval"),
+]
+
+
+def _check_expressions(name: str, root) -> list[Problem]:
+    """Scripts and expressions: no imports, no private/dunder names, no escaping builtins."""
+    problems = []
+    if name.endswith(".dmn"):
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.tag.endswith("}text") and element.text:
+                if reason := unsafe_reason(element.text, "dmn"):
+                    problems.append(Problem(name, _owner_id(element), reason))
+        return problems
+    for tag, mode in _EXPRESSIONS:
+        for element in root.iterfind(f".//{tag}", NS):
+            if reason := unsafe_reason(element.text or "", mode):
+                problems.append(Problem(name, _owner_id(element), reason))
+    for element in root.iterfind(".//spiffworkflow:parameter", NS):
+        if reason := unsafe_reason(element.get("value", ""), "eval"):
+            problems.append(Problem(name, _owner_id(element.getparent()), reason))
+    return problems
+
+
+_NO_INCOMING = {"startEvent", "boundaryEvent"}
+_NO_OUTGOING = {"endEvent"}
+_FLOW_NODES = {
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask", "sendTask",
+    "receiveTask", "callActivity", "subProcess", "transaction", "exclusiveGateway",
+    "parallelGateway", "inclusiveGateway", "eventBasedGateway", "startEvent", "endEvent",
+    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+}
+
+
+def _check_flows(name: str, root) -> list[Problem]:
+    """Every sequence flow joins two existing nodes; every node is reachable and leads somewhere."""
+    problems = []
+    containers = [*root.iterfind(".//bpmn:process", NS), *root.iterfind(".//bpmn:subProcess", NS),
+                  *root.iterfind(".//bpmn:transaction", NS)]
+    for container in containers:
+        nodes = {}
+        for child in container:
+            local = child.tag.split("}")[-1] if isinstance(child.tag, str) else ""
+            if local in _FLOW_NODES:
+                nodes[child.get("id")] = (local, child)
+        flows = [c for c in container if isinstance(c.tag, str) and c.tag == f"{{{BPMN}}}sequenceFlow"]
+        incoming, outgoing = set(), set()
+        for flow in flows:
+            for attr, seen in (("sourceRef", outgoing), ("targetRef", incoming)):
+                ref = flow.get(attr)
+                if ref not in nodes:
+                    problems.append(Problem(name, flow.get("id", ""),
+                                            f"sequence flow {attr} '{ref}' is not an element here"))
+                seen.add(ref)
+        for node_id, (local, node) in nodes.items():
+            triggered = local == "subProcess" and node.get("triggeredByEvent") == "true"
+            if local not in _NO_INCOMING and node_id not in incoming and not triggered:
+                problems.append(Problem(name, node_id, f"{local} has no incoming sequence flow"))
+            if local not in _NO_OUTGOING and node_id not in outgoing and not triggered:
+                problems.append(Problem(name, node_id, f"{local} has no outgoing sequence flow"))
+    return problems
+
+
+def _check_operators(name: str, root, operators: Iterable[str] | None) -> list[Problem]:
+    if operators is None:
+        return []
+    known = set(operators)
+    return [
+        Problem(name, _owner_id(op), f"no service-task operator named '{op.get('id')}'")
+        for op in root.iterfind(".//spiffworkflow:serviceTaskOperator", NS)
+        if op.get("id") not in known
+    ]
+
+
+class SpecCache:
+    """Compiled packages by content hash, least recently used dropped first (thread-safe)."""
+
+    def __init__(self, operators: Iterable[str] | None = None, size: int = 32):
+        self.operators = operators
+        self._items: OrderedDict[str, Compiled] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def get(self, package: Package) -> Compiled:
+        key = package.content_hash
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        compiled = compile_package(package, self.operators)
+        with self._lock:
+            self._items[key] = compiled
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return compiled

@@ -1,0 +1,125 @@
+"""Keep the `human_task` and `timer` tables in step with a workflow's state.
+
+Both sides are computed from the workflow in memory (before and after a step) and only the
+difference is written, so a step costs a few row writes whatever the size of the case.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from models import HumanTask, Timer
+
+HT, TM = HumanTask.__table__, Timer.__table__
+_CANCEL_TASKS = (update(HT).where(HT.c.id.in_(bindparam("ids", expanding=True)),
+                                  HT.c.state == "ready")
+                 .values(state="cancelled", completed_at=bindparam("now")))
+_DELETE_TIMERS = delete(TM).where(TM.c.instance_id == bindparam("instance_id"),
+                                  TM.c.task_id.in_(bindparam("ids", expanding=True)))
+_INSERT_TASKS, _INSERT_TIMERS = insert(HT), insert(TM)
+from .package import DUE_AT, FORM, is_user_task, task_properties
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Who may work on a task: a role, optionally narrowed to a unit, or one person."""
+
+    role: str | None = None
+    unit: str | None = None
+    assignee: str | None = None
+
+
+LaneResolver = Callable[[str | None, dict[str, Any], str], Candidates]
+
+
+def default_lane_resolver(lane: str | None, _data: dict, _bpmn_id: str) -> Candidates:
+    """Without domain knowledge a lane is simply a role."""
+    return Candidates(role=lane)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The ready user tasks and pending timers of a workflow: id -> task, id -> (due, bpmn id)."""
+
+    ready: dict[str, Any]
+    timers: dict[str, tuple[datetime, str]]
+
+
+def snapshot(workflow: BpmnWorkflow) -> Snapshot:
+    """Read ready user tasks and waiting timers (with their deadlines) from the workflow.
+
+    Walks the flat task maps rather than the task tree: a case that loops grows a deep tree.
+    """
+    ready, timers = {}, {}
+    for tasks in (workflow.tasks, *(sp.tasks for sp in workflow.subprocesses.values())):
+        for task in tasks.values():
+            state = task.state
+            if state == TaskState.READY:
+                if is_user_task(task.task_spec):
+                    ready[str(task.id)] = task
+            elif state == TaskState.WAITING:
+                due = timer_due(task)
+                if due is not None:
+                    timers[str(task.id)] = (due, task.task_spec.bpmn_id)
+    return Snapshot(ready, timers)
+
+
+def timer_due(task) -> datetime | None:
+    """The deadline of a waiting timer event task, from the value SpiffWorkflow stored."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if not isinstance(definition, TimerEventDefinition):
+        return None
+    value = task._get_internal_data("event_value")
+    if isinstance(value, dict):  # cycle timer
+        value = value.get("next")
+    if not value:
+        return None
+    return TimerEventDefinition.get_datetime(value) if isinstance(value, str) else value
+
+
+def apply(session: Session, instance_id: int, before: Snapshot, after: Snapshot, *,
+          now: datetime, resolve: LaneResolver, evaluate: Callable[[Any, str], Any]) -> list[str]:
+    """Write the difference between two snapshots; return ids of tasks that left the inbox."""
+    conn = session.connection()
+    gone = [tid for tid in before.ready if tid not in after.ready]
+    if gone:  # left the inbox without being completed by a person: cancelled
+        conn.execute(_CANCEL_TASKS, {"ids": gone, "now": now})
+    rows = []
+    for tid, task in after.ready.items():
+        if tid in before.ready:
+            continue
+        spec = task.task_spec
+        props = task_properties(spec)
+        who = resolve(spec.lane, task.data, spec.bpmn_id)
+        due = props.get(DUE_AT)
+        rows.append(dict(
+            id=tid, instance_id=instance_id, bpmn_id=spec.bpmn_id, name=spec.bpmn_name,
+            lane=spec.lane, form=props.get(FORM), candidate_role=who.role,
+            candidate_unit=who.unit, assignee=who.assignee, state="ready",
+            due_at=_as_datetime(evaluate(task, due)) if due else None, created_at=now,
+            completed_by=None, completed_at=None))
+    if rows:
+        conn.execute(_INSERT_TASKS, rows)
+
+    stale = [tid for tid, due in before.timers.items() if after.timers.get(tid) != due]
+    if stale:
+        conn.execute(_DELETE_TIMERS, {"instance_id": instance_id, "ids": stale})
+    timers = [dict(instance_id=instance_id, task_id=tid, due_at=due, bpmn_id=bpmn_id)
+              for tid, (due, bpmn_id) in after.timers.items()
+              if before.timers.get(tid) != (due, bpmn_id)]
+    if timers:
+        conn.execute(_INSERT_TIMERS, timers)
+    return gone
+
+
+def _as_datetime(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return TimerEventDefinition.get_datetime(str(value))

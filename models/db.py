@@ -1,0 +1,109 @@
+"""Database connection: SQLite (WAL) by default, PostgreSQL when the URL says so.
+
+Only entry points (request teardown, CLI command, scheduler job) open and commit sessions; every
+other function takes the session it is given.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Callable, Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from .base import Base
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Database:
+    """One database: an SQLAlchemy engine plus read and write session factories."""
+
+    def __init__(self, url: str, echo: bool = False):
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        kwargs: dict = {"echo": echo}
+        if self.is_sqlite:
+            memory = self.url.database in (None, "", ":memory:")
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            if memory:
+                kwargs["poolclass"] = StaticPool
+        else:
+            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+        self.engine = create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    def create_all(self) -> None:
+        """Create every table from the models (tests; production uses Alembic)."""
+        Base.metadata.create_all(self.engine)
+
+    def drop_all(self) -> None:
+        Base.metadata.drop_all(self.engine)
+
+    def session(self) -> Session:
+        """A plain session for reading; the caller closes it."""
+        return self._sessions()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one write transaction: committed on success, rolled back on error.
+
+        On SQLite the transaction starts with BEGIN IMMEDIATE so that two writers queue for the
+        lock instead of one failing later on a stale snapshot; PostgreSQL relies on row locks.
+        """
+        session = self._sessions()
+        try:
+            if self.is_sqlite:
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is unreliable).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run callback once the session's current transaction commits; drop it on rollback."""
+    session.info.setdefault("on_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    for callback in session.info.pop("on_commit", []):
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_commit(session: Session, _previous) -> None:
+    session.info.pop("on_commit", None)
