@@ -182,8 +182,9 @@ def _check_user_tasks(spec, forms: dict[str, dict]) -> list[Problem]:
 
 
 def _owner_id(element) -> str:
+    """The id of the nearest BPMN/DMN element holding `element` (extension ids don't count)."""
     node = element
-    while node is not None and not node.get("id"):
+    while node is not None and (not node.get("id") or str(node.tag).startswith(f"{{{SPIFF}}}")):
         node = node.getparent()
     return node.get("id") if node is not None else ""
 
@@ -211,7 +212,7 @@ def _check_expressions(name: str, root) -> list[Problem]:
                 problems.append(Problem(name, _owner_id(element), reason))
     for element in root.iterfind(".//spiffworkflow:parameter", NS):
         if reason := unsafe_reason(element.get("value", ""), "eval"):
-            problems.append(Problem(name, _owner_id(element.getparent()), reason))
+            problems.append(Problem(name, _owner_id(element), reason))
     return problems
 
 

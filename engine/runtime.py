@@ -38,7 +38,8 @@ EventHandler = Callable[[Session, int, dict[str, Any]], None]
 
 # Hot-path statements, built once so each step skips statement construction and cache keys.
 _TASK_AND_CASE = (
-    select(HT.c.state, HT.c.completed_by, HT.c.bpmn_id, HT.c.name, HT.c.form, *PI.c)
+    select(HT.c.state.label("task_state"), HT.c.completed_by, HT.c.bpmn_id, HT.c.name,
+           HT.c.form, *PI.c)
     .join_from(HT, PI, HT.c.instance_id == PI.c.id).where(HT.c.id == bindparam("task_id"))
     .with_for_update(of=PI))
 _COMPLETE_TASK = (
@@ -173,9 +174,9 @@ class Engine:
         if found is None:
             raise NotFoundError(f"task {task_id} does not exist")
         label = found.name or found.bpmn_id
-        if found.state != "ready":
+        if found.task_state != "ready":
             who = f" by {found.completed_by}" if found.completed_by else ""
-            raise ConflictError(f"task '{label}' is already {found.state}{who}")
+            raise ConflictError(f"task '{label}' is already {found.task_state}{who}")
         case = Case.from_row(found)
         self.validate_form(self.compiled_version(session, case.process_version_id),
                            found.form, data)

@@ -1,0 +1,14 @@
+"""The suggestion-handling domain (建议办理): hands its knowledge to the engine.
+
+`make_engine` is the one place where the domain's lane resolver, service-task operators and
+script globals are given to the domain-free engine.
+"""
+from __future__ import annotations
+
+from engine import Engine, system_clock
+from engine.clock import Clock
+
+
+def make_engine(clock: Clock = system_clock) -> Engine:
+    """The engine configured with this domain's hooks."""
+    return Engine(clock=clock)

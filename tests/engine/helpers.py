@@ -1,0 +1,47 @@
+"""Small helpers for engine tests: start a case, find and complete its tasks."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from models import AuditEvent, HumanTask, ProcessInstance
+
+
+def start(db, engine, process_id, data=None, actor="commission"):
+    with db.write() as session:
+        return engine.start(session, process_id, data or {}, actor=actor).instance_id
+
+
+def ready(db, engine, instance_id) -> dict[str, HumanTask]:
+    """Ready tasks by BPMN id (a multi-instance task appears once per instance: list)."""
+    with db.session() as session:
+        rows = engine.ready_tasks(session, instance_id=instance_id)
+    found: dict = {}
+    for row in rows:
+        found.setdefault(row.bpmn_id, []).append(row)
+    return {k: v[0] if len(v) == 1 else v for k, v in found.items()}
+
+
+def complete(db, engine, task, data=None, actor="handler"):
+    task_id = task if isinstance(task, str) else task.id
+    with db.write() as session:
+        return engine.complete(session, task_id, actor, data or {})
+
+
+def instance(db, instance_id) -> ProcessInstance:
+    with db.session() as session:
+        return session.get(ProcessInstance, instance_id)
+
+
+def audit(db, instance_id=None, action=None) -> list[AuditEvent]:
+    with db.session() as session:
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        if instance_id is not None:
+            query = query.where(AuditEvent.instance_id == instance_id)
+        if action is not None:
+            query = query.where(AuditEvent.action == action)
+        return list(session.scalars(query))
+
+
+def count(db, model, *where) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where))
