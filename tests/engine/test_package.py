@@ -1,0 +1,158 @@
+"""Deploy rules: what a BPMN package must satisfy, and how refusals name file, element and reason."""
+from __future__ import annotations
+
+import pytest
+
+from engine import DeployError, Package, compile_package
+
+from ..conftest import PROCESSES
+
+OPERATORS = {"record_title"}
+
+
+def fixture(name: str) -> str:
+    return (PROCESSES / name).read_text(encoding="utf-8")
+
+
+def refused(files: dict[str, str]) -> list[tuple[str, str, str]]:
+    with pytest.raises(DeployError) as err:
+        compile_package(Package(files), OPERATORS)
+    return [(p.file, p.element_id, p.reason) for p in err.value.problems]
+
+
+def linear(**replace) -> dict[str, str]:
+    text = fixture("linear10.bpmn")
+    for old, new in replace.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return {"linear10.bpmn": text, "note.schema.json": fixture("note.schema.json")}
+
+
+def test_the_fixture_package_is_valid():
+    compiled = compile_package(Package.from_folder(PROCESSES), OPERATORS)
+    assert {"linear10", "loop", "dmn_rule", "review_sub"} <= set(compiled.specs)
+    assert "note.schema.json" in compiled.forms
+
+
+def test_content_hash_depends_on_every_file():
+    a = Package({"a.bpmn": "x", "b.json": "{}"})
+    assert a.content_hash == Package({"b.json": "{}", "a.bpmn": "x"}).content_hash
+    assert a.content_hash != Package({"a.bpmn": "x ", "b.json": "{}"}).content_hash
+
+
+def test_malformed_xml_is_refused_with_its_line():
+    [(file, element, reason)] = refused({"broken.bpmn": "<bpmn:definitions>\n<oops"})
+    assert file == "broken.bpmn" and "malformed XML (line" in reason
+
+
+def test_external_entities_are_refused_and_never_resolved(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    xxe = (f'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file://{secret}">]>\n'
+           '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">'
+           '<bpmn:process id="p" name="&x;"/></bpmn:definitions>')
+    problems = refused({"xxe.bpmn": xxe})
+    assert problems == [("xxe.bpmn", "", "DOCTYPE and ENTITY declarations are not allowed")]
+    assert "TOP-SECRET" not in repr(problems)
+
+
+def test_entity_expansion_bombs_are_refused():
+    lol = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+           + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">'
+                     for i in range(1, 9))
+           + ']><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">'
+           '&lol8;</bpmn:definitions>')
+    [(_, _, reason)] = refused({"bomb.dmn": lol})
+    assert "DOCTYPE" in reason
+
+
+def test_user_task_without_a_form_is_refused_with_its_id():
+    form = '<spiffworkflow:property name="formJsonSchemaFilename" value="note.schema.json" />'
+    problems = refused(linear(**{form: ""}))
+    assert ("linear10.bpmn", "step_01", "user task has no form (formJsonSchemaFilename property)") in problems
+
+
+def test_form_file_missing_from_the_package_is_refused():
+    files = linear()
+    del files["note.schema.json"]
+    problems = refused(files)
+    assert ("linear10.bpmn", "step_01", "form file 'note.schema.json' is not in the package") in problems
+    assert len(problems) == 10
+
+
+def test_invalid_json_schema_is_refused():
+    files = linear()
+    files["note.schema.json"] = '{"type": "objekt"}'
+    [(file, _, reason)] = refused(files)
+    assert file == "note.schema.json" and "not a valid JSON Schema" in reason
+
+
+def test_user_task_outside_any_lane_is_refused():
+    problems = refused(linear(**{"<bpmn:flowNodeRef>step_01</bpmn:flowNodeRef>": ""}))
+    assert ("linear10.bpmn", "step_01", "user task is not in a lane") in problems
+
+
+def _with_script(script: str) -> dict[str, str]:
+    text = fixture("linear10.bpmn")
+    # Turn the first flow's target into a script task between start and step_01.
+    task = (f'<bpmn:scriptTask id="prepare"><bpmn:incoming>x</bpmn:incoming>'
+            f'<bpmn:script>{script}</bpmn:script></bpmn:scriptTask>')
+    text = text.replace("</bpmn:process>", task + "</bpmn:process>", 1)
+    return {"linear10.bpmn": text, "note.schema.json": fixture("note.schema.json")}
+
+
+@pytest.mark.parametrize("script, reason", [
+    ("x = ().__class__.__bases__[0]", "name '__class__' is not allowed"),
+    ("import os", "'import' is not allowed"),
+    ("y = _secret", "name '_secret' is not allowed"),
+    ("z = getattr(a, 'b')", "'getattr' is not allowed"),
+    ("w = eval('1')", "'eval' is not allowed"),
+])
+def test_unsafe_scripts_are_refused_with_the_script_task_id(script, reason):
+    problems = refused(_with_script(script))
+    assert any(p[1] == "prepare" and reason in p[2] for p in problems), problems
+
+
+def test_unsafe_condition_expression_is_refused_with_the_flow_id():
+    text = fixture("loop.bpmn")
+    assert "satisfied == True" in text
+    files = {"loop.bpmn": text.replace("satisfied == True", "satisfied.__class__ == bool", 1),
+             "feedback.schema.json": fixture("feedback.schema.json"),
+             "note.schema.json": fixture("note.schema.json")}
+    [(file, element, reason)] = refused(files)
+    assert (file, element) == ("loop.bpmn", "flow_satisfied_gw_to_end")
+    assert "__class__" in reason
+
+
+def test_unsafe_dmn_entry_is_refused():
+    files = {name: fixture(name) for name in ("dmn_rule.bpmn", "answer_route.dmn",
+                                              "classify.schema.json", "note.schema.json")}
+    files["answer_route.dmn"] = files["answer_route.dmn"].replace('"B"', '"B".__len__()', 1)
+    problems = refused(files)
+    assert any(p[0] == "answer_route.dmn" and "__len__" in p[2] for p in problems)
+
+
+def test_dangling_sequence_flow_is_refused():
+    text = fixture("linear10.bpmn")
+    files = linear(**{'targetRef="step_02"': 'targetRef="nowhere"'})
+    problems = refused(files)
+    assert any("targetRef 'nowhere'" in p[2] for p in problems)
+    assert any(p[1] == "step_02" and "no incoming" in p[2] for p in problems)
+    assert text  # the original is untouched
+
+
+def test_unknown_service_operator_is_refused():
+    files = {name: fixture(name) for name in ("service_task.bpmn", "enter.schema.json",
+                                              "note.schema.json")}
+    with pytest.raises(DeployError) as err:
+        compile_package(Package(files), operators=set())
+    [problem] = err.value.problems
+    assert (problem.element_id, problem.reason) == (
+        "record_title_task", "no service-task operator named 'record_title'")
+
+
+def test_problems_of_every_file_are_reported_together():
+    files = linear(**{'targetRef="step_02"': 'targetRef="nowhere"'})
+    files["bad.bpmn"] = "<not-closed>"
+    problems = refused(files)
+    assert {p[0] for p in problems} == {"bad.bpmn", "linear10.bpmn"}
