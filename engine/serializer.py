@@ -9,19 +9,14 @@ import json
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
 
 
 class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
-    """BpmnWorkflowConverter that leaves out `spec`/`subprocess_specs` and takes them on restore."""
-
-    def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
+    """Restores a workflow whose JSON has no `spec`/`subprocess_specs`: they are handed in."""
 
     def from_dict(self, dct, spec=None, subprocess_specs=None):
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
@@ -41,14 +36,61 @@ _Encoder = _SERIALIZER._encoder_cls
 
 
 def dumps(workflow: BpmnWorkflow) -> str:
-    """The workflow's state as JSON, spec left out."""
+    """The workflow's state as JSON, spec left out.
+
+    Finished tasks never change, so each one is encoded once and its JSON text reused at every
+    later save: a case that loops pays for its new tasks only, not again for its whole history.
+    The fields are those of SpiffWorkflow 3.2's WorkflowConverter (pinned); `loads` restores
+    them with SpiffWorkflow's own converters.
+    """
     registry = _SERIALIZER.registry
     registry._encoder_mode = True  # as serialize_json does: convert lazily inside json.dumps
     try:
-        return json.dumps(registry.convert(workflow), cls=_Encoder, ensure_ascii=False,
-                          separators=(",", ":"))
+        top = _fields(workflow, "BpmnWorkflow")
+        top["bpmn_events"] = registry.convert(workflow.bpmn_events)
+        subprocesses = []
+        for task_id, sub in workflow.subprocesses.items():
+            fields = _fields(sub, "BpmnSubWorkflow")
+            fields.update(parent_task_id=str(sub.parent_task_id), spec=sub.spec.name)
+            subprocesses.append(f'"{task_id}":{_with_tasks(fields, sub.tasks)}')
+        text = _with_tasks(top, workflow.tasks)
+        return text[:-1] + ',"subprocesses":{' + ",".join(subprocesses) + "}}"
     finally:
         registry._encoder_mode = False
+
+
+def _fields(workflow, typename: str) -> dict:
+    registry = _SERIALIZER.registry
+    return {
+        "typename": typename,
+        "data": registry.convert(registry.clean(workflow.data)),
+        "correlations": workflow.correlations,
+        "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+        "success": workflow.success,
+        "completed": workflow.completed,
+        "root": str(workflow.task_tree.id),
+    }
+
+
+def _with_tasks(fields: dict, tasks: dict) -> str:
+    """JSON of `fields` plus a "tasks" member built from (cached) per-task JSON texts."""
+    head = json.dumps(fields, cls=_Encoder, ensure_ascii=False, separators=(",", ":"))
+    body = ",".join(f'"{task_id}":{_task_json(task)}' for task_id, task in tasks.items())
+    return head[:-1] + ',"tasks":{' + body + "}}"
+
+
+def _task_json(task) -> str:
+    finished = task.state & TaskState.FINISHED_MASK
+    if finished:
+        key = (task.state, task.last_state_change, len(task._children))
+        memo = task.__dict__.get("_jianyi_json")
+        if memo is not None and memo[0] == key:
+            return memo[1]
+    text = json.dumps(_SERIALIZER.registry.convert(task), cls=_Encoder, ensure_ascii=False,
+                      separators=(",", ":"))
+    if finished:
+        task.__dict__["_jianyi_json"] = (key, text)
+    return text
 
 
 def loads(state: str, version: str, spec, subprocess_specs) -> BpmnWorkflow:

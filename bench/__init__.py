@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): each prints `BENCH <name>=<value> <unit>`; nothing here asserts."""
