@@ -237,7 +237,7 @@ def _check_flows(name: str, root) -> list[Problem]:
             local = child.tag.split("}")[-1] if isinstance(child.tag, str) else ""
             if local in _FLOW_NODES:
                 nodes[child.get("id")] = (local, child)
-        flows = [c for c in container if isinstance(c.tag, str) and c.tag == f"{{{BPMN}}}sequenceFlow"]
+        flows = container.findall("bpmn:sequenceFlow", NS)
         incoming, outgoing = set(), set()
         for flow in flows:
             for attr, seen in (("sourceRef", outgoing), ("targetRef", incoming)):

@@ -17,6 +17,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from models import HumanTask, Timer
 
+from .package import DUE_AT, FORM, is_user_task, task_properties
+
 HT, TM = HumanTask.__table__, Timer.__table__
 _CANCEL_TASKS = (update(HT).where(HT.c.id.in_(bindparam("ids", expanding=True)),
                                   HT.c.state == "ready")
@@ -24,7 +26,6 @@ _CANCEL_TASKS = (update(HT).where(HT.c.id.in_(bindparam("ids", expanding=True)),
 _DELETE_TIMERS = delete(TM).where(TM.c.instance_id == bindparam("instance_id"),
                                   TM.c.task_id.in_(bindparam("ids", expanding=True)))
 _INSERT_TASKS, _INSERT_TIMERS = insert(HT), insert(TM)
-from .package import DUE_AT, FORM, is_user_task, task_properties
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def _task_json(task) -> str:
 
 
 def loads(state: str, version: str, spec, subprocess_specs) -> BpmnWorkflow:
-    """Rebuild a workflow from `dumps` output, migrating it if it was written by an older serializer."""
+    """Rebuild a workflow from `dumps` output, migrating state written by an older serializer."""
     dct = json.loads(state)
     dct[_SERIALIZER.VERSION_KEY] = version
     _SERIALIZER.migrate(dct)
