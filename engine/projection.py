@@ -11,7 +11,8 @@ from typing import Any, Callable
 
 from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (TimeDateEventDefinition,
+                                                              TimerEventDefinition)
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -70,6 +71,25 @@ def snapshot(workflow: BpmnWorkflow) -> Snapshot:
                 if due is not None:
                     timers[str(task.id)] = (due, task.task_spec.bpmn_id)
     return Snapshot(ready, timers)
+
+
+def refresh_deadlines(workflow: BpmnWorkflow) -> None:
+    """Re-evaluate the expressions of waiting date timers so they follow their variables.
+
+    SpiffWorkflow evaluates a timeDate expression once, when the timer is armed. Deadlines here
+    move (an approved extension, a re-handling period), so a pending date timer is re-armed
+    whenever its expression now gives another date; duration and cycle timers are left alone.
+    """
+    for tasks in (workflow.tasks, *(sp.tasks for sp in workflow.subprocesses.values())):
+        for task in tasks.values():
+            if task.state != TaskState.WAITING:
+                continue
+            definition = getattr(task.task_spec, "event_definition", None)
+            if type(definition) is not TimeDateEventDefinition:
+                continue
+            value = workflow.script_engine.evaluate(task, definition.expression)
+            if value != task._get_internal_data("event_value"):
+                task._set_internal_data(event_value=value, event_fired=False)
 
 
 def timer_due(task) -> datetime | None:

@@ -339,6 +339,7 @@ class Engine:
         try:
             with clock_mod.using(lambda: now):
                 step()
+                projection.refresh_deadlines(workflow)
         except EngineError:
             raise
         except Exception as err:  # script, operator or SpiffWorkflow failure: the step is void
@@ -389,10 +390,14 @@ class Engine:
 
 
 def _put_form_data(task, data: dict[str, Any]) -> None:
-    """Form answers become task data; a multi-instance child puts them in its output item."""
+    """Form answers become task data; a multi-instance child puts them in its output item,
+    together with the input item it was for (so the collection says which answer is whose)."""
     parent = task.parent.task_spec if task.parent is not None else None
     if isinstance(parent, MultiInstanceTask) and parent.output_item is not None:
-        task.data[parent.output_item.bpmn_id] = data
+        answer = dict(data)
+        if parent.input_item is not None:  # pair each answer with the item it answers
+            answer.setdefault(parent.input_item.bpmn_id, task.data.get(parent.input_item.bpmn_id))
+        task.data[parent.output_item.bpmn_id] = answer
     else:
         task.data.update(data)
 

@@ -4,9 +4,18 @@ from .db import Database, on_commit, utcnow
 from .process import ProcessVersion, ProcessDefinition, ProcessInstance
 from .task import HumanTask, Timer
 from .audit import AuditEvent
+from .calendar import CalendarDay, Setting
+from .organisation import ROLES, CongressSession, Deputy, Division, Unit, User
+from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
+                         Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
+                         Suggestion, SuggestionCoSigner)
 
 __all__ = [
     "Base", "Database", "on_commit", "utcnow",
     "ProcessVersion", "ProcessDefinition", "ProcessInstance",
-    "HumanTask", "Timer", "AuditEvent",
+    "HumanTask", "Timer", "AuditEvent", "CalendarDay", "Setting",
+    "ROLES", "CongressSession", "Deputy", "Division", "Unit", "User",
+    "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
+    "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",
+    "SuggestionCoSigner",
 ]

@@ -11,4 +11,6 @@ from engine.clock import Clock
 
 def make_engine(clock: Clock = system_clock) -> Engine:
     """The engine configured with this domain's hooks."""
-    return Engine(clock=clock)
+    from . import deadlines, lanes, operators
+    return Engine(clock=clock, lane_resolver=lanes.resolve, operators=operators.OPERATORS,
+                  script_globals={"deadline": deadlines.deadline})

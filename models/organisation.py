@@ -1,0 +1,92 @@
+"""The organisation: congress sessions, handling units and divisions, deputies, users."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base
+
+# Roles (角色); one per user. The BPMN lanes name roles too (see workflows.lanes).
+ROLES = (
+    "commission",         # 代表工委 staff: register, assign, rule on returns, supervise
+    "unit_handler",       # 承办单位 division head (处室负责同志): handles and drafts
+    "reviewer",           # 分管负责同志: reviews the draft
+    "signer",             # 主要负责同志: signs off
+    "deputy",             # 代表
+    "provincial_leader",  # 省领导: leads/supervises key suggestions, high-level coordination
+    "committee",          # 专门委员会 member
+    "designer",           # process designer
+    "admin",              # administrator
+)
+
+
+class CongressSession(Base):
+    """届次/会议: e.g. the 3rd meeting of the 14th provincial people's congress."""
+
+    __tablename__ = "congress_session"
+    __table_args__ = (UniqueConstraint("congress", "meeting"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress: Mapped[int]  # 届
+    meeting: Mapped[int]   # 次
+    year: Mapped[int]
+    name: Mapped[str] = mapped_column(String(128))
+    opened_on: Mapped[Optional[date]]
+
+
+class Unit(Base):
+    """承办单位: a handling unit, government or not."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="government")  # | non_government
+    divisions: Mapped[list["Division"]] = relationship(back_populates="unit",
+                                                       order_by="Division.id")
+
+
+class Division(Base):
+    """处室: a division inside a unit."""
+
+    __tablename__ = "division"
+    __table_args__ = (UniqueConstraint("unit_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    unit: Mapped[Unit] = relationship(back_populates="divisions")
+
+
+class Deputy(Base):
+    """代表: a deputy and the electoral unit (选举单位) that elected them."""
+
+    __tablename__ = "deputy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    electoral_unit: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[Optional[str]] = mapped_column(String(32))
+
+
+class User(Base):
+    """A login with one role; unit handlers belong to a unit, deputies to a deputy record."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"), index=True)
+    division_id: Mapped[Optional[int]] = mapped_column(ForeignKey("division.id"))
+    deputy_id: Mapped[Optional[int]] = mapped_column(ForeignKey("deputy.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[Optional[datetime]]
+    unit: Mapped[Optional[Unit]] = relationship()

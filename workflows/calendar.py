@@ -1,0 +1,96 @@
+"""Working days on the official Chinese calendar (工作日), for deadlines and overdue counts.
+
+The `chinese_calendar` package knows each year's public holidays and adjusted working days (调休)
+only up to its release; the administrator's `CalendarDay` rows override or extend it. For a year
+the package does not know, days without a row count weekends only, and the year is recorded in
+`missing_years` so the UI can say so instead of the deadline silently being wrong — never a crash.
+
+Datetimes are timezone-aware; results are UTC. Dates are decided in China Standard Time because
+the official calendar is: 2026-09-30 20:00 UTC is already 1 October in Beijing.
+"""
+from __future__ import annotations
+
+import calendar as _stdlib_calendar
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import CalendarDay
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def _local(moment: datetime) -> datetime:
+    # A naive datetime would be read as the server's local time: refuse it rather than guess.
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}; use a timezone-aware datetime")
+    return moment.astimezone(CHINA)
+
+
+class WorkCalendar:
+    """The official calendar plus the administrator's overrides, read once from the session."""
+
+    def __init__(self, session: Session):
+        # One query up front: a deadline walks many days and must not query per day.
+        self.overrides: dict[date, bool] = {
+            row.day: row.is_workday for row in session.scalars(select(CalendarDay))}
+        self.missing_years: set[int] = set()
+
+    @property
+    def warnings(self) -> list[str]:
+        """Messages for the UI, one per year that was counted on weekends only."""
+        return [f"no holiday data for {year}: counting weekends only"
+                for year in sorted(self.missing_years)]
+
+    def is_workday(self, day: date) -> bool:
+        """Whether `day` is a working day: override row, else the package, else Mon–Fri."""
+        if day in self.overrides:
+            return self.overrides[day]
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:  # the package has no data for this year
+            self.missing_years.add(day.year)
+            return day.weekday() < 5
+
+    def add_workdays(self, start: datetime, n: int) -> datetime:
+        """The moment `n` working days after `start` (counting from the next day), in UTC."""
+        if n < 0:
+            raise ValueError(f"cannot add a negative number of working days ({n})")
+        local = _local(start)
+        day, remaining = local.date(), n
+        while remaining:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                remaining -= 1
+        # Same local time of day on the final date (Asia/Shanghai has no daylight saving).
+        end = datetime.combine(day, local.timetz())
+        return end.astimezone(timezone.utc)
+
+    def add_months(self, start: datetime, n: int) -> datetime:
+        """The moment `n` calendar months after `start` (day clipped to month end), in UTC."""
+        return add_months(start, n)
+
+    def workdays_between(self, start: datetime, end: datetime) -> int:
+        """Working days after `start`'s date up to and including `end`'s date; 0 if end <= start."""
+        if end <= start:
+            return 0
+        day, last = _local(start).date(), _local(end).date()
+        count = 0
+        while day < last:
+            day += timedelta(days=1)
+            count += self.is_workday(day)
+        return count
+
+
+def add_months(start: datetime, n: int) -> datetime:
+    """The moment `n` calendar months after `start` (day clipped to month end), in UTC."""
+    local = _local(start)
+    months = local.year * 12 + local.month - 1 + n
+    year, month = divmod(months, 12)
+    month += 1
+    # 31 January + 1 month is the last day of February, not an error or 3 March.
+    day = min(local.day, _stdlib_calendar.monthrange(year, month)[1])
+    return local.replace(year=year, month=month, day=day).astimezone(timezone.utc)

@@ -1,0 +1,28 @@
+"""Lane → candidates: which role, unit or person a user task of the process belongs to.
+
+The BPMN lanes name roles (docs/process.md); unit-bound lanes take the unit from the task's data.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from engine import Candidates
+
+UNIT_LANES = {"UnitHandler": "unit_handler", "Reviewer": "reviewer", "Signer": "signer"}
+ROLE_LANES = {"Commission": "commission", "Supervisor": "commission",
+              "ProvincialLeader": "provincial_leader", "Committee": "committee"}
+
+
+def resolve(lane: str | None, data: dict[str, Any], bpmn_id: str) -> Candidates:
+    """The candidates for a task in `lane`, given the data the task sees."""
+    if lane in UNIT_LANES:
+        return Candidates(role=UNIT_LANES[lane], unit=(data.get("branch") or {}).get("unit"))
+    if lane == "CoUnit":
+        return Candidates(role="unit_handler", unit=(data.get("co_unit") or {}).get("unit"))
+    if lane == "Deputy":
+        return Candidates(role="deputy", assignee=data.get("deputy_user"))
+    if lane == "ProvincialLeader" and data.get("supervising_leader"):
+        return Candidates(role="provincial_leader", assignee=data["supervising_leader"])
+    if lane in ROLE_LANES:
+        return Candidates(role=ROLE_LANES[lane])
+    raise ValueError(f"task '{bpmn_id}' is in lane '{lane}', which names no role")

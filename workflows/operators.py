@@ -1,0 +1,289 @@
+"""Service-task operators called from the BPMN (docs/process.md): each writes domain records.
+
+An operator gets the engine's OperatorCall (session, case, actor, time, task data) and the
+parameters the BPMN names; what it returns becomes the service task's result variable.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import OperatorCall
+from models import (Assignment, Consultation, CoOpinion, Escalation, Extension, Feedback,
+                    FollowUp, ProgressReport, Reply, ReturnRequest, Suggestion, Unit)
+
+from . import deadlines
+from .errors import DomainError
+
+COPY_TO = ["省人大常委会代表工作委员会"]
+COPY_TO_GOVERNMENT = COPY_TO + ["省人民政府办公厅"]
+
+
+def unit_by_code(session: Session, code: str) -> Unit:
+    unit = session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise DomainError(f"unknown unit '{code}'")
+    return unit
+
+
+def _assignment(call: OperatorCall, assignment_id) -> Assignment:
+    assignment = call.session.get(Assignment, int(assignment_id))
+    if assignment is None:
+        raise DomainError(f"assignment {assignment_id} does not exist")
+    return assignment
+
+
+def branch_of(assignment: Assignment, co: list[Assignment] = ()) -> dict[str, Any]:
+    """The data a unit_handling branch works with."""
+    return {"assignment_id": assignment.id, "unit": assignment.unit.code, "role": assignment.role,
+            "co_units": [{"assignment_id": c.id, "unit": c.unit.code} for c in co]}
+
+
+def _new_assignment(call: OperatorCall, suggestion: Suggestion, code: str, role: str) -> Assignment:
+    assignment = Assignment(suggestion_id=suggestion.id, unit=unit_by_code(call.session, code),
+                            role=role, assigned_at=call.now,
+                            **deadlines.initial(call.session, role, call.now))
+    call.session.add(assignment)
+    return assignment
+
+
+def record_assignment(call: OperatorCall) -> list[dict[str, Any]]:
+    """交办: create the assignments for the mode chosen; one branch per unit that replies."""
+    data, session = call.data, call.session
+    suggestion = session.get(Suggestion, data["suggestion_id"])
+    mode = data["mode"]
+    suggestion.mode, suggestion.status, suggestion.assigned_at = mode, "assigned", call.now
+    suggestion.key_suggestion = bool(data.get("key_suggestion"))
+    suggestion.special_committee = data.get("special_committee") or None
+    leader = data.get("supervising_leader")
+    if leader:
+        from models import User
+        suggestion.supervising_leader_id = session.scalar(
+            select(User.id).where(User.username == leader))
+    if mode == "separate":
+        units = list(data.get("units") or [])
+        branches = [_new_assignment(call, suggestion, code, "separate") for code in units]
+        session.flush()
+        return [branch_of(a) for a in branches]
+    lead = _new_assignment(call, suggestion, data["lead_unit"], "lead" if mode != "sole" else "sole")
+    co = [_new_assignment(call, suggestion, code, "co")
+          for code in (data.get("co_units") or []) if mode in ("lead_co", "merged")]
+    if mode == "merged":
+        for number in data.get("merged_numbers") or []:
+            merged = session.scalar(select(Suggestion).where(
+                Suggestion.session_id == suggestion.session_id, Suggestion.number == number))
+            if merged is not None:
+                merged.merged_into_id, merged.status, merged.mode = suggestion.id, "assigned", mode
+    session.flush()
+    return [branch_of(lead, co)]
+
+
+def record_acknowledgement(call: OperatorCall, assignment_id) -> dict:
+    """签收."""
+    assignment = _assignment(call, assignment_id)
+    assignment.status, assignment.acknowledged_at = "acknowledged", call.now
+    assignment.suggestion.status = "handling"
+    return {}
+
+
+record_co_acknowledgement = record_acknowledgement
+
+
+def request_return(call: OperatorCall, assignment_id) -> dict:
+    """退回申请: in time (10 working days) it goes to the commission; late it is refused."""
+    assignment = _assignment(call, assignment_id)
+    in_time = call.now <= assignment.ack_due
+    suggested = call.data.get("suggested_unit")
+    suggested_unit = call.session.scalar(select(Unit.id).where(Unit.code == suggested)) \
+        if suggested else None
+    call.session.add(ReturnRequest(
+        assignment_id=assignment.id, reason=call.data.get("return_reason") or "",
+        suggested_unit_id=suggested_unit, requested_by=call.actor, requested_at=call.now,
+        status="pending" if in_time else "refused_late",
+        ruled_by=None if in_time else "system", ruled_at=None if in_time else call.now,
+        ruling_note=None if in_time else "超过退回期限，不予退回"))
+    return {"in_time": in_time}
+
+
+def rule_return(call: OperatorCall, assignment_id) -> dict[str, Any]:
+    """The commission reassigns (new unit, same role and deadlines restart) or refuses."""
+    session, data = call.session, call.data
+    old = _assignment(call, assignment_id)
+    request = session.scalars(select(ReturnRequest).where(
+        ReturnRequest.assignment_id == old.id, ReturnRequest.status == "pending")).first()
+    decision = data["return_decision"]
+    co = [session.get(Assignment, c["assignment_id"]) for c in data["branch"].get("co_units", [])]
+    if request is not None:
+        request.ruled_by, request.ruled_at = call.actor, call.now
+        request.ruling_note = data.get("ruling_note")
+        request.status = "granted" if decision == "reassign" else "refused"
+    if decision != "reassign":
+        return branch_of(old, co)
+    new = _new_assignment(call, old.suggestion, data["new_unit"], old.role)
+    old.status, old.closed_at = "returned", call.now
+    session.flush()
+    if request is not None:
+        request.new_unit_id = new.unit_id
+    return branch_of(new, co)
+
+
+def record_distribution(call: OperatorCall, assignment_id) -> dict:
+    """分办 inside the unit: lead division and co-divisions."""
+    from models import Division
+    assignment = _assignment(call, assignment_id)
+    names = [call.data["lead_division"], *(call.data.get("co_divisions") or [])]
+    found = {d.name: d.id for d in call.session.scalars(
+        select(Division).where(Division.unit_id == assignment.unit_id, Division.name.in_(names)))}
+    assignment.lead_division_id = found.get(call.data["lead_division"])
+    assignment.co_division_ids = [found[n] for n in names[1:] if n in found]
+    return {}
+
+
+def record_consultation(call: OperatorCall, assignment_id) -> dict:
+    """面商."""
+    data = call.data
+    call.session.add(Consultation(
+        assignment_id=int(assignment_id), held_on=data["consulted_on"],
+        form=data["consultation_form"], participants=data["participants"],
+        deputy_view=data["deputy_view"], recorded_by=call.actor, recorded_at=call.now))
+    return {}
+
+
+def record_co_opinion(call: OperatorCall, assignment_id) -> dict:
+    """会办意见 from one co-unit to the lead unit."""
+    assignment = _assignment(call, assignment_id)
+    call.session.add(CoOpinion(assignment_id=assignment.id, opinion=call.data["opinion"],
+                               submitted_by=call.actor, submitted_at=call.now))
+    assignment.status, assignment.replied_at = "replied", call.now
+    return {}
+
+
+def record_progress_report(call: OperatorCall, assignment_id) -> dict:
+    """Key suggestions: a progress report to the supervising leader."""
+    call.session.add(ProgressReport(assignment_id=int(assignment_id), report=call.data["progress"],
+                                    reported_by=call.actor, reported_at=call.now))
+    return {}
+
+
+def record_extension(call: OperatorCall, assignment_id) -> dict:
+    """延期: on approval the reply deadline moves (timers follow through `deadline`)."""
+    assignment = _assignment(call, assignment_id)
+    approved = call.data["extension_decision"] == "approve"
+    new_due = deadlines.extended(call.session, assignment) if approved else None
+    call.session.add(Extension(
+        assignment_id=assignment.id, reason=call.data.get("extension_reason") or "",
+        requested_by=call.data.get("extension_requested_by") or "", requested_at=call.now,
+        status="approved" if approved else "refused", decided_by=call.actor, decided_at=call.now,
+        new_reply_due=new_due))
+    if approved:
+        assignment.reply_due = new_due
+    return {"approved": approved}
+
+
+def escalate(call: OperatorCall, assignment_id, level, reason) -> dict:
+    """督办 / 提请高位协调: a visible escalation record."""
+    assignment = _assignment(call, assignment_id)
+    escalation = Escalation(suggestion_id=assignment.suggestion_id, assignment_id=assignment.id,
+                            level=level, reason=reason, raised_by=call.actor, raised_at=call.now,
+                            detail={"task": call.bpmn_id})
+    call.session.add(escalation)
+    call.session.flush()
+    return {"escalation_id": escalation.id}
+
+
+def record_coordination_request(call: OperatorCall, assignment_id) -> dict:
+    """The handler's explicit request for high-level coordination."""
+    return escalate(call, assignment_id, "high_level",
+                    call.data.get("coordination_reason") or "承办单位提请高位协调")
+
+
+def issue_reply(call: OperatorCall, assignment_id) -> dict:
+    """答复: the reply is issued in the unit's name; on time if before the reply deadline."""
+    session, data = call.session, call.data
+    assignment = _assignment(call, assignment_id)
+    previous = session.scalar(select(func.count()).select_from(Reply)
+                              .where(Reply.assignment_id == assignment.id))
+    reply = Reply(
+        assignment_id=assignment.id, round=previous + 1, answer_class=data["answer_class"],
+        doc_number=data["doc_number"], answer_text=data["answer_text"],
+        contact_person=data["contact_person"], contact_phone=data["contact_phone"],
+        copy_to=COPY_TO_GOVERNMENT if assignment.unit.kind == "government" else COPY_TO,
+        publish=bool(data.get("publish")), issued_by=call.actor, issued_at=call.now,
+        on_time=call.now <= assignment.reply_due)
+    session.add(reply)
+    assignment.status, assignment.replied_at = "replied", call.now
+    assignment.suggestion.status = "replied"
+    session.flush()
+    return {"reply_id": reply.id, "round": reply.round, "answer_class": reply.answer_class}
+
+
+def record_feedback(call: OperatorCall, assignment_id, satisfaction, comment=None) -> dict:
+    """反馈 on one unit; the latest round counts, earlier rounds stay in history."""
+    session = call.session
+    assignment = _assignment(call, assignment_id)
+    rounds = session.scalar(select(func.count()).select_from(Feedback)
+                            .where(Feedback.assignment_id == assignment.id))
+    session.add(Feedback(assignment_id=assignment.id, round=rounds + 1, satisfaction=satisfaction,
+                         comment=comment, given_by=call.actor, given_at=call.now))
+    dissatisfied = session.scalar(select(func.count()).select_from(Feedback).where(
+        Feedback.assignment_id == assignment.id, Feedback.satisfaction == "dissatisfied"))
+    dissatisfied += satisfaction == "dissatisfied"
+    return {"round": rounds + 1, "dissatisfied": satisfaction == "dissatisfied",
+            "dissatisfied_count": dissatisfied}
+
+
+def record_co_feedback(call: OperatorCall, items) -> dict:
+    """The deputy's ratings of the co-handling units (one multi-instance answer each)."""
+    for item in items or []:
+        record_feedback(call, item["co_unit"]["assignment_id"], item["satisfaction"],
+                        item.get("comment"))
+    return {}
+
+
+def start_rehandling(call: OperatorCall, assignment_id) -> dict:
+    """重新办理: a new reply deadline (default 1 month from now)."""
+    assignment = _assignment(call, assignment_id)
+    assignment.reply_due = deadlines.rehandling(call.session, call.now)
+    assignment.status = "acknowledged"
+    assignment.suggestion.status = "handling"
+    return {}
+
+
+def record_follow_up(call: OperatorCall, assignment_id) -> dict:
+    """跟踪办理 of a Class-B case: a report; `done` ends the follow-up."""
+    done = bool(call.data.get("follow_up_done"))
+    assignment = _assignment(call, assignment_id)
+    call.session.add(FollowUp(assignment_id=assignment.id, report=call.data["follow_up_report"],
+                              done=done, reported_by=call.actor, reported_at=call.now))
+    assignment.status = "follow_up" if not done else assignment.status
+    return {"done": done}
+
+
+def close_assignment(call: OperatorCall, assignment_id) -> dict:
+    """办结 of one unit's part."""
+    assignment = _assignment(call, assignment_id)
+    assignment.status, assignment.closed_at = "closed", call.now
+    return {}
+
+
+def close_case(call: OperatorCall, suggestion_id) -> dict:
+    """办结 of the suggestion (and the suggestions merged into it)."""
+    session = call.session
+    suggestion = session.get(Suggestion, int(suggestion_id))
+    merged = session.scalars(select(Suggestion).where(Suggestion.merged_into_id == suggestion.id))
+    for each in [suggestion, *merged]:
+        each.status, each.closed_at = "closed", call.now
+    return {}
+
+
+OPERATORS = {
+    name: globals()[name] for name in (
+        "record_assignment", "record_acknowledgement", "record_co_acknowledgement",
+        "request_return", "rule_return", "record_distribution", "record_consultation",
+        "record_co_opinion", "record_progress_report", "record_extension",
+        "record_coordination_request", "escalate", "issue_reply", "record_feedback",
+        "record_co_feedback", "start_rehandling", "record_follow_up", "close_assignment",
+        "close_case")
+}

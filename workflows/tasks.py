@@ -1,0 +1,109 @@
+"""Who may see and do which task, and completing tasks with the domain's checks."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from engine import Engine, FormError
+from engine.runtime import StepResult
+from models import HumanTask, Unit, User
+
+from .errors import PermissionDenied
+
+
+def visible_to(user: User):
+    """SQL condition: ready tasks this user may work on (role, unit and personal assignee)."""
+    unit_code = user.unit.code if user.unit is not None else None
+    return and_(
+        HumanTask.candidate_role == user.role,
+        or_(HumanTask.candidate_unit.is_(None), HumanTask.candidate_unit == unit_code),
+        or_(HumanTask.assignee.is_(None), HumanTask.assignee == user.username),
+    )
+
+
+def may_complete(user: User, task: HumanTask) -> bool:
+    """True if the task is in this user's queue."""
+    if not user.active or task.candidate_role != user.role:
+        return False
+    if task.candidate_unit is not None and (user.unit is None or user.unit.code != task.candidate_unit):
+        return False
+    return task.assignee is None or task.assignee == user.username
+
+
+def my_tasks(session: Session, user: User, instance_id: int | None = None) -> list[HumanTask]:
+    """The user's ready tasks, earliest due first."""
+    query = select(HumanTask).where(HumanTask.state == "ready", visible_to(user))
+    if instance_id is not None:
+        query = query.where(HumanTask.instance_id == instance_id)
+    return list(session.scalars(query.order_by(HumanTask.due_at, HumanTask.created_at)))
+
+
+Check = Callable[[Session, dict[str, Any]], dict[str, str]]
+
+
+def _check_assign(session: Session, data: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    known = set(session.scalars(select(Unit.code)))
+    mode = data.get("mode")
+    units = list(data.get("units") or []) if mode == "separate" else \
+        [data.get("lead_unit")] + list(data.get("co_units") or [])
+    if mode != "separate" and not data.get("lead_unit"):
+        errors["lead_unit"] = "主办单位必填 (lead unit required)"
+    if mode == "separate" and len(units) < 2:
+        errors["units"] = "分办至少两个单位 (separate handling needs two or more units)"
+    if mode == "sole" and data.get("co_units"):
+        errors["co_units"] = "独办不设会办单位 (sole handling has no co-units)"
+    unknown = [u for u in units if u and u not in known]
+    if unknown:
+        errors["units" if mode == "separate" else "co_units"] = f"未知单位 (unknown units): {', '.join(unknown)}"
+    if len([u for u in units if u]) != len({u for u in units if u}):
+        errors["co_units"] = "单位重复 (a unit appears twice)"
+    if data.get("key_suggestion") and not data.get("supervising_leader"):
+        errors["supervising_leader"] = "重点建议须指定督办领导 (key suggestions need a leader)"
+    return errors
+
+
+def _check_return(session: Session, data: dict[str, Any]) -> dict[str, str]:
+    if data.get("decision") == "request_return" and not (data.get("return_reason") or "").strip():
+        return {"return_reason": "申请退回须说明理由 (a return request needs a reason)"}
+    return {}
+
+
+def _check_reassign(session: Session, data: dict[str, Any]) -> dict[str, str]:
+    if data.get("return_decision") == "reassign":
+        code = data.get("new_unit")
+        if not code or session.scalar(select(Unit.id).where(Unit.code == code)) is None:
+            return {"new_unit": "须指定新的承办单位 (choose the new unit)"}
+    return {}
+
+
+def _check_draft(session: Session, data: dict[str, Any]) -> dict[str, str]:
+    action = data.get("action")
+    if action == "request_extension" and not (data.get("extension_reason") or "").strip():
+        return {"extension_reason": "申请延期须说明理由 (an extension needs a reason)"}
+    if action == "request_coordination" and not (data.get("coordination_reason") or "").strip():
+        return {"coordination_reason": "提请高位协调须说明理由 (give a reason)"}
+    return {}
+
+
+CHECKS: dict[str, Check] = {"assign": _check_assign, "acknowledge": _check_return,
+                            "decide_return": _check_reassign, "draft_reply": _check_draft}
+
+
+def complete(session: Session, engine: Engine, user: User, task_id: str,
+             data: dict[str, Any]) -> StepResult:
+    """Complete a task as `user`: permission, domain checks, then the engine (one transaction)."""
+    task = session.get(HumanTask, task_id)
+    if task is None or not may_complete(user, task):
+        raise PermissionDenied("这不是您的任务 (this task is not yours)")
+    check = CHECKS.get(task.bpmn_id)
+    errors = check(session, data) if check else {}
+    if errors:
+        raise FormError(errors)
+    if task.bpmn_id == "draft_reply" and data.get("action") == "request_extension":
+        data = {**data, "extension_requested_by": user.username}
+    result = engine.complete(session, task_id, user.username, data)
+    session.expire(task)  # the engine wrote the row with Core statements
+    return result
