@@ -16,7 +16,8 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/jianyi db upgrade
-	@if ls bpmn/*.bpmn >/dev/null 2>&1; then $(BIN)/jianyi bpmn deploy bpmn --by setup; fi
+	$(BIN)/jianyi bpmn deploy bpmn --by setup
+	$(BIN)/jianyi demo
 	$(BIN)/jianyi serve --host 127.0.0.1 --port 5000
 
 test: install

@@ -138,6 +138,7 @@ class Reply(_AssignmentRecord, Base):
     issued_by: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime]
     on_time: Mapped[bool]
+    assignment: Mapped[Assignment] = relationship()
 
 
 class Feedback(_AssignmentRecord, Base):

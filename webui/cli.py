@@ -82,6 +82,118 @@ def bpmn_deploy(path: str, actor: str) -> None:
     click.echo(f"deployed {label}")
 
 
+@main.command("demo")
+@click.option("--quiet", is_flag=True, help="only print the logins")
+def demo(quiet: bool) -> None:
+    """Load the demo province (once) and print the demo logins."""
+    from workflows import demo as demo_data
+    app = create_app()
+    database: Database = app.extensions["db"]
+    with database.write() as session:
+        if demo_data.is_loaded(session):
+            logins = demo_data.LOGINS
+            if not quiet:
+                click.echo("demo data already loaded")
+        else:
+            logins = demo_data.load(session)
+            if not quiet:
+                click.echo("demo province loaded")
+    click.echo(f"Demo logins (password: {demo_data.DEMO_PASSWORD}):")
+    for login in logins:
+        click.echo(f"  {login.username:<14} {login.role:<18} {login.note}")
+
+
+@main.command("import")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False))
+@click.option("--session", "session_id", type=int, default=None,
+              help="congress session id (default: the newest)")
+@click.option("--by", "username", default="commission", help="commission user who assigns")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False), default=None,
+              help="where to write the .xlsx error report if rows are refused")
+def import_workbook(workbook: str, session_id: int | None, username: str,
+                    errors_path: str | None) -> None:
+    """Register and assign every suggestion of an assignment table (.xlsx) in one batch."""
+    from sqlalchemy import select
+
+    from models import CongressSession
+    from workflows.importing import error_report
+    from workflows.suggestions import import_assignments
+    from workflows.users import by_username
+
+    app = create_app()
+    database: Database = app.extensions["db"]
+    data = open(workbook, "rb").read()
+    with database.write() as session:
+        query = select(CongressSession).order_by(CongressSession.id.desc())
+        if session_id is not None:
+            query = query.where(CongressSession.id == session_id)
+        congress = session.scalars(query).first()
+        user = by_username(session, username)
+        if congress is None or user is None or user.role != "commission":
+            raise click.ClickException("need a congress session and a commission user")
+        with click.progressbar(length=1, label="registering and assigning") as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+            outcome = import_assignments(session, app.extensions["engine"], data, congress,
+                                         user, progress)
+        if outcome.errors:
+            session.rollback()
+            for error in outcome.errors:
+                click.echo(f"  row {error.row}  {error.column}  {error.value!r}: {error.message}",
+                           err=True)
+            if errors_path:
+                open(errors_path, "wb").write(error_report(outcome.errors))
+            raise click.ClickException(f"{len(outcome.errors)} problem(s); nothing was imported")
+    click.echo(f"imported {len(outcome.suggestions)} suggestions")
+
+
+@main.group("calendar")
+def calendar_group() -> None:
+    """Holidays and adjusted working days (overrides the chinese-calendar package)."""
+
+
+@calendar_group.command("set")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--holiday/--workday", "holiday", required=True)
+@click.option("--note", default=None)
+def calendar_set(day, holiday: bool, note: str | None) -> None:
+    """Declare DAY a public holiday or an adjusted working day (调休)."""
+    from models import CalendarDay
+    app = create_app()
+    with app.extensions["db"].write() as session:
+        session.merge(CalendarDay(day=day.date(), is_workday=not holiday, note=note))
+    click.echo(f"{day.date()} is now a {'holiday' if holiday else 'working day'}")
+
+
+@main.group("settings")
+def settings_group() -> None:
+    """Time limits (working days / months)."""
+
+
+@settings_group.command("show")
+def settings_show() -> None:
+    from workflows import settings
+    app = create_app()
+    with app.extensions["db"].session() as session:
+        for key, value in settings.all_settings(session).items():
+            click.echo(f"{key} = {value}")
+
+
+@settings_group.command("set")
+@click.argument("key")
+@click.argument("value", type=int)
+def settings_set(key: str, value: int) -> None:
+    from workflows import settings
+    app = create_app()
+    try:
+        with app.extensions["db"].write() as session:
+            settings.set_value(session, key, value)
+    except (KeyError, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{key} = {value}")
+
+
 @main.command("scheduler")
 @click.option("--interval", default=10.0, help="seconds between ticks")
 @click.option("--once", is_flag=True, help="run one tick and exit")

@@ -1,0 +1,39 @@
+"""`jianyi demo`: a realistic province with cases at every stage."""
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from models import (Deputy, Division, Escalation, Feedback, HumanTask, Reply, Suggestion, Unit,
+                    User)
+from workflows import demo
+
+
+def test_the_demo_province_has_every_stage_and_a_login_per_role(db):
+    with db.write() as session:
+        logins = demo.load(session)
+    with db.session() as session:
+        count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa
+        assert count(Unit) >= 20 and count(Division) >= 40 and count(Deputy) >= 40
+        assert count(Suggestion) >= 60
+        roles = set(session.scalars(select(User.role)))
+        assert roles == {"commission", "unit_handler", "reviewer", "signer", "deputy",
+                         "provincial_leader", "committee", "designer", "admin"}
+        assert {login.role for login in logins} == roles
+        statuses = Counter(session.scalars(select(Suggestion.status)))
+        assert {"registered", "assigned", "handling", "replied", "closed"} <= set(statuses)
+        open_steps = set(session.scalars(select(HumanTask.bpmn_id)
+                                         .where(HumanTask.state == "ready")))
+        assert {"assign", "acknowledge", "decide_return", "draft_reply", "review", "feedback",
+                "rehandle", "supervise_meeting", "follow_up_report",
+                "coordinate_requested", "supervise_overdue"} <= open_steps
+        levels = set(session.scalars(select(Escalation.level)))
+        assert {"reminder", "supervision", "high_level"} <= levels
+        assert session.scalar(select(func.count()).select_from(Feedback)
+                              .where(Feedback.satisfaction == "dissatisfied")) >= 3
+        assert session.scalar(select(func.count()).select_from(Reply)
+                              .where(Reply.answer_class == "B")) >= 4
+        assert session.scalar(select(func.count()).select_from(Suggestion)
+                              .where(Suggestion.key_suggestion.is_(True))) >= 3
+        assert demo.is_loaded(session)
