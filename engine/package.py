@@ -267,16 +267,21 @@ def _check_operators(name: str, root, operators: Iterable[str] | None) -> list[P
 
 
 class SpecCache:
-    """Compiled packages by content hash, least recently used dropped first (thread-safe)."""
+    """Compiled packages by content hash, least recently used dropped first (thread-safe).
+
+    Shared by every engine of the process: a package compiles to the same specs whichever engine
+    asks, as long as the operators it was checked against are the same.
+    """
+
+    _items: OrderedDict[tuple, Compiled] = OrderedDict()
+    _lock = threading.Lock()
 
     def __init__(self, operators: Iterable[str] | None = None, size: int = 32):
-        self.operators = operators
-        self._items: OrderedDict[str, Compiled] = OrderedDict()
-        self._lock = threading.Lock()
+        self.operators = None if operators is None else frozenset(operators)
         self.size = size
 
     def get(self, package: Package) -> Compiled:
-        key = package.content_hash
+        key = (package.content_hash, self.operators)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)

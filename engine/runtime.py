@@ -332,14 +332,15 @@ class Engine:
                 self._live.popitem(last=False)
 
     def _run(self, case: Case, workflow: BpmnWorkflow, actor: str, now: datetime,
-             step: Callable[[], None], session: Session) -> None:
-        """Run SpiffWorkflow with the engine's clock and the operators' context."""
+             step: Callable[[], None], session: Session, refresh: bool = True) -> None:
+        """Run SpiffWorkflow (or expressions) with the engine's clock and the operators' context."""
         token = call_context().set(
             {"session": session, "instance_id": case.id, "actor": actor, "now": now})
         try:
             with clock_mod.using(lambda: now):
                 step()
-                projection.refresh_deadlines(workflow)
+                if refresh:
+                    projection.refresh_deadlines(workflow)
         except EngineError:
             raise
         except Exception as err:  # script, operator or SpiffWorkflow failure: the step is void
@@ -360,9 +361,10 @@ class Engine:
             if self.on_event is not None:
                 self.on_event(session, case.id, detail)
         after = after or projection.snapshot(workflow)
-        with clock_mod.using(lambda: now):
-            ended = projection.apply(session, case.id, before, after, now=now,
-                                     resolve=self.resolve, evaluate=self.script_engine.evaluate)
+        ended: list[str] = []
+        self._run(case, workflow, actor, now, lambda: ended.extend(projection.apply(
+            session, case.id, before, after, now=now, resolve=self.resolve,
+            evaluate=self.script_engine.evaluate)), session, refresh=False)
         values = {"state": serializer.dumps(workflow), "serializer_version": serializer.VERSION,
                   "updated_at": now, "version": case.version + 1}
         status = case.status

@@ -19,6 +19,13 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """Hashing dozens of demo passwords with scrypt would dominate the suite's run time."""
+    import workflows.users
+    workflows.users.HASH_METHOD = "pbkdf2:sha256:1000"
+
+
 @pytest.fixture(scope="session")
 def _pg_database():
     database = Database(PG_URL)

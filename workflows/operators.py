@@ -227,9 +227,9 @@ def record_feedback(call: OperatorCall, assignment_id, satisfaction, comment=Non
                             .where(Feedback.assignment_id == assignment.id))
     session.add(Feedback(assignment_id=assignment.id, round=rounds + 1, satisfaction=satisfaction,
                          comment=comment, given_by=call.actor, given_at=call.now))
+    session.flush()
     dissatisfied = session.scalar(select(func.count()).select_from(Feedback).where(
         Feedback.assignment_id == assignment.id, Feedback.satisfaction == "dissatisfied"))
-    dissatisfied += satisfaction == "dissatisfied"
     return {"round": rounds + 1, "dissatisfied": satisfaction == "dissatisfied",
             "dissatisfied_count": dissatisfied}
 

@@ -9,6 +9,9 @@ from models import ROLES, Unit, User
 
 from .errors import DomainError
 
+# Werkzeug's default (scrypt). Tests lower the cost; production never changes it.
+HASH_METHOD = "scrypt"
+
 
 def create_user(session: Session, username: str, name: str, role: str, password: str, *,
                 unit_code: str | None = None, deputy_id: int | None = None) -> User:
@@ -19,7 +22,7 @@ def create_user(session: Session, username: str, name: str, role: str, password:
     if role in ("unit_handler", "reviewer", "signer") and unit is None:
         raise DomainError(f"role '{role}' needs a unit")
     user = User(username=username, name=name, role=role, unit=unit, deputy_id=deputy_id,
-                password_hash=generate_password_hash(password))
+                password_hash=generate_password_hash(password, method=HASH_METHOD))
     session.add(user)
     return user
 

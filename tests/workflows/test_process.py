@@ -41,6 +41,7 @@ def test_lead_and_co_handling_happy_path(cases):
     open_ = cases.tasks(case)
     assert set(open_) == {"acknowledge"}
     assert open_["acknowledge"][0].candidate_unit == "transport"
+    assert open_["acknowledge"][0].due_at == assignment(cases, sid, "transport").ack_due
     assert cases.drive(case, stop_at={"co_acknowledge"}) == {"co_acknowledge"}
     co = cases.tasks(case)["co_acknowledge"]
     assert sorted(t.candidate_unit for t in co) == ["education", "finance"]
@@ -130,9 +131,13 @@ def test_review_and_sign_off_can_send_the_draft_back(cases):
     assert cases.drive(case) == set()
     sends = rows(cases, AuditEvent, AuditEvent.action == "complete",
                  AuditEvent.bpmn_id.in_(["review", "sign_off"]))
-    assert [(e.bpmn_id, e.actor) for e in sends] == [
-        ("review", "transport_reviewer"), ("review", "transport_reviewer"),
-        ("sign_off", "transport_signer"), ("sign_off", "transport_signer")]
+    # sent back by review; approved, sent back by sign-off; approved by both
+    assert [(e.bpmn_id, e.actor, e.detail["data"].get("review_decision",
+                                                        e.detail["data"].get("sign_decision")))
+            for e in sends] == [
+        ("review", "transport_reviewer", "send_back"), ("review", "transport_reviewer", "approve"),
+        ("sign_off", "transport_signer", "send_back"), ("review", "transport_reviewer", "approve"),
+        ("sign_off", "transport_signer", "approve")]
 
 
 def _timers(cases, case):
