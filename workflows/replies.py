@@ -1,19 +1,20 @@
 """Reply letters (答复函) for issued replies."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import CongressSession, Reply
+from models import CongressSession, Reply, Suggestion
 
 from .calendar import CHINA
 from .errors import DomainError
 from .letter import LetterData, build_letter, letter_filename
 
 
-def letter_data(session: Session, reply: Reply) -> LetterData:
-    """The letter of an issued reply, from the reply, its assignment and its suggestion."""
+def letter_data(session: Session, reply: Reply, suggestion: Suggestion | None = None) -> LetterData:
+    """The letter of an issued reply to `suggestion` (default: the one the reply answers)."""
     assignment = reply.assignment
-    suggestion = assignment.suggestion
+    suggestion = suggestion or assignment.suggestion
     congress = session.get(CongressSession, suggestion.session_id)
     return LetterData(
         congress=congress.congress, meeting=congress.meeting, number=suggestion.number,
@@ -26,10 +27,25 @@ def letter_data(session: Session, reply: Reply) -> LetterData:
         publish=reply.publish)
 
 
-def reply_letter(session: Session, reply_id: int) -> tuple[str, bytes]:
-    """(file name, .docx bytes) of a reply's letter."""
+def reply_letter(session: Session, reply_id: int,
+                 suggestion_id: int | None = None) -> tuple[str, bytes]:
+    """(file name, .docx bytes) of a reply's letter, to its own suggestion or a merged one."""
     reply = session.get(Reply, reply_id)
     if reply is None:
         raise DomainError(f"reply {reply_id} does not exist")
-    data = letter_data(session, reply)
+    suggestion = None
+    if suggestion_id is not None:
+        suggestion = session.get(Suggestion, suggestion_id)
+        if suggestion not in addressees(session, reply):
+            raise DomainError(f"reply {reply_id} does not answer suggestion {suggestion_id}")
+    data = letter_data(session, reply, suggestion)
     return letter_filename(data), build_letter(data)
+
+
+def addressees(session: Session, reply: Reply) -> list[Suggestion]:
+    """并案: one reply answers its suggestion and every suggestion merged into it; each lead
+    deputy gets a letter for their own suggestion."""
+    own = reply.assignment.suggestion
+    merged = session.scalars(select(Suggestion).where(Suggestion.merged_into_id == own.id)
+                             .order_by(Suggestion.number))
+    return [own, *merged]

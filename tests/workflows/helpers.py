@@ -17,14 +17,16 @@ class Cases:
         self.db, self.engine, self.org = db, engine, org
         self._numbers = 0
 
-    def register(self, deputy: str = "王芳", title: str = "关于加快城际铁路建设的建议") -> int:
+    def register(self, deputy: str = "王芳", title: str = "关于加快城际铁路建设的建议",
+                 start_case: bool = True) -> int:
         self._numbers += 1
         with self.db.write() as session:
             congress = session.get(CongressSession, self.org.session_id)
             lead = session.get(Deputy, self.org.deputies[deputy])
             return suggestions.register(
                 session, self.engine, congress_session=congress, number=self._numbers,
-                title=title, body=title, field="交通", lead_deputy=lead, actor="commission").id
+                title=title, body=title, field="交通", lead_deputy=lead, actor="commission",
+                start_case=start_case).id
 
     def case(self, suggestion_id: int) -> int:
         with self.db.session() as session:
