@@ -1,27 +1,19 @@
 """The assignment meeting: import a table of suggestions and start every case in one batch."""
 from __future__ import annotations
 
-import io
-
-import openpyxl
 from sqlalchemy import func, select
 
 from models import Assignment, CongressSession, HumanTask, Suggestion, User
 from workflows.suggestions import import_assignments
+
+from .test_importing import xlsx
 
 HEADERS = ["建议号", "标题", "领衔代表", "联名代表", "选举单位", "领域", "办理方式", "主办单位",
            "会办单位", "重点建议", "督办领导", "专门委员会"]
 
 
 def workbook(rows) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(HEADERS, rows)
 
 
 GOOD = [
