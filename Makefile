@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench install clean
+VENDOR := webui/static/vendor
+ASSETS := $(VENDOR)/.installed
+
+.PHONY: run test bench install assets browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,7 +15,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Browser assets come from npm (webui/package.json) and are copied, never committed.
+$(ASSETS): webui/package.json
+	cd webui && npm install --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp webui/node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+	   webui/node_modules/bpmn-js/dist/assets/bpmn-js.css \
+	   webui/node_modules/bpmn-js/dist/assets/diagram-js.css $(VENDOR)/
+	touch $(ASSETS)
+
+install: $(STAMP) $(ASSETS)
+
+assets: $(ASSETS)
+
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 run: install
 	$(BIN)/jianyi db upgrade
@@ -20,7 +38,7 @@ run: install
 	$(BIN)/jianyi demo
 	$(BIN)/jianyi serve --host 127.0.0.1 --port 5000
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
 
 bench: install

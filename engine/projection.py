@@ -123,7 +123,7 @@ def apply(session: Session, instance_id: int, before: Snapshot, after: Snapshot,
         rows.append(dict(
             id=tid, instance_id=instance_id, bpmn_id=spec.bpmn_id, name=spec.bpmn_name,
             lane=spec.lane, form=props.get(FORM), candidate_role=who.role,
-            candidate_unit=who.unit, assignee=who.assignee, state="ready",
+            candidate_unit=who.unit, assignee=who.assignee, claimed_at=None, state="ready",
             due_at=_as_datetime(evaluate(task, due)) if due else None, created_at=now,
             completed_by=None, completed_at=None))
     if rows:

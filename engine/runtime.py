@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 PI, HT, TM, AE = (ProcessInstance.__table__, HumanTask.__table__, Timer.__table__,
                   AuditEvent.__table__)
 EventHandler = Callable[[Session, int, dict[str, Any]], None]
+StepHandler = Callable[[Session, "StepResult"], None]
 
 # Hot-path statements, built once so each step skips statement construction and cache keys.
 _TASK_AND_CASE = (
@@ -76,6 +77,8 @@ class StepResult:
     status: str
     new_tasks: dict[str, str]  # task id -> BPMN id of the user tasks this step made ready
     ended_tasks: list[str]
+    actor: str = ""
+    completed: tuple[str, dict[str, Any]] | None = None  # (BPMN id, data) of the task done
 
 
 class Engine:
@@ -85,12 +88,14 @@ class Engine:
                  operators: dict[str, Operator] | None = None,
                  script_globals: dict[str, Any] | None = None,
                  on_event: EventHandler | None = None,
+                 on_step: StepHandler | None = None,
                  clock: clock_mod.Clock = clock_mod.system_clock,
                  live_cache_size: int = 2048):
         self.resolve = lane_resolver or default_lane_resolver
         self.operators = dict(operators or {})
         self.script_engine = ScriptEngine(script_globals, self.operators)
         self.on_event = on_event
+        self.on_step = on_step
         self.clock = clock
         self.specs = SpecCache(self.operators.keys())
         self._versions: dict[int, Package] = {}
@@ -198,7 +203,8 @@ class Engine:
             raise ConflictError(f"task '{label}' was completed by someone else")
         self._audit(session, actor, "complete", instance_id=case.id, task_id=task_id,
                     bpmn_id=found.bpmn_id, at=now, detail={"data": data})
-        return self._save(session, case, workflow, before, actor, now)
+        return self._save(session, case, workflow, before, actor, now,
+                          completed=(found.bpmn_id, data))
 
     def fire_due_timers(self, session: Session, now: datetime | None = None,
                         limit: int = 50) -> int:
@@ -303,7 +309,7 @@ class Engine:
                 field = error.message.split("'")[1]
             else:
                 field = ".".join(str(p) for p in error.absolute_path)
-            errors.setdefault(field, error.message)
+            errors.setdefault(field, _MESSAGES.get(error.validator, error.message))
         if errors:
             raise FormError(dict(sorted(errors.items())))
 
@@ -350,7 +356,8 @@ class Engine:
 
     def _save(self, session: Session, case: Case, workflow: BpmnWorkflow,
               before: projection.Snapshot, actor: str, now: datetime,
-              after: projection.Snapshot | None = None) -> StepResult:
+              after: projection.Snapshot | None = None,
+              completed: tuple[str, dict[str, Any]] | None = None) -> StepResult:
         """Write state, projections and events; the caller's commit makes them real together."""
         for event in workflow.get_events():
             detail = {"name": getattr(event.event_definition, "name", None),
@@ -381,7 +388,10 @@ class Engine:
         on_commit(session, lambda: self._remember(case.id, version, workflow))
         new = {tid: task.task_spec.bpmn_id for tid, task in after.ready.items()
                if tid not in before.ready}
-        return StepResult(case.id, status, new, ended)
+        result = StepResult(case.id, status, new, ended, actor, completed)
+        if self.on_step is not None:
+            self.on_step(session, result)
+        return result
 
     def _audit(self, session: Session, actor: str, action: str, *, instance_id: int | None = None,
                task_id: str | None = None, bpmn_id: str | None = None, at: datetime | None = None,
@@ -389,6 +399,19 @@ class Engine:
         session.connection().execute(_INSERT_AUDIT, dict(
             at=at or self.clock(), actor=actor, action=action, instance_id=instance_id,
             task_id=task_id, bpmn_id=bpmn_id, detail=_jsonable(detail or {})))
+
+
+# Messages people read, "中文 (English)"; other validators keep jsonschema's own text.
+_MESSAGES = {
+    "required": "必填 (required)", "minLength": "不能为空 (must not be empty)",
+    "enum": "请选择列表中的一项 (choose one of the options)",
+    "const": "请选择列表中的一项 (choose one of the options)",
+    "oneOf": "请选择列表中的一项 (choose one of the options)",
+    "type": "格式不正确 (wrong type)", "format": "格式不正确 (wrong format)",
+    "maxLength": "内容过长 (too long)", "minItems": "至少选择一项 (choose at least one)",
+    "uniqueItems": "有重复项 (duplicates)", "minimum": "数值过小 (too small)",
+    "maximum": "数值过大 (too large)",
+}
 
 
 def _put_form_data(task, data: dict[str, Any]) -> None:

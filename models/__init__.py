@@ -5,6 +5,7 @@ from .process import ProcessVersion, ProcessDefinition, ProcessInstance
 from .task import HumanTask, Timer
 from .audit import AuditEvent
 from .calendar import CalendarDay, Setting
+from .inbox import Attachment, Notification, TaskDraft
 from .organisation import ROLES, CongressSession, Deputy, Division, Unit, User
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
@@ -14,6 +15,7 @@ __all__ = [
     "Base", "Database", "on_commit", "utcnow",
     "ProcessVersion", "ProcessDefinition", "ProcessInstance",
     "HumanTask", "Timer", "AuditEvent", "CalendarDay", "Setting",
+    "Attachment", "Notification", "TaskDraft",
     "ROLES", "CongressSession", "Deputy", "Division", "Unit", "User",
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
     "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",

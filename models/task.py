@@ -28,6 +28,7 @@ class HumanTask(Base):
     candidate_role: Mapped[Optional[str]] = mapped_column(String(64))
     candidate_unit: Mapped[Optional[str]] = mapped_column(String(64))
     assignee: Mapped[Optional[str]] = mapped_column(String(64))
+    claimed_at: Mapped[Optional[datetime]]  # set when a person claimed or was handed the task
     state: Mapped[str] = mapped_column(String(16))  # ready | completed | cancelled
     due_at: Mapped[Optional[datetime]]
     created_at: Mapped[datetime]

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from models import Database
 from workflows import make_engine
 
 DEFAULT_DB = "sqlite:///" + str(Path("instance") / "jianyi.db")
+csrf = CSRFProtect()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,8 +23,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE_URL=DEFAULT_DB,
         SECRET_KEY=None,
         SCHEDULER_INTERVAL_S=10.0,
+        ATTACHMENTS_DIR=str(Path("instance") / "attachments"),
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("JIANYI_SECURE_COOKIES", "") == "1",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=None,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_LOCK_MINUTES=15,
+        PAGE_SIZE=25,
     )
-    for key in ("DATABASE_URL", "SECRET_KEY"):
+    for key in ("DATABASE_URL", "SECRET_KEY", "ATTACHMENTS_DIR"):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     if test_config:
@@ -33,12 +46,46 @@ def create_app(test_config: dict | None = None) -> Flask:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     app.extensions["db"] = Database(url)
-    app.extensions["engine"] = make_engine()
+    app.extensions["engine"] = app.config.get("ENGINE") or make_engine()
+
+    from . import auth, cases, db, i18n, inbox, notifications, tasks
+    csrf.init_app(app)
+    db.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    for module in (inbox, tasks, cases, notifications):
+        app.register_blueprint(module.bp)
 
     @app.get("/healthz")
     def healthz():
         with app.extensions["db"].session() as session:
             session.connection().exec_driver_sql("SELECT 1")
         return jsonify(status="ok")
+
+    from .i18n import gettext as _
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return render_template("errors/error.html", code=400,
+                               message=_("表单已过期或无效，请返回重试。")), 400
+
+    @app.errorhandler(403)
+    def forbidden(err):
+        return render_template("errors/error.html", code=403, message=_("您无权访问此页面。")), 403
+
+    @app.errorhandler(404)
+    def not_found(err):
+        return render_template("errors/error.html", code=404, message=_("页面不存在。")), 404
+
+    @app.errorhandler(413)
+    def too_large(err):
+        return render_template("errors/error.html", code=413, message=_("上传的文件太大。")), 413
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
     return app

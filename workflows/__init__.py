@@ -11,6 +11,7 @@ from engine.clock import Clock
 
 def make_engine(clock: Clock = system_clock) -> Engine:
     """The engine configured with this domain's hooks."""
-    from . import deadlines, lanes, operators
+    from . import deadlines, lanes, notifications, operators
     return Engine(clock=clock, lane_resolver=lanes.resolve, operators=operators.OPERATORS,
-                  script_globals={"deadline": deadlines.deadline})
+                  script_globals={"deadline": deadlines.deadline},
+                  on_step=notifications.on_step)

@@ -190,7 +190,33 @@ def escalate(call: OperatorCall, assignment_id, level, reason) -> dict:
                             detail={"task": call.bpmn_id})
     call.session.add(escalation)
     call.session.flush()
+    _notify_escalation(call, assignment, level, reason)
     return {"escalation_id": escalation.id}
+
+
+LEVEL_NAMES = {"reminder": "答复期限提醒", "supervision": "督办", "high_level": "提请高位协调"}
+
+
+def _notify_escalation(call: OperatorCall, assignment: Assignment, level: str, reason: str) -> None:
+    """Reminders go to the unit's handlers; escalations to the commission (and the leader)."""
+    from models import User
+    from .notifications import notify
+    session = call.session
+    suggestion = assignment.suggestion
+    if level == "reminder":
+        query = select(User.username).where(User.unit_id == assignment.unit_id,
+                                            User.role == "unit_handler")
+    else:
+        query = select(User.username).where(User.role == "commission")
+    people = list(session.scalars(query))
+    if level == "high_level":
+        leader = session.get(User, suggestion.supervising_leader_id) \
+            if suggestion.supervising_leader_id else None
+        people += [leader.username] if leader else list(session.scalars(
+            select(User.username).where(User.role == "provincial_leader")))
+    notify(session, people, "reminder" if level == "reminder" else "escalation",
+           f"{LEVEL_NAMES.get(level, level)}：第{suggestion.number}号建议（{assignment.unit.name}）"
+           f"— {reason}", f"/cases/{suggestion.id}", call.now)
 
 
 def record_coordination_request(call: OperatorCall, assignment_id) -> dict:

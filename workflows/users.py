@@ -22,7 +22,7 @@ def create_user(session: Session, username: str, name: str, role: str, password:
     if role in ("unit_handler", "reviewer", "signer") and unit is None:
         raise DomainError(f"role '{role}' needs a unit")
     user = User(username=username, name=name, role=role, unit=unit, deputy_id=deputy_id,
-                password_hash=generate_password_hash(password, method=HASH_METHOD))
+                password_hash=hash_password(password))
     session.add(user)
     return user
 
@@ -33,3 +33,50 @@ def check_password(user: User, password: str) -> bool:
 
 def by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=HASH_METHOD)
+
+
+def authenticate(session: Session, username: str, password: str, now, *, max_failures: int = 5,
+                 lock_minutes: int = 15) -> tuple[User | None, str]:
+    """Check a login; count failures and lock the account after `max_failures` in a row.
+
+    Returns (user, "") on success, else (None, "locked" | "invalid").
+    """
+    from datetime import timedelta
+    user = by_username(session, username)
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        return None, "locked"
+    if user is not None and user.active and check_password(user, password):
+        user.failed_logins, user.locked_until = 0, None
+        return user, ""
+    if user is not None:
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(minutes=lock_minutes)
+            user.failed_logins = 0
+            _audit(session, user.username, "account_locked", now)
+    return None, "invalid"
+
+
+def change_password(session: Session, user: User, current: str, new: str, confirm: str,
+                    now) -> dict[str, str]:
+    """Change a password; returns field errors (nothing changes if there are any)."""
+    errors = {}
+    if not check_password(user, current):
+        errors["current"] = "当前密码不正确 (the current password is wrong)"
+    if len(new) < 10:
+        errors["new"] = "新密码至少10个字符 (at least 10 characters)"
+    elif new != confirm:
+        errors["confirm"] = "两次输入的新密码不一致 (the two entries differ)"
+    if not errors:
+        user.password_hash = hash_password(new)
+        _audit(session, user.username, "password_changed", now)
+    return errors
+
+
+def _audit(session: Session, actor: str, action: str, now) -> None:
+    from models import AuditEvent
+    session.add(AuditEvent(at=now, actor=actor, action=action, detail={}))

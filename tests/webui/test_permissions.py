@@ -1,0 +1,68 @@
+"""Who reaches what: every role against every page and action (allowed, 403 or redirect)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from models import Reply
+from workflows.users import create_user
+
+from ..workflows.helpers import Cases
+
+SOLE = {"mode": "sole", "lead_unit": "transport", "co_units": [], "key_suggestion": False}
+USERS = ["commission", "transport_unit_handler", "transport_reviewer", "finance_unit_handler",
+         "dep_1", "dep_2", "leader", "designer", "admin"]
+OK, NO = 200, 403
+# page -> expected status per user (same order as USERS)
+PAGES = {
+    "/inbox":                 [OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    "/cases":                 [OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    "/notifications":         [OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    "/password":              [OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    "/register":              [OK, NO, NO, NO, NO, NO, NO, NO, NO],
+    "/cases/{sid}":           [OK, OK, OK, NO, OK, NO, OK, NO, OK],
+    "/cases/{sid}/diagram/unit_handling.bpmn": [OK, OK, OK, NO, OK, NO, OK, NO, OK],
+    "/replies/{reply}/letter": [OK, OK, OK, NO, OK, NO, OK, NO, OK],
+    "/tasks/{task}":          [NO, OK, NO, NO, NO, NO, NO, NO, NO],
+}
+
+
+@pytest.fixture
+def world(db, domain_engine, org, login_as):
+    with db.write() as s:
+        create_user(s, "designer", "设计", "designer", "pw")
+        create_user(s, "admin", "管理员", "admin", "pw")
+    cases = Cases(db, domain_engine, org)
+    done_sid, done_case = cases.new(SOLE, deputy="王芳")
+    cases.drive(done_case, stop_at={"feedback"})
+    sid, case = cases.new(SOLE, deputy="王芳", title="关于另一件事的建议")
+    [task] = cases.tasks(case)["acknowledge"]
+    reply = db.session().scalars(select(Reply.id)).first()
+    return {"sid": done_sid, "task": task.id, "reply": reply, "case": case}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_matrix(world, login_as, page):
+    url = page.format(**world)
+    for user, expected in zip(USERS, PAGES[page]):
+        status = login_as(user).get(url).status_code
+        assert status == expected, f"{user} GET {url}: {status} != {expected}"
+
+
+@pytest.mark.parametrize("action", ["complete", "claim", "handover", "upload"])
+def test_action_matrix(world, login_as, db, action):
+    url = {"complete": "/tasks/{task}", "claim": "/tasks/{task}/claim",
+           "handover": "/tasks/{task}/handover", "upload": "/tasks/{task}/attachments"}[action]
+    url = url.format(**world)
+    data = {"complete": {"action": "complete", "decision": "acknowledge"},
+            "claim": {}, "handover": {"to": "transport_reviewer"}, "upload": {}}[action]
+    for user in USERS:
+        if user == "transport_unit_handler":
+            continue
+        c = login_as(user)
+        response = c.post(url, data)
+        assert response.status_code in (302, 403), (user, action, response.status_code)
+        from models import HumanTask
+        with db.session() as s:
+            task = s.get(HumanTask, world["task"])
+            assert (task.state, task.assignee) == ("ready", None), (user, action)

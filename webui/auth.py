@@ -1,0 +1,111 @@
+"""Login, logout, password change; lockout after repeated failures; role checks."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session as cookie, url_for)
+from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
+                         logout_user)
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from models import User
+from workflows.users import authenticate, change_password
+
+from . import db
+from .i18n import gettext as _
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+
+
+class CurrentUser(UserMixin):
+    """The logged-in user as Flask-Login sees it, wrapping the `User` row of this request."""
+
+    def __init__(self, row: User):
+        self.row = row
+        self.id = str(row.id)
+
+    def __getattr__(self, name):
+        return getattr(self.row, name)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    row = db.session().scalar(select(User).options(joinedload(User.unit))
+                              .where(User.id == int(user_id), User.active.is_(True)))
+    return CurrentUser(row) if row is not None else None
+
+
+def me(session) -> User:
+    """The current user's row in `session` (e.g. a write transaction)."""
+    return session.get(User, current_user.row.id)
+
+
+def roles_required(*roles: str):
+    """Only these roles may use the view (403 otherwise)."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return render_template("auth/login.html")
+    username = request.form.get("username", "").strip()
+    with db.write() as s:
+        user, problem = authenticate(
+            s, username, request.form.get("password", ""), db.now(),
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        user_id = user.id if user is not None else None
+    if user_id is None:
+        error = _("登录失败次数过多，账户已锁定，请稍后再试。") if problem == "locked" \
+            else _("用户名或密码错误。")
+        return render_template("auth/login.html", error=error, username=username), 401
+    cookie.clear()
+    login_user(load_user(str(user_id)))
+    cookie.permanent = True
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("inbox.index")
+    return redirect(target)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    cookie.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    if request.method == "GET":
+        return render_template("auth/password.html", errors={})
+    with db.write() as s:
+        errors = change_password(s, me(s), request.form.get("current", ""),
+                                 request.form.get("new", ""), request.form.get("confirm", ""),
+                                 db.now())
+        if errors:
+            s.rollback()
+    if errors:
+        return render_template("auth/password.html", errors=errors), 400
+    flash(_("密码已修改。"), "success")
+    return redirect(url_for("inbox.index"))
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    app.register_blueprint(bp)

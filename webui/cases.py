@@ -1,0 +1,155 @@
+"""Case pages (案件): summary, diagram position, timeline, deadlines, escalations, letters;
+the deputy's own suggestions; registering a suggestion."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from engine import ConflictError
+from models import (Assignment, CongressSession, Deputy, Feedback, HumanTask, ProcessInstance,
+                    Reply, Suggestion)
+from workflows import cases as case_rules
+from workflows import replies, suggestions
+from workflows.errors import DomainError
+
+from . import db
+from .auth import roles_required
+from .i18n import gettext as _
+from .i18n import label
+
+bp = Blueprint("cases", __name__)
+
+
+def _visible_or_404(suggestion_id: int) -> Suggestion:
+    s = db.session()
+    suggestion = s.scalar(select(Suggestion).options(selectinload(Suggestion.assignments))
+                          .where(Suggestion.id == suggestion_id))
+    if suggestion is None:
+        abort(404)
+    if not case_rules.may_see(s, current_user.row, suggestion_id):
+        abort(403)
+    return suggestion
+
+
+@bp.get("/cases")
+@login_required
+def index():
+    """The cases this user may see (a deputy: their own suggestions)."""
+    s = db.session()
+    query = select(Suggestion).where(case_rules.visible_suggestions(current_user.row))
+    status = request.args.get("status", "")
+    if status:
+        query = query.where(Suggestion.status == status)
+    rows = s.scalars(query.order_by(Suggestion.number).limit(500)).all()
+    return render_template("cases/index.html", rows=rows, status=status)
+
+
+@bp.get("/cases/<int:suggestion_id>")
+@login_required
+def show(suggestion_id: int):
+    s = db.session()
+    suggestion = _visible_or_404(suggestion_id)
+    instance = s.get(ProcessInstance, suggestion.instance_id) if suggestion.instance_id else None
+    ids = [a.id for a in suggestion.assignments]
+    diagram = case_rules.diagram_state(s, db.engine(), instance) if instance else None
+    open_tasks = s.scalars(select(HumanTask).where(
+        HumanTask.instance_id == suggestion.instance_id, HumanTask.state == "ready")
+        .order_by(HumanTask.due_at)).all() if instance else []
+    return render_template(
+        "cases/case.html", suggestion=suggestion, instance=instance,
+        timeline=case_rules.timeline(s, instance.id) if instance else [],
+        escalations=case_rules.escalations(s, suggestion.id),
+        replies=s.scalars(select(Reply).where(Reply.assignment_id.in_(ids))
+                          .order_by(Reply.id)).all(),
+        feedback=s.scalars(select(Feedback).where(Feedback.assignment_id.in_(ids))
+                           .order_by(Feedback.id)).all(),
+        units=case_rules.unit_names(s), diagram=diagram, open_tasks=open_tasks,
+        now=db.now(), merged_into=s.get(Suggestion, suggestion.merged_into_id)
+        if suggestion.merged_into_id else None)
+
+
+@bp.get("/cases/<int:suggestion_id>/diagram/<path:filename>")
+@login_required
+def diagram(suggestion_id: int, filename: str):
+    suggestion = _visible_or_404(suggestion_id)
+    instance = db.session().get(ProcessInstance, suggestion.instance_id)
+    if instance is None:
+        abort(404)
+    state = case_rules.diagram_state(db.session(), db.engine(), instance)
+    if filename not in state.files:
+        abort(404)
+    return Response(state.files[filename], mimetype="application/xml")
+
+
+@bp.get("/replies/<int:reply_id>/letter")
+@login_required
+def letter(reply_id: int):
+    s = db.session()
+    reply = s.get(Reply, reply_id)
+    if reply is None:
+        abort(404)
+    target = request.args.get("suggestion", type=int)
+    if not case_rules.may_see(s, current_user.row, target or reply.assignment.suggestion_id):
+        abort(403)
+    try:
+        name, data = replies.reply_letter(s, reply_id, target)
+    except DomainError:
+        abort(404)
+    from flask import send_file
+    return send_file(BytesIO(data), as_attachment=True, download_name=name,
+                     mimetype="application/vnd.openxmlformats-officedocument."
+                              "wordprocessingml.document")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@roles_required("commission")
+def register():
+    """登记: the commission registers a suggestion; its case starts at `assign`."""
+    s = db.session()
+    congress = s.scalars(select(CongressSession).order_by(CongressSession.id.desc())).first()
+    deputies = s.scalars(select(Deputy).order_by(Deputy.id)).all()
+    next_number = (s.scalar(select(func.max(Suggestion.number)).where(
+        Suggestion.session_id == congress.id)) or 0) + 1 if congress else 1
+    if request.method == "GET":
+        return render_template("cases/register.html", deputies=deputies, errors={},
+                               values={"number": next_number}, congress=congress)
+    form = request.form
+    values = {k: form.get(k, "").strip() for k in ("number", "title", "body", "field",
+                                                   "lead_deputy")}
+    values["co_signers"] = form.getlist("co_signers")
+    errors = {}
+    if not values["number"].isdigit() or int(values["number"]) < 1:
+        errors["number"] = _("请输入正整数。")
+    for key in ("title", "field", "lead_deputy"):
+        if not values[key]:
+            errors[key] = _("必填。")
+    if congress is None:
+        errors["number"] = _("尚未设置届次。")
+    if not errors:
+        try:
+            with db.write() as w:
+                lead = w.get(Deputy, int(values["lead_deputy"]))
+                co = [w.get(Deputy, int(i)) for i in values["co_signers"] if i.isdigit()]
+                created = suggestions.register(
+                    w, db.engine(), congress_session=w.get(CongressSession, congress.id),
+                    number=int(values["number"]), title=values["title"],
+                    body=values["body"], field=values["field"], lead_deputy=lead,
+                    co_signers=[d for d in co if d and d.id != lead.id],
+                    actor=current_user.username)
+                suggestion_id = created.id
+                task_id = suggestions.assign_task(w, created).id
+        except (DomainError, ConflictError) as err:
+            errors["number"] = label(str(err))
+    if errors:
+        return render_template("cases/register.html", deputies=deputies, errors=errors,
+                               values=values, congress=congress), 400
+    flash(_("第{number}号建议已登记，请交办。", number=values["number"]), "success")
+    return redirect(url_for("tasks.show", task_id=task_id, case=suggestion_id))
+
+
+def assignment_label(assignment: Assignment, units: dict[str, str]) -> str:
+    return units.get(assignment.unit.code, assignment.unit.code)

@@ -1,0 +1,138 @@
+"""Simplified Chinese by default, English on request (语言切换).
+
+Source strings are the Chinese texts; `translations/en.json` maps each to English. Form titles in
+the BPMN forms are written "中文 (English)" and shown by locale with `label`.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from flask import Flask, g, redirect, request, url_for
+from markupsafe import Markup
+
+LOCALES = ("zh", "en")
+CATALOG: dict[str, dict[str, str]] = {
+    "en": json.loads((Path(__file__).parent / "translations" / "en.json").read_text("utf-8")),
+}
+_PAIR = re.compile(r"^(?P<zh>.*?)\s*[（(](?P<en>[^()（）]*)[)）]\s*$")
+
+
+def locale() -> str:
+    """The request's language: the `lang` cookie, else Chinese."""
+    if "locale" not in g:
+        chosen = request.cookies.get("lang", "zh") if request else "zh"
+        g.locale = chosen if chosen in LOCALES else "zh"
+    return g.locale
+
+
+def gettext(text: str, **values) -> str:
+    """Translate a Chinese source string for the current locale, then fill {placeholders}."""
+    lang = locale()
+    out = CATALOG[lang].get(text, text) if lang != "zh" else text
+    return out.format(**values) if values else out
+
+
+def label(text: str | None) -> str:
+    """A bilingual title "中文 (English)" shown in the current language."""
+    if not text:
+        return ""
+    match = _PAIR.match(text)
+    if not match:
+        return text
+    return match["en"] if locale() == "en" and match["en"] else match["zh"]
+
+
+# Codes stored in the database (roles, statuses, steps, ...) shown in either language.
+TERMS: dict[str, tuple[str, str]] = {
+    "commission": ("代表工委", "Commission staff"), "unit_handler": ("承办处室", "Unit handler"),
+    "reviewer": ("分管负责同志", "Deputy head (reviewer)"),
+    "signer": ("主要负责同志", "Principal head (signer)"), "deputy": ("代表", "Deputy"),
+    "provincial_leader": ("省领导", "Provincial leader"), "committee": ("专门委员会", "Special committee"),
+    "designer": ("流程设计", "Process designer"), "admin": ("管理员", "Administrator"),
+    "registered": ("已登记", "Registered"), "assigned": ("已交办", "Assigned"),
+    "handling": ("办理中", "In handling"), "replied": ("已答复", "Replied"),
+    "closed": ("已办结", "Closed"), "acknowledged": ("已签收", "Acknowledged"),
+    "returned": ("已退回", "Returned"), "follow_up": ("跟踪办理", "Follow-up"),
+    "lead_co": ("主办+会办", "Lead + co-handling"), "separate": ("分办", "Separate handling"),
+    "sole": ("独办", "Sole handling"), "merged": ("并案", "Merged handling"),
+    "lead": ("主办", "Lead"), "co": ("会办", "Co-handling"),
+    "task": ("新任务", "New task"), "send_back": ("退回修改", "Sent back"),
+    "reminder": ("提醒", "Reminder"), "escalation": ("督办", "Escalation"),
+    "supervision": ("督办", "Supervision"), "high_level": ("提请高位协调", "High-level coordination"),
+    "very_satisfied": ("非常满意", "Very satisfied"), "satisfied": ("满意", "Satisfied"),
+    "basically_satisfied": ("基本满意", "Basically satisfied"),
+    "dissatisfied": ("不满意", "Dissatisfied"),
+    "face_to_face": ("当面", "Face to face"), "site_visit": ("实地调研", "Site visit"),
+    "phone": ("电话", "Phone"), "forum": ("座谈", "Forum"),
+}
+STEPS: dict[str, tuple[str, str]] = {
+    "assign": ("交办", "Assign"), "acknowledge": ("签收", "Acknowledge"),
+    "decide_return": ("审定退回申请", "Rule on return request"),
+    "distribute": ("内部分办", "Distribute to divisions"), "consult": ("与代表面商", "Consult the deputy"),
+    "co_acknowledge": ("会办单位签收", "Co-unit acknowledges"),
+    "co_opinion": ("提交会办意见", "Co-handling opinion"), "progress_report": ("报告办理进展", "Progress report"),
+    "draft_reply": ("拟写答复", "Draft reply"), "approve_extension": ("审批延期", "Approve extension"),
+    "review": ("分管负责同志审核", "Review"), "sign_off": ("主要负责同志签发", "Sign-off"),
+    "leader_review": ("督办领导审阅", "Leader's review"), "feedback": ("代表反馈意见", "Deputy feedback"),
+    "co_feedback": ("代表评价会办单位", "Feedback on a co-unit"), "rehandle": ("重新办理", "Re-handling"),
+    "feedback_again": ("代表再次反馈", "Feedback again"), "supervise_overdue": ("逾期督办", "Supervise overdue case"),
+    "supervise_meeting": ("组织面商督办", "Supervision meeting"),
+    "coordinate_overdue": ("省领导协调（逾期）", "Coordination (overdue)"),
+    "coordinate_requested": ("省领导协调（提请）", "Coordination (requested)"),
+    "follow_up_report": ("跟踪办理报告", "Follow-up report"),
+    "reply_reminder": ("答复期限提醒", "Reply reminder"), "reply_overdue": ("答复逾期", "Reply overdue"),
+    "reply_long_overdue": ("长期逾期", "Long overdue"), "co_opinion_overdue": ("会办意见逾期", "Opinion overdue"),
+    "rehandle_overdue": ("重新办理逾期", "Re-handling overdue"),
+}
+ACTIONS = {"start": ("登记建议，进入交办", "registered the suggestion"),
+           "case_completed": ("建议办结", "case closed"), "timer_fired": ("期限到达", "deadline reached"),
+           "claim": ("认领任务", "claimed the task"), "release": ("退回队列", "released the task"),
+           "hand_over": ("转交任务", "handed the task over"), "complete": ("完成", "completed")}
+DECISIONS = {"send_back": ("（退回修改）", " (sent back)"), "request_return": ("（申请退回）", " (asked to return)"),
+             "request_extension": ("（申请延期）", " (asked for an extension)"),
+             "request_coordination": ("（提请高位协调）", " (asked for coordination)"),
+             "reassign": ("（同意退回，改交）", " (reassigned)"), "refuse": ("（不同意）", " (refused)"),
+             "dissatisfied": ("（不满意）", " (dissatisfied)")}
+
+
+def _pick(pair: tuple[str, str]) -> str:
+    return pair[1] if locale() == "en" else pair[0]
+
+
+def term(code: str | None) -> str:
+    """A stored code (role, status, mode, ...) in the current language."""
+    if not code:
+        return ""
+    pair = TERMS.get(code) or STEPS.get(code)
+    return _pick(pair) if pair else code
+
+
+def timeline_text(entry) -> str:
+    """One audit entry as a sentence."""
+    step = _pick(STEPS[entry.step]) if entry.step in STEPS else (entry.step or "")
+    decision = _pick(DECISIONS[entry.decision]) if entry.decision in DECISIONS else ""
+    if entry.action == "complete":
+        return (f"completed “{step}”" if locale() == "en" else f"完成「{step}」") + decision
+    text = _pick(ACTIONS[entry.action]) if entry.action in ACTIONS else entry.action
+    return f"{text}: {step}" if step and locale() == "en" else (f"{text}：{step}" if step else text)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(_=gettext, label=label, locale=locale, term=term,
+                                 timeline_text=timeline_text)
+
+    @app.get("/lang/<code>")
+    def set_language(code: str):
+        target = request.referrer or url_for("inbox.index")
+        if not target.startswith(request.host_url):
+            target = url_for("inbox.index")
+        response = redirect(target)
+        if code in LOCALES:
+            response.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax",
+                                httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+    app.jinja_env.filters["nl2br"] = lambda text: Markup("<br>").join(
+        (text or "").split("\n"))

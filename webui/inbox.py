@@ -1,0 +1,196 @@
+"""The inbox (收件箱): my tasks and my queue, filters, keyset pages, claim/release/hand over."""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import and_, func, or_, select
+
+from models import HumanTask, Suggestion
+from workflows import inbox as inbox_actions
+from workflows.errors import DomainError
+
+from . import db
+from .auth import me
+from .i18n import gettext as _
+from .i18n import label
+
+bp = Blueprint("inbox", __name__)
+QUEUES = ("mine", "queue")
+DUE_SOON_DAYS = 7
+
+
+@dataclass
+class Filters:
+    queue: str = "mine"
+    step: str = ""
+    field: str = ""
+    key: bool = False
+    overdue: bool = False
+    due_within: int | None = None
+
+    @classmethod
+    def from_request(cls) -> "Filters":
+        args = request.args
+        due = args.get("due_within", "")
+        return cls(queue=args.get("queue") if args.get("queue") in QUEUES else "mine",
+                   step=args.get("step", ""), field=args.get("field", ""),
+                   key=args.get("key") == "1", overdue=args.get("overdue") == "1",
+                   due_within=int(due) if due.isdigit() else None)
+
+    def args(self, **changes) -> dict:
+        values = {"queue": self.queue, "step": self.step, "field": self.field,
+                  "key": "1" if self.key else "", "overdue": "1" if self.overdue else "",
+                  "due_within": self.due_within or ""}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+def queue_condition(user, queue: str):
+    """SQL for one queue, written so each uses an index: my tasks, or my unit's/role's open ones."""
+    if queue == "mine":
+        return and_(HumanTask.assignee == user.username, HumanTask.state == "ready")
+    unit = user.unit.code if user.unit is not None else None
+    return and_(HumanTask.state == "ready", HumanTask.candidate_role == user.role,
+                HumanTask.candidate_unit == unit if unit else HumanTask.candidate_unit.is_(None),
+                HumanTask.assignee.is_(None))
+
+
+def _filtered(query, filters: Filters, now: datetime):
+    if filters.step:
+        query = query.where(HumanTask.bpmn_id == filters.step)
+    if filters.field or filters.key:
+        sub = select(Suggestion.instance_id).where(Suggestion.instance_id.isnot(None))
+        if filters.field:
+            sub = sub.where(Suggestion.field == filters.field)
+        if filters.key:
+            sub = sub.where(Suggestion.key_suggestion.is_(True))
+        query = query.where(HumanTask.instance_id.in_(sub))
+    if filters.overdue:
+        query = query.where(HumanTask.due_at < now)
+    if filters.due_within is not None:
+        query = query.where(HumanTask.due_at <= now + timedelta(days=filters.due_within))
+    return query
+
+
+def encode_cursor(task: HumanTask) -> str:
+    raw = json.dumps([task.due_at.isoformat() if task.due_at else None, task.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(value: str) -> tuple[datetime | None, str] | None:
+    try:
+        due, task_id = json.loads(base64.urlsafe_b64decode(value.encode()))
+        return (datetime.fromisoformat(due) if due else None), str(task_id)
+    except (ValueError, TypeError):
+        return None
+
+
+def page(session, user, filters: Filters, after: str | None, size: int, now: datetime):
+    """One page of a queue, ordered by due date (tasks without one last), then id.
+
+    Keyset pagination in two runs — dated tasks, then undated — so each run reads an index range.
+    """
+    base = _filtered(select(HumanTask).where(queue_condition(user, filters.queue)), filters, now)
+    cursor = decode_cursor(after) if after else None
+    rows: list[HumanTask] = []
+    if cursor is None or cursor[0] is not None:
+        dated = base.where(HumanTask.due_at.isnot(None))
+        if cursor is not None:
+            due, task_id = cursor
+            dated = dated.where(or_(HumanTask.due_at > due,
+                                    and_(HumanTask.due_at == due, HumanTask.id > task_id)))
+        rows = list(session.scalars(dated.order_by(HumanTask.due_at, HumanTask.id)
+                                    .limit(size + 1)))
+    if len(rows) <= size and (filters.due_within is None and not filters.overdue):
+        undated = base.where(HumanTask.due_at.is_(None))
+        if cursor is not None and cursor[0] is None:
+            undated = undated.where(HumanTask.id > cursor[1])
+        rows += list(session.scalars(undated.order_by(HumanTask.id).limit(size + 1 - len(rows))))
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (encode_cursor(rows[-1]) if more and rows else None)
+
+
+def counts(session, user, now: datetime) -> dict[str, int]:
+    """How many tasks are in each queue, and how many of mine are overdue."""
+    out = {q: session.scalar(select(func.count()).select_from(HumanTask)
+                             .where(queue_condition(user, q))) for q in QUEUES}
+    out["overdue"] = session.scalar(select(func.count()).select_from(HumanTask).where(
+        queue_condition(user, "mine"), HumanTask.due_at < now))
+    return out
+
+
+def due_class(task: HumanTask, now: datetime) -> str:
+    if task.due_at is None:
+        return ""
+    if task.due_at < now:
+        return "overdue"
+    return "due-soon" if task.due_at < now + timedelta(days=DUE_SOON_DAYS) else ""
+
+
+@bp.get("/")
+@login_required
+def home():
+    return redirect(url_for("inbox.index"))
+
+
+@bp.get("/inbox")
+@login_required
+def index():
+    s = db.session()
+    now = db.now()
+    filters = Filters.from_request()
+    size = int(request.args.get("size", 0) or 0) or 25
+    rows, next_cursor = page(s, current_user.row, filters, request.args.get("after"),
+                             min(size, 100), now)
+    cases = {}
+    if rows:
+        cases = {sg.instance_id: sg for sg in s.scalars(select(Suggestion).where(
+            Suggestion.instance_id.in_({t.instance_id for t in rows})))}
+    fields = s.scalars(select(Suggestion.field).distinct().order_by(Suggestion.field)).all()
+    steps = sorted({t for t in s.scalars(select(HumanTask.bpmn_id).distinct())})
+    return render_template("inbox/index.html", rows=rows, cases=cases, filters=filters,
+                           next_cursor=next_cursor, counts=counts(s, current_user.row, now),
+                           fields=fields, steps=steps, now=now, due_class=due_class)
+
+
+def _act(action, task_id: str, *args):
+    try:
+        with db.write() as s:
+            action(s, me(s), task_id, *args, db.now())
+    except DomainError as err:
+        flash(label(str(err)), "error")
+        return False
+    return True
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str):
+    if _act(inbox_actions.claim, task_id):
+        flash(_("已认领任务。"), "success")
+    return redirect(request.form.get("next") or url_for("inbox.index", queue="mine"))
+
+
+@bp.post("/tasks/<task_id>/release")
+@login_required
+def release(task_id: str):
+    if _act(inbox_actions.release, task_id):
+        flash(_("任务已退回队列。"), "success")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/handover")
+@login_required
+def hand_over(task_id: str):
+    to = request.form.get("to", "")
+    if not to:
+        abort(400)
+    if _act(inbox_actions.hand_over, task_id, to):
+        flash(_("任务已转交给 {name}。", name=to), "success")
+    return redirect(url_for("inbox.index"))

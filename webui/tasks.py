@@ -1,0 +1,170 @@
+"""The task page (办理页面): the form from the task's JSON Schema, the case's context, drafts,
+attachments, completion."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from io import BytesIO
+
+from engine import ConflictError, FormError, ProcessError
+from models import (Assignment, Attachment, Consultation, CoOpinion, Division, HumanTask,
+                    Reply, Suggestion, Unit, User)
+from workflows import attachments, cases as case_rules, inbox as inbox_actions
+from workflows import tasks as task_rules
+from workflows.errors import DomainError, PermissionDenied
+
+from . import db, forms
+from .auth import me
+from .i18n import gettext as _
+from .i18n import label
+
+bp = Blueprint("tasks", __name__)
+
+
+def _task_or_404(task_id: str) -> HumanTask:
+    task = db.session().get(HumanTask, task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+def _suggestion(task: HumanTask) -> Suggestion | None:
+    return db.session().scalar(select(Suggestion).where(Suggestion.instance_id == task.instance_id))
+
+
+def option_source(task: HumanTask):
+    """Choices for fields that name units, leaders or divisions (forms hold only the codes)."""
+    s = db.session()
+
+    def options(name: str):
+        if name in ("lead_unit", "co_units", "units", "new_unit", "suggested_unit"):
+            return [(code, unit) for code, unit in s.execute(select(Unit.code, Unit.name)
+                                                             .order_by(Unit.id))]
+        if name == "supervising_leader":
+            return [("", "—")] + [(u, n) for u, n in s.execute(
+                select(User.username, User.name).where(User.role == "provincial_leader"))]
+        if name in ("lead_division", "co_divisions") and task.candidate_unit:
+            return [(d, d) for d in s.scalars(select(Division.name).join(Unit).where(
+                Unit.code == task.candidate_unit).order_by(Division.id))]
+        return None
+    return options
+
+
+def _context(task: HumanTask) -> dict:
+    """What the handler needs beside the form: the suggestion, earlier opinions and records."""
+    s = db.session()
+    suggestion = _suggestion(task)
+    context = {"suggestion": suggestion, "consultations": [], "opinions": [], "replies": [],
+               "attachments": []}
+    if suggestion is not None:
+        ids = select(Assignment.id).where(Assignment.suggestion_id == suggestion.id)
+        context["consultations"] = s.scalars(select(Consultation).where(
+            Consultation.assignment_id.in_(ids))).all()
+        context["opinions"] = s.execute(select(CoOpinion, Unit.name).join(
+            Assignment, CoOpinion.assignment_id == Assignment.id).join(Unit).where(
+            Assignment.id.in_(ids))).all()
+        context["replies"] = s.scalars(select(Reply).where(Reply.assignment_id.in_(ids))).all()
+    context["attachments"] = s.scalars(select(Attachment).where(
+        Attachment.instance_id == task.instance_id).order_by(Attachment.id)).all()
+    return context
+
+
+def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
+    schema = db.engine().form(db.session(), task)
+    fields = forms.fields(schema, option_source(task))
+    colleagues = inbox_actions.colleagues(db.session(), current_user.row, task)
+    return render_template("tasks/task.html", task=task, schema=schema, fields=fields,
+                           values=values, errors=errors, colleagues=colleagues,
+                           now=db.now(), **_context(task)), status
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def show(task_id: str):
+    task = _task_or_404(task_id)
+    if task.state != "ready":
+        flash(_("该任务已处理完毕。"), "info")
+        suggestion = _suggestion(task)
+        return redirect(url_for("cases.show", suggestion_id=suggestion.id) if suggestion
+                        else url_for("inbox.index"))
+    if not task_rules.may_complete(current_user.row, task):
+        abort(403)
+    values = inbox_actions.draft(db.session(), current_user.row, task_id) or {}
+    return _render(task, values, {})
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def submit(task_id: str):
+    task = _task_or_404(task_id)
+    if task.state == "ready" and not task_rules.may_complete(current_user.row, task):
+        abort(403)
+    schema = db.engine().form(db.session(), task)
+    data, errors = forms.parse(schema, request.form)
+    if request.form.get("action") == "save":
+        try:
+            with db.write() as s:
+                inbox_actions.save_draft(s, me(s), task_id, data, db.now())
+        except DomainError as err:
+            flash(label(str(err)), "error")
+            return redirect(url_for("inbox.index"))
+        flash(_("已暂存。"), "success")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    if errors:
+        return _render(task, data, errors, 400)
+    try:
+        with db.write() as s:
+            task_rules.complete(s, db.engine(), me(s), task_id, data)
+    except FormError as err:
+        return _render(task, data, err.errors, 400)
+    except (ConflictError, PermissionDenied) as err:
+        flash(_("该任务已被他人处理：{reason}", reason=str(err)), "error")
+        return redirect(url_for("inbox.index"))
+    except (ProcessError, DomainError) as err:
+        current_app.logger.exception("task %s failed", task_id)
+        flash(_("提交失败，案件未作改动：{reason}", reason=label(str(err))), "error")
+        return _render(task, data, {}, 409)
+    flash(_("已提交：{name}", name=label(task.name) or task.bpmn_id), "success")
+    return redirect(url_for("inbox.index"))
+
+
+def _attachments_dir() -> Path:
+    return Path(current_app.config["ATTACHMENTS_DIR"])
+
+
+@bp.post("/tasks/<task_id>/attachments")
+@login_required
+def upload(task_id: str):
+    task = _task_or_404(task_id)
+    upload_file = request.files.get("file")
+    if upload_file is None or not upload_file.filename:
+        flash(_("请选择文件。"), "error")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    try:
+        with db.write() as s:
+            attachments.add(s, _attachments_dir(), me(s), s.get(HumanTask, task.id),
+                            upload_file.filename, upload_file.read(), db.now())
+    except DomainError as err:
+        flash(label(str(err)), "error")
+    else:
+        flash(_("附件已上传。"), "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    s = db.session()
+    found = s.get(Attachment, attachment_id)
+    if found is None:
+        abort(404)
+    suggestion = s.scalar(select(Suggestion.id).where(Suggestion.instance_id == found.instance_id))
+    if suggestion is None or not case_rules.may_see(s, current_user.row, suggestion):
+        abort(403)
+    return send_file(BytesIO(attachments.content(_attachments_dir(), found)),
+                     mimetype=found.content_type, as_attachment=True,
+                     download_name=found.filename)

@@ -1,0 +1,105 @@
+"""Who may see a case, and what its page shows: summary, timeline, deadlines, diagram state."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.util.task import TaskState
+
+from engine import Engine
+from models import (Assignment, AuditEvent, Escalation, ProcessInstance, ProcessVersion,
+                    Suggestion, SuggestionCoSigner, Unit, User)
+
+SEE_ALL = {"commission", "provincial_leader", "committee", "admin"}
+
+
+def visible_suggestions(user: User):
+    """SQL condition on Suggestion: the cases this user may see."""
+    if user.role in SEE_ALL:
+        return Suggestion.id.isnot(None)
+    if user.role == "deputy":
+        co_signed = select(SuggestionCoSigner.suggestion_id).where(
+            SuggestionCoSigner.deputy_id == user.deputy_id)
+        return or_(Suggestion.lead_deputy_id == user.deputy_id, Suggestion.id.in_(co_signed))
+    if user.unit_id is not None:
+        return Suggestion.id.in_(select(Assignment.suggestion_id)
+                                 .where(Assignment.unit_id == user.unit_id))
+    return Suggestion.id.is_(None)
+
+
+def may_see(session: Session, user: User, suggestion_id: int) -> bool:
+    return session.scalar(select(Suggestion.id).where(
+        Suggestion.id == suggestion_id, visible_suggestions(user))) is not None
+
+
+@dataclass
+class TimelineEntry:
+    """One audited step: who did what (action + BPMN step + decision) and when."""
+
+    at: datetime
+    actor: str
+    action: str
+    step: str
+    decision: str
+    detail: dict[str, Any]
+
+
+DECISION_KEYS = ("review_decision", "sign_decision", "leader_decision", "decision", "action",
+                 "return_decision", "extension_decision", "satisfaction")
+
+
+def timeline(session: Session, instance_id: int) -> list[TimelineEntry]:
+    """The case's audit trail, oldest first, with actors' names."""
+    names = dict(session.execute(select(User.username, User.name)).tuples().all())
+    entries = []
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
+                                 .order_by(AuditEvent.at, AuditEvent.id)):
+        data = (event.detail or {}).get("data") or {}
+        decision = next((data[k] for k in DECISION_KEYS if isinstance(data.get(k), str)
+                         and data[k] not in ("approve", "acknowledge", "submit")), "")
+        entries.append(TimelineEntry(event.at, names.get(event.actor, event.actor), event.action,
+                                     event.bpmn_id or "", decision, event.detail or {}))
+    return entries
+
+
+def escalations(session: Session, suggestion_id: int) -> list[Escalation]:
+    return list(session.scalars(select(Escalation).where(Escalation.suggestion_id == suggestion_id)
+                                .order_by(Escalation.raised_at)))
+
+
+@dataclass
+class DiagramState:
+    """For each BPMN file of the case: the element ids that are active and those done."""
+
+    files: dict[str, str]
+    active: dict[str, set[str]]
+    done: dict[str, set[str]]
+
+
+def diagram_state(session: Session, engine: Engine, instance: ProcessInstance) -> DiagramState:
+    """Which elements of which file are active or completed, read from the workflow."""
+    workflow = engine.workflow(session, instance)
+    files = session.scalar(select(ProcessVersion.files)
+                           .where(ProcessVersion.id == instance.process_version_id))
+    active: dict[str, set[str]] = {}
+    done: dict[str, set[str]] = {}
+    for each in (workflow, *workflow.subprocesses.values()):
+        for task in each.tasks.values():
+            spec = task.task_spec
+            bpmn_id = getattr(spec, "bpmn_id", None)
+            file = getattr(each.spec, "file", None)
+            if not bpmn_id or not file:
+                continue
+            if task.state & (TaskState.READY | TaskState.STARTED | TaskState.WAITING):
+                active.setdefault(file, set()).add(bpmn_id)
+            elif task.state == TaskState.COMPLETED:
+                done.setdefault(file, set()).add(bpmn_id)
+    bpmn = {name: text for name, text in files.items() if name.endswith(".bpmn")}
+    return DiagramState(bpmn, active, done)
+
+
+def unit_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Unit.code, Unit.name)).tuples().all())

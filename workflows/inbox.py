@@ -1,0 +1,104 @@
+"""Inbox actions (收件箱): claim, release, hand over, drafts — each audited."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import AuditEvent, HumanTask, TaskDraft, User
+
+from .errors import DomainError, PermissionDenied
+from .notifications import notify
+from .tasks import may_complete
+
+
+def _audit(session: Session, user: User, action: str, task: HumanTask, now: datetime,
+           detail: dict[str, Any] | None = None) -> None:
+    session.add(AuditEvent(at=now, actor=user.username, action=action,
+                           instance_id=task.instance_id, task_id=task.id, bpmn_id=task.bpmn_id,
+                           detail=detail or {}))
+
+
+def _ready_task(session: Session, task_id: str) -> HumanTask:
+    task = session.get(HumanTask, task_id, with_for_update=True)
+    if task is None:
+        raise DomainError("任务不存在 (no such task)")
+    if task.state != "ready":
+        done = {"completed": "完成", "cancelled": "取消"}.get(task.state, task.state)
+        raise DomainError(f"任务已{done} (the task is already {task.state})")
+    return task
+
+
+def claim(session: Session, user: User, task_id: str, now: datetime) -> HumanTask:
+    """认领: take a task from the unit's/role's queue."""
+    task = _ready_task(session, task_id)
+    if not may_complete(user, task):
+        raise PermissionDenied("这不是您的任务 (this task is not yours)")
+    if task.assignee == user.username:
+        return task
+    if task.assignee is not None:
+        raise DomainError(f"任务已被 {task.assignee} 认领 (already claimed by {task.assignee})")
+    task.assignee, task.claimed_at = user.username, now
+    _audit(session, user, "claim", task, now)
+    return task
+
+
+def release(session: Session, user: User, task_id: str, now: datetime) -> HumanTask:
+    """退回队列: give a claimed task back to the queue (not one assigned by the process)."""
+    task = _ready_task(session, task_id)
+    if task.assignee != user.username or task.claimed_at is None:
+        raise DomainError("只能释放自己认领的任务 (you can only release a task you claimed)")
+    task.assignee, task.claimed_at = None, None
+    _audit(session, user, "release", task, now)
+    return task
+
+
+def colleagues(session: Session, user: User, task: HumanTask) -> list[User]:
+    """People of the same unit and role who could take the task over."""
+    query = select(User).where(User.role == task.candidate_role, User.active.is_(True),
+                               User.id != user.id)
+    if task.candidate_unit is not None:
+        query = query.where(User.unit_id == user.unit_id)
+    return [u for u in session.scalars(query.order_by(User.username)) if may_complete_as(u, task)]
+
+
+def may_complete_as(user: User, task: HumanTask) -> bool:
+    """Could `user` do this task if it were handed to them?"""
+    if task.candidate_role != user.role:
+        return False
+    if task.candidate_unit is not None and (user.unit is None or user.unit.code != task.candidate_unit):
+        return False
+    return True
+
+
+def hand_over(session: Session, user: User, task_id: str, to_username: str,
+              now: datetime) -> HumanTask:
+    """转交: hand a task one holds (or could claim) to a colleague of the same unit and role."""
+    task = _ready_task(session, task_id)
+    if not may_complete(user, task):
+        raise PermissionDenied("这不是您的任务 (this task is not yours)")
+    target = session.scalar(select(User).where(User.username == to_username))
+    if target is None or target.id == user.id or not may_complete_as(target, task):
+        raise DomainError("只能转交给本单位同岗位的同事 (hand over only to a colleague of the same "
+                          "unit and role)")
+    task.assignee, task.claimed_at = target.username, now
+    _audit(session, user, "hand_over", task, now, {"to": target.username})
+    notify(session, [target.username], "task",
+           f"{user.name} 转交任务：{task.name or task.bpmn_id}", f"/tasks/{task.id}", now)
+    return task
+
+
+def save_draft(session: Session, user: User, task_id: str, data: dict[str, Any],
+               now: datetime) -> None:
+    """暂存: keep what was typed without completing the task."""
+    task = _ready_task(session, task_id)
+    if not may_complete(user, task):
+        raise PermissionDenied("这不是您的任务 (this task is not yours)")
+    session.merge(TaskDraft(task_id=task.id, username=user.username, data=data, saved_at=now))
+
+
+def draft(session: Session, user: User, task_id: str) -> dict[str, Any] | None:
+    found = session.get(TaskDraft, (task_id, user.username))
+    return dict(found.data) if found is not None else None

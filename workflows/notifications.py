@@ -1,0 +1,69 @@
+"""In-app notifications (通知): new tasks, send-backs, reminders and escalations."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.runtime import StepResult
+from models import HumanTask, Notification, ProcessInstance, Suggestion, Unit, User
+
+SEND_BACK = {"review": "review_decision", "sign_off": "sign_decision",
+             "leader_review": "leader_decision"}
+
+
+def recipients(session: Session, task: HumanTask) -> list[str]:
+    """Who sees the task in their inbox."""
+    if task.assignee:
+        return [task.assignee]
+    query = select(User.username).where(User.role == task.candidate_role, User.active.is_(True))
+    if task.candidate_unit:
+        query = query.join(Unit, User.unit_id == Unit.id).where(Unit.code == task.candidate_unit)
+    return list(session.scalars(query))
+
+
+def notify(session: Session, usernames: list[str], kind: str, message: str, link: str | None,
+           now: datetime) -> None:
+    if usernames:
+        session.execute(insert(Notification), [
+            dict(username=u, kind=kind, message=message[:255], link=link, created_at=now,
+                 read_at=None) for u in usernames])
+
+
+def on_step(session: Session, result: StepResult) -> None:
+    """Engine hook: tell people about the tasks a step put in their inbox."""
+    if not result.new_tasks:
+        return
+    number = session.scalar(select(Suggestion.number).where(
+        Suggestion.instance_id == result.instance_id))
+    if number is None:  # a merged or non-suggestion case
+        number = session.scalar(select(ProcessInstance.business_key)
+                                .where(ProcessInstance.id == result.instance_id))
+    sent_back = False
+    if result.completed is not None:
+        bpmn_id, data = result.completed
+        sent_back = data.get(SEND_BACK.get(bpmn_id, ""), "") == "send_back"
+    tasks = session.scalars(select(HumanTask).where(HumanTask.id.in_(list(result.new_tasks))))
+    for task in tasks:
+        kind = "send_back" if sent_back and task.bpmn_id == "draft_reply" else "task"
+        label = "退回修改" if kind == "send_back" else "新任务"
+        notify(session, recipients(session, task), kind,
+               f"{label}：{task.name or task.bpmn_id}（第{number}号建议）", f"/tasks/{task.id}",
+               task.created_at)
+
+
+def unread(session: Session, username: str, limit: int = 50) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(
+        Notification.username == username, Notification.read_at.is_(None))
+        .order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_read(session: Session, username: str, now: datetime,
+              notification_id: int | None = None) -> None:
+    """Mark one (or all) of a user's notifications read."""
+    query = update(Notification).where(Notification.username == username,
+                                       Notification.read_at.is_(None))
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    session.execute(query.values(read_at=now))
