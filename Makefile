@@ -28,9 +28,10 @@ install: $(STAMP) $(ASSETS)
 
 assets: $(ASSETS)
 
-# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's chromium and CJK fonts for the browser tests (Playwright drives it; no browser download).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || \
+	  { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 run: install
 	$(BIN)/jianyi db upgrade

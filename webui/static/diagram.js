@@ -10,11 +10,28 @@ document.querySelectorAll('.diagram').forEach(async (container) => {
   }
   const canvas = viewer.get('canvas');
   const registry = viewer.get('elementRegistry');
+  // Containers (subprocesses, call activities) get an outline only, so their content stays legible.
+  const containers = ['bpmn:SubProcess', 'bpmn:CallActivity', 'bpmn:Transaction'];
   const mark = (ids, cls) => ids.split(' ').filter(Boolean).forEach((id) => {
-    if (registry.get(id)) canvas.addMarker(id, cls);
+    const element = registry.get(id);
+    if (!element) return;
+    const isContainer = containers.includes(element.type) && (element.children || []).length > 0;
+    canvas.addMarker(id, isContainer ? cls + '-container' : cls);
   });
   mark(container.dataset.done, 'done');
   mark(container.dataset.active, 'active');
+  // Show the whole process, or, when it is large, the first active step at a readable size.
   canvas.zoom('fit-viewport');
+  const activeElements = container.dataset.active.split(' ').map((id) => registry.get(id))
+    .filter(Boolean);
+  const current = activeElements.find((el) => el.type === 'bpmn:UserTask') ||
+    activeElements.find((el) => !containers.includes(el.type));
+  if (current && canvas.zoom() < 0.6) {
+    canvas.zoom(0.8);
+    const box = canvas.viewbox();
+    canvas.viewbox({ x: current.x + current.width / 2 - box.width / 2,
+                     y: current.y + current.height / 2 - box.height / 2,
+                     width: box.width, height: box.height });
+  }
   container.dataset.ready = 'true';
 });
