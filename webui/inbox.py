@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +18,7 @@ from workflows.errors import DomainError
 from . import db
 from .auth import me
 from .i18n import gettext as _
-from .i18n import label
+from .i18n import STEPS, label
 
 bp = Blueprint("inbox", __name__)
 QUEUES = ("mine", "queue")
@@ -125,6 +126,18 @@ def counts(session, user, now: datetime) -> dict[str, int]:
     return out
 
 
+_fields_cache: tuple[float, list[str]] = (0.0, [])
+
+
+def suggestion_fields(session) -> list[str]:
+    """The suggestion fields for the filter (refreshed at most once a minute: a full scan)."""
+    global _fields_cache
+    if time.monotonic() - _fields_cache[0] > 60:
+        _fields_cache = (time.monotonic(), list(session.scalars(
+            select(Suggestion.field).distinct().order_by(Suggestion.field))))
+    return _fields_cache[1]
+
+
 def due_class(task: HumanTask, now: datetime) -> str:
     if task.due_at is None:
         return ""
@@ -152,8 +165,8 @@ def index():
     if rows:
         cases = {sg.instance_id: sg for sg in s.scalars(select(Suggestion).where(
             Suggestion.instance_id.in_({t.instance_id for t in rows})))}
-    fields = s.scalars(select(Suggestion.field).distinct().order_by(Suggestion.field)).all()
-    steps = sorted({t for t in s.scalars(select(HumanTask.bpmn_id).distinct())})
+    fields = suggestion_fields(s)
+    steps = list(STEPS)
     return render_template("inbox/index.html", rows=rows, cases=cases, filters=filters,
                            next_cursor=next_cursor, counts=counts(s, current_user.row, now),
                            fields=fields, steps=steps, now=now, due_class=due_class)
