@@ -15,7 +15,8 @@ class HumanTask(Base):
 
     __tablename__ = "human_task"
     __table_args__ = (
-        Index("ix_human_task_queue", "state", "candidate_role", "candidate_unit", "due_at"),
+        Index("ix_human_task_queue", "state", "candidate_role", "candidate_unit", "assignee",
+              "due_at"),
         Index("ix_human_task_assignee", "assignee", "state", "due_at"),
     )
 

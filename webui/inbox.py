@@ -65,12 +65,12 @@ def _filtered(query, filters: Filters, now: datetime):
     if filters.step:
         query = query.where(HumanTask.bpmn_id == filters.step)
     if filters.field or filters.key:
-        sub = select(Suggestion.instance_id).where(Suggestion.instance_id.isnot(None))
+        # A join (not IN): the planner walks the queue in due order and probes each case.
+        query = query.join(Suggestion, Suggestion.instance_id == HumanTask.instance_id)
         if filters.field:
-            sub = sub.where(Suggestion.field == filters.field)
+            query = query.where(Suggestion.field == filters.field)
         if filters.key:
-            sub = sub.where(Suggestion.key_suggestion.is_(True))
-        query = query.where(HumanTask.instance_id.in_(sub))
+            query = query.where(Suggestion.key_suggestion.is_(True))
     if filters.overdue:
         query = query.where(HumanTask.due_at < now)
     if filters.due_within is not None:

@@ -116,6 +116,7 @@ def submit(task_id: str):
         return redirect(url_for("tasks.show", task_id=task_id))
     if errors:
         return _render(task, data, errors, 400)
+    db.engine().warm(db.session(), task.instance_id)  # the slow part, before the write lock
     try:
         with db.write() as s:
             task_rules.complete(s, db.engine(), me(s), task_id, data)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from engine import OperatorCall
@@ -84,8 +84,14 @@ def record_acknowledgement(call: OperatorCall, assignment_id) -> dict:
     """签收."""
     assignment = _assignment(call, assignment_id)
     assignment.status, assignment.acknowledged_at = "acknowledged", call.now
-    assignment.suggestion.status = "handling"
+    _set_status(call.session, assignment.suggestion_id, "handling")
     return {}
+
+
+def _set_status(session: Session, suggestion_id: int, status: str) -> None:
+    """Without loading the suggestion (its text can be long)."""
+    session.execute(update(Suggestion).where(Suggestion.id == suggestion_id)
+                    .values(status=status).execution_options(synchronize_session="fetch"))
 
 
 record_co_acknowledgement = record_acknowledgement
@@ -240,7 +246,7 @@ def issue_reply(call: OperatorCall, assignment_id) -> dict:
         on_time=call.now <= assignment.reply_due)
     session.add(reply)
     assignment.status, assignment.replied_at = "replied", call.now
-    assignment.suggestion.status = "replied"
+    _set_status(session, assignment.suggestion_id, "replied")
     session.flush()
     return {"reply_id": reply.id, "round": reply.round, "answer_class": reply.answer_class}
 
@@ -273,7 +279,7 @@ def start_rehandling(call: OperatorCall, assignment_id) -> dict:
     assignment = _assignment(call, assignment_id)
     assignment.reply_due = deadlines.rehandling(call.session, call.now)
     assignment.status = "acknowledged"
-    assignment.suggestion.status = "handling"
+    _set_status(call.session, assignment.suggestion_id, "handling")
     return {}
 
 

@@ -30,8 +30,11 @@ def _check_key(key: str) -> None:
 def get(session: Session, key: str) -> int:
     """The current value of a time-limit setting: the administrator's, else the default."""
     _check_key(key)
-    row = session.get(Setting, key)
-    return DEFAULTS[key] if row is None else row.value
+    stored = session.info.get("settings")
+    if stored is None:  # one query per session, not one per deadline computed
+        stored = session.info["settings"] = {
+            row.key: row.value for row in session.scalars(select(Setting))}
+    return stored.get(key, DEFAULTS[key])
 
 
 def set_value(session: Session, key: str, value: int) -> None:
@@ -45,6 +48,7 @@ def set_value(session: Session, key: str, value: int) -> None:
         session.add(Setting(key=key, value=value))
     else:
         row.value = value
+    session.info.pop("settings", None)
 
 
 def all_settings(session: Session) -> dict[str, int]:
