@@ -5,7 +5,10 @@ other function takes the session it is given.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+import fcntl
+import os
+import threading
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
@@ -37,8 +40,11 @@ class Database:
         else:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
         self.engine = create_engine(self.url, **kwargs)
+        self._writer = nullcontext()
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+            if self.url.database not in (None, "", ":memory:"):
+                self._writer = _WriterLock(self.url.database + ".writer")
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     def create_all(self) -> None:
@@ -59,20 +65,48 @@ class Database:
         On SQLite the transaction starts with BEGIN IMMEDIATE so that two writers queue for the
         lock instead of one failing later on a stale snapshot; PostgreSQL relies on row locks.
         """
-        session = self._sessions()
-        try:
-            if self.is_sqlite:
-                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self._writer:
+            session = self._sessions()
+            try:
+                if self.is_sqlite:
+                    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class _WriterLock:
+    """Queue SQLite writers of every process on a lock file.
+
+    Without it, a writer that finds the database locked sleeps in SQLite's busy handler for up
+    to 100 ms at a time; a blocking flock wakes the next writer as soon as the lock is free.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    def __enter__(self):
+        self._threads.acquire()
+        if self._fd is None or self._pid != os.getpid():  # reopen after a fork
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+        return False
 
 
 def _configure_sqlite(engine) -> None:
