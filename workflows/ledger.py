@@ -1,0 +1,192 @@
+"""The ledger (台账): every case with the columns a commission keeps, as .xlsx or .csv.
+
+Rows are read in chunks of suggestions with one query per related table, so a ledger of
+100,000 cases streams in bounded memory; the workbook is written in openpyxl's write-only mode.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Iterator
+
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import (Assignment, Consultation, Deputy, Feedback, Reply, Suggestion, Unit, User)
+
+from .calendar import CHINA
+
+CHUNK = 2000
+SATISFACTION = {"very_satisfied": "非常满意", "satisfied": "满意",
+                "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+STATUS = {"registered": "已登记", "assigned": "已交办", "handling": "办理中", "replied": "已答复",
+          "closed": "已办结"}
+COLUMNS = [  # (key, Chinese header, English header)
+    ("number", "建议号", "No."), ("title", "标题", "Title"), ("field", "领域", "Field"),
+    ("lead_deputy", "领衔代表", "Lead deputy"), ("electoral_unit", "选举单位", "Electoral unit"),
+    ("mode", "办理方式", "Mode"), ("lead_unit", "主办单位", "Lead unit"),
+    ("co_units", "会办单位", "Co-handling units"), ("key", "重点建议", "Key"),
+    ("supervising_leader", "督办领导", "Supervising leader"),
+    ("special_committee", "专门委员会", "Special committee"),
+    ("assigned_on", "交办日期", "Assigned"), ("reply_due", "答复期限", "Reply due"),
+    ("replied_on", "答复日期", "Replied"), ("answer_class", "答复类别", "Answer class"),
+    ("consulted", "面商情况", "Consultation"), ("satisfaction", "满意度", "Satisfaction"),
+    ("status", "状态", "Status"), ("overdue_days", "逾期天数", "Days overdue"),
+]
+MODES = {"lead_co": "主办+会办", "separate": "分办", "sole": "独办", "merged": "并案"}
+
+
+@dataclass
+class LedgerFilters:
+    """Which cases the ledger lists (the supervision page's filters)."""
+
+    session_id: int | None = None
+    field: str | None = None
+    key_only: bool = False
+    status: str | None = None
+    unit_id: int | None = None
+
+
+def _suggestion_query(filters: LedgerFilters):
+    query = select(Suggestion.id).where(Suggestion.merged_into_id.is_(None))
+    if filters.session_id:
+        query = query.where(Suggestion.session_id == filters.session_id)
+    if filters.field:
+        query = query.where(Suggestion.field == filters.field)
+    if filters.key_only:
+        query = query.where(Suggestion.key_suggestion.is_(True))
+    if filters.status:
+        query = query.where(Suggestion.status == filters.status)
+    if filters.unit_id:
+        query = query.where(Suggestion.id.in_(select(Assignment.suggestion_id).where(
+            Assignment.unit_id == filters.unit_id)))
+    return query.order_by(Suggestion.session_id, Suggestion.number)
+
+
+def _day(value: datetime | None) -> str:
+    return value.astimezone(CHINA).date().isoformat() if value else ""
+
+
+def rows(session: Session, filters: LedgerFilters, now: datetime) -> Iterator[dict]:
+    """One dict per case (keys of COLUMNS), in number order."""
+    ids = list(session.scalars(_suggestion_query(filters)))
+    units = dict(session.execute(select(Unit.id, Unit.name)).tuples().all())
+    leaders = dict(session.execute(select(User.id, User.name)).tuples().all())
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        cases = session.execute(select(Suggestion, Deputy.name, Deputy.electoral_unit).join(
+            Deputy, Deputy.id == Suggestion.lead_deputy_id).where(Suggestion.id.in_(chunk))
+            .order_by(Suggestion.session_id, Suggestion.number)).all()
+        assignments: dict[int, list[Assignment]] = {}
+        for a in session.scalars(select(Assignment).where(Assignment.suggestion_id.in_(chunk),
+                                                          Assignment.status != "returned")
+                                 .order_by(Assignment.id)):
+            assignments.setdefault(a.suggestion_id, []).append(a)
+        assignment_ids = [a.id for group in assignments.values() for a in group]
+        first_reply: dict[int, Reply] = {}  # date and timeliness of the reply
+        last_reply: dict[int, Reply] = {}  # the class that stands (after re-handling)
+        feedback: dict[int, Feedback] = {}
+        consulted: dict[int, str] = {}
+        for part in range(0, len(assignment_ids), 900):  # keep IN lists small on SQLite
+            some = assignment_ids[part:part + 900]
+            for r in session.scalars(select(Reply).where(Reply.assignment_id.in_(some))
+                                     .order_by(Reply.round)):
+                first_reply.setdefault(r.assignment_id, r)
+                last_reply[r.assignment_id] = r
+            for f in session.scalars(select(Feedback).where(Feedback.assignment_id.in_(some))
+                                     .order_by(Feedback.round)):
+                feedback[f.assignment_id] = f  # the final round counts
+            for assignment_id, held_on in session.execute(
+                    select(Consultation.assignment_id, Consultation.held_on)
+                    .where(Consultation.assignment_id.in_(some))).tuples():
+                consulted.setdefault(assignment_id, held_on)
+        for suggestion, deputy, electoral_unit in cases:
+            own = assignments.get(suggestion.id, [])
+            leads = [a for a in own if a.role != "co"]
+            co = [a for a in own if a.role == "co"]
+            first_replies = [first_reply[a.id] for a in leads if a.id in first_reply]
+            due = min((a.reply_due for a in leads), default=None)
+            replied = min((r.issued_at for r in first_replies), default=None)
+            overdue = 0
+            if due is not None:
+                end = replied or now
+                overdue = max(0, (end - due).days)
+            yield {
+                "number": suggestion.number, "title": suggestion.title, "field": suggestion.field,
+                "lead_deputy": deputy, "electoral_unit": electoral_unit,
+                "mode": MODES.get(suggestion.mode or "", ""),
+                "lead_unit": "、".join(units[a.unit_id] for a in leads),
+                "co_units": "、".join(units[a.unit_id] for a in co),
+                "key": "是" if suggestion.key_suggestion else "否",
+                "supervising_leader": leaders.get(suggestion.supervising_leader_id, ""),
+                "special_committee": suggestion.special_committee or "",
+                "assigned_on": _day(suggestion.assigned_at), "reply_due": _day(due),
+                "replied_on": _day(replied),
+                "answer_class": "、".join(sorted({last_reply[a.id].answer_class for a in leads
+                                                  if a.id in last_reply})),
+                "consulted": "；".join(f"{units[a.unit_id]} {consulted[a.id]}" for a in own
+                                      if a.id in consulted) or "未面商",
+                "satisfaction": "；".join(
+                    f"{units[a.unit_id]}：{SATISFACTION.get(feedback[a.id].satisfaction, '')}"
+                    for a in own if a.id in feedback),
+                "status": STATUS.get(suggestion.status, suggestion.status),
+                "overdue_days": overdue,
+            }
+
+
+def headers(english: bool = False) -> list[str]:
+    return [en if english else zh for _key, zh, en in COLUMNS]
+
+
+def to_xlsx(records: Iterable[dict], sheet: str = "台账", english: bool = False,
+            columns=COLUMNS) -> bytes:
+    """A workbook written row by row (write-only mode), returned as bytes."""
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet)
+    ws.append([en if english else zh for _k, zh, en in columns])
+    for record in records:
+        ws.append([_cell(record.get(key)) for key, _zh, _en in columns])
+    with tempfile.TemporaryFile() as out:
+        book.save(out)
+        out.seek(0)
+        return out.read()
+
+
+def _cell(value):
+    # Text that looks like a formula is stored as text, never evaluated by Excel.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def to_csv(records: Iterable[dict], english: bool = False, columns=COLUMNS) -> Iterator[str]:
+    """CSV lines (UTF-8 with BOM so Excel opens Chinese text correctly)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow([en if english else zh for _k, zh, en in columns])
+    yield buffer.getvalue()
+    for record in records:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_cell(record.get(key)) for key, _zh, _en in columns])
+        yield buffer.getvalue()
+
+
+KEY_COLUMNS = [
+    ("number", "建议号", "No."), ("title", "标题", "Title"), ("lead_deputy", "领衔代表", "Lead deputy"),
+    ("supervising_leader", "督办领导", "Supervising leader"),
+    ("special_committee", "专门委员会", "Special committee"), ("lead_unit", "主办单位", "Lead unit"),
+    ("co_units", "会办单位", "Co-handling units"), ("reply_due", "答复期限", "Reply due"),
+    ("status", "状态", "Status"),
+]
+
+
+def key_rows(session: Session, filters: LedgerFilters, now: datetime) -> Iterator[dict]:
+    """The key-suggestion assignment table (重点处理建议交办表)."""
+    key_filters = LedgerFilters(**{**filters.__dict__, "key_only": True})
+    yield from rows(session, key_filters, now)
