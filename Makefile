@@ -21,7 +21,8 @@ $(ASSETS): webui/package.json
 	mkdir -p $(VENDOR)
 	cp webui/node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
 	   webui/node_modules/bpmn-js/dist/assets/bpmn-js.css \
-	   webui/node_modules/bpmn-js/dist/assets/diagram-js.css $(VENDOR)/
+	   webui/node_modules/bpmn-js/dist/assets/diagram-js.css \
+	   webui/node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
 	touch $(ASSETS)
 
 install: $(STAMP) $(ASSETS)

@@ -13,7 +13,7 @@ from engine import ConflictError
 from models import (Assignment, CongressSession, Deputy, Feedback, HumanTask, ProcessInstance,
                     Reply, Suggestion)
 from workflows import cases as case_rules
-from workflows import replies, suggestions
+from workflows import replies, similarity, suggestions
 from workflows.errors import DomainError
 
 from . import db
@@ -69,7 +69,8 @@ def show(suggestion_id: int):
                            .order_by(Feedback.id)).all(),
         units=case_rules.unit_names(s), diagram=diagram, open_tasks=open_tasks,
         now=db.now(), merged_into=s.get(Suggestion, suggestion.merged_into_id)
-        if suggestion.merged_into_id else None)
+        if suggestion.merged_into_id else None,
+        similar=similarity.similar_to(s, suggestion.id))
 
 
 @bp.get("/cases/<int:suggestion_id>/diagram/<path:filename>")

@@ -1,0 +1,135 @@
+"""Supervision (督办): dashboard, tracking lists, ledgers and reports.
+
+Supervisors see every unit; a unit's own staff see only their unit's figures and cases.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_login import current_user
+from sqlalchemy import select
+
+from models import CongressSession, Suggestion, Unit
+from workflows import ledger, reports, similarity
+from workflows.statistics import Filters
+
+from . import db
+from .auth import roles_required
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+SUPERVISORS = ("commission", "provincial_leader", "committee", "admin")
+UNIT_STAFF = ("unit_handler", "reviewer", "signer")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def current_filters() -> Filters:
+    """The page's filters; unit staff are always held to their own unit."""
+    args = request.args
+    filters = Filters(session_id=args.get("session", type=int), field=args.get("field") or None,
+                      key_only=args.get("key") == "1", unit_id=args.get("unit", type=int))
+    if current_user.role not in SUPERVISORS:
+        filters.unit_id = current_user.unit_id
+    return filters
+
+
+def _options():
+    s = db.session()
+    return {
+        "sessions": s.scalars(select(CongressSession).order_by(CongressSession.id.desc())).all(),
+        "fields": s.scalars(select(Suggestion.field).distinct().order_by(Suggestion.field)).all(),
+        "units": s.scalars(select(Unit).order_by(Unit.id)).all(),
+    }
+
+
+@bp.get("")
+@roles_required(*SUPERVISORS, *UNIT_STAFF)
+def dashboard():
+    filters = current_filters()
+    by = "division" if request.args.get("by") == "division" else "unit"
+    now = db.now()
+    data = reports.dashboard(db.session(), filters, now, by=by)
+    return render_template("supervision/dashboard.html", data=data, filters=filters, by=by,
+                           now=now, supervisor=current_user.role in SUPERVISORS, **_options())
+
+
+LISTS = {"follow_up": reports.follow_up_cases, "dissatisfied": reports.dissatisfied_cases}
+
+
+@bp.get("/lists/<kind>")
+@roles_required(*SUPERVISORS, *UNIT_STAFF)
+def tracking(kind: str):
+    filters = current_filters()
+    s = db.session()
+    if kind in LISTS:
+        rows = LISTS[kind](s, filters)
+    elif kind == "key":
+        rows = reports.key_cases(s, filters)
+    elif kind == "repeated":
+        year = request.args.get("year", type=int) or db.now().year
+        rows = similarity.repeated(s, year)
+        if filters.unit_id:
+            from models import Assignment
+            mine = set(s.scalars(select(Assignment.suggestion_id)
+                                 .where(Assignment.unit_id == filters.unit_id)))
+            rows = [(sg, matches) for sg, matches in rows if sg.id in mine]
+    else:
+        abort(404)
+    return render_template("supervision/list.html", kind=kind, rows=rows, filters=filters,
+                           supervisor=current_user.role in SUPERVISORS, **_options())
+
+
+def _ledger_filters(filters: Filters) -> ledger.LedgerFilters:
+    return ledger.LedgerFilters(session_id=filters.session_id, field=filters.field,
+                                key_only=filters.key_only, unit_id=filters.unit_id,
+                                status=request.args.get("status") or None)
+
+
+def _stamp() -> str:
+    return datetime.now().strftime("%Y%m%d")
+
+
+@bp.get("/ledger.xlsx")
+@roles_required(*SUPERVISORS, *UNIT_STAFF)
+def ledger_xlsx():
+    filters = _ledger_filters(current_filters())
+    key = request.args.get("table") == "key"
+    with db.database().session() as s:  # its own session: a long read
+        records = (ledger.key_rows if key else ledger.rows)(s, filters, db.now())
+        data = ledger.to_xlsx(records, columns=ledger.KEY_COLUMNS if key else ledger.COLUMNS,
+                              sheet="重点建议" if key else "台账")
+    name = f"{'key-suggestions' if key else 'ledger'}-{_stamp()}.xlsx"
+    return Response(data, mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/ledger.csv")
+@roles_required(*SUPERVISORS, *UNIT_STAFF)
+def ledger_csv():
+    filters = _ledger_filters(current_filters())
+    now = db.now()
+    database = db.database()
+
+    def generate():
+        with database.session() as s:
+            yield from ledger.to_csv(ledger.rows(s, filters, now))
+    return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="ledger-{_stamp()}.csv"'})
+
+
+@bp.get("/evaluation/<int:unit_id>.xlsx")
+@roles_required(*SUPERVISORS, *UNIT_STAFF)
+def evaluation(unit_id: int):
+    if current_user.role not in SUPERVISORS and unit_id != current_user.unit_id:
+        abort(403)
+    data = reports.evaluation_report(db.session(), unit_id, current_filters(), db.now())
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="evaluation-{unit_id}-{_stamp()}.xlsx"'})
+
+
+@bp.get("/midyear.xlsx")
+@roles_required(*SUPERVISORS)
+def midyear():
+    data = reports.midyear_report(db.session(), current_filters(), db.now())
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="midyear-{_stamp()}.xlsx"'})

@@ -1,0 +1,212 @@
+"""Supervision lists and reports: escalations, overdue and due cases, tracking lists,
+the year-end evaluation per unit (.xlsx) and the mid-year progress report (.xlsx)."""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from openpyxl import Workbook
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from models import Assignment, Escalation, Feedback, FollowUp, Reply, Suggestion, Unit, User
+
+from . import statistics
+from .statistics import Filters
+
+LEAD_ROLES = ("lead", "sole", "separate")
+
+
+def _scoped(query, filters: Filters):
+    if filters.session_id:
+        query = query.where(Suggestion.session_id == filters.session_id)
+    if filters.field:
+        query = query.where(Suggestion.field == filters.field)
+    if filters.key_only:
+        query = query.where(Suggestion.key_suggestion.is_(True))
+    if filters.unit_id:
+        query = query.where(Assignment.unit_id == filters.unit_id)
+    return query
+
+
+def open_escalations(session: Session, filters: Filters, limit: int = 50):
+    """Unresolved escalations, newest first: (escalation, suggestion, unit name)."""
+    query = (select(Escalation, Suggestion, Unit.name)
+             .join(Suggestion, Suggestion.id == Escalation.suggestion_id)
+             .join(Assignment, Assignment.id == Escalation.assignment_id)
+             .join(Unit, Unit.id == Assignment.unit_id)
+             .where(Escalation.resolved_at.is_(None), Escalation.level != "reminder"))
+    return session.execute(_scoped(query, filters).order_by(Escalation.raised_at.desc())
+                           .limit(limit)).all()
+
+
+def escalation_counts(session: Session, filters: Filters) -> dict[str, int]:
+    query = (select(Escalation.level, func.count()).join(
+        Assignment, Assignment.id == Escalation.assignment_id).join(
+        Suggestion, Suggestion.id == Escalation.suggestion_id)
+        .where(Escalation.resolved_at.is_(None)).group_by(Escalation.level))
+    return dict(session.execute(_scoped(query, filters)).tuples().all())
+
+
+def _unreplied():
+    return ~exists().where(Reply.assignment_id == Assignment.id)
+
+
+def deadline_cases(session: Session, filters: Filters, now: datetime, *, overdue: bool,
+                   within_days: int = 10, limit: int = 50):
+    """Lead assignments not yet replied: overdue, or due within `within_days`."""
+    query = (select(Assignment, Suggestion, Unit.name)
+             .join(Suggestion, Suggestion.id == Assignment.suggestion_id)
+             .join(Unit, Unit.id == Assignment.unit_id)
+             .where(Assignment.role.in_(LEAD_ROLES), Assignment.status != "returned",
+                    _unreplied()))
+    if overdue:
+        query = query.where(Assignment.reply_due < now)
+    else:
+        query = query.where(Assignment.reply_due >= now,
+                            Assignment.reply_due < now + timedelta(days=within_days))
+    query = _scoped(query, filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    return total, session.execute(query.order_by(Assignment.reply_due).limit(limit)).all()
+
+
+def follow_up_cases(session: Session, filters: Filters):
+    """Class-B cases still in follow-up (跟踪办理): the reply that stands is B and the unit has
+    not yet reported the promised work done."""
+    latest = (select(Reply.assignment_id, func.max(Reply.round).label("round"))
+              .group_by(Reply.assignment_id).subquery())
+    done = select(FollowUp.assignment_id).where(FollowUp.done.is_(True))
+    query = (select(Assignment, Suggestion, Unit.name)
+             .join(Suggestion, Suggestion.id == Assignment.suggestion_id)
+             .join(Unit, Unit.id == Assignment.unit_id)
+             .join(latest, latest.c.assignment_id == Assignment.id)
+             .join(Reply, and_(Reply.assignment_id == Assignment.id,
+                               Reply.round == latest.c.round))
+             .where(Reply.answer_class == "B", Assignment.id.not_in(done)))
+    return session.execute(_scoped(query, filters).order_by(Suggestion.number)).all()
+
+
+def dissatisfied_cases(session: Session, filters: Filters):
+    """Assignments whose latest feedback is 不满意, or that were ever rated 不满意 (history)."""
+    latest = (select(Feedback.assignment_id, func.max(Feedback.round).label("round"))
+              .group_by(Feedback.assignment_id).subquery())
+    ever = select(Feedback.assignment_id).where(Feedback.satisfaction == "dissatisfied")
+    query = (select(Assignment, Suggestion, Unit.name, Feedback.satisfaction)
+             .join(Suggestion, Suggestion.id == Assignment.suggestion_id)
+             .join(Unit, Unit.id == Assignment.unit_id)
+             .join(latest, latest.c.assignment_id == Assignment.id)
+             .join(Feedback, and_(Feedback.assignment_id == Assignment.id,
+                                  Feedback.round == latest.c.round))
+             .where(Assignment.id.in_(ever)))
+    return session.execute(_scoped(query, filters).order_by(Suggestion.number)).all()
+
+
+def key_cases(session: Session, filters: Filters):
+    """Key suggestions with their supervising leader and committee."""
+    query = (select(Suggestion, User.name).outerjoin(User, User.id == Suggestion.supervising_leader_id)
+             .where(Suggestion.key_suggestion.is_(True)))
+    if filters.session_id:
+        query = query.where(Suggestion.session_id == filters.session_id)
+    if filters.field:
+        query = query.where(Suggestion.field == filters.field)
+    if filters.unit_id:
+        query = query.where(Suggestion.id.in_(select(Assignment.suggestion_id)
+                                              .where(Assignment.unit_id == filters.unit_id)))
+    return session.execute(query.order_by(Suggestion.number)).all()
+
+
+FIGURE_COLUMNS = [
+    ("unit_name", "单位"), ("division", "处室"), ("assigned", "交办件数"), ("replied", "办复件数"),
+    ("reply_rate", "办复率"), ("on_time_rate", "按时办结率"), ("consultation_rate", "面商率"),
+    ("satisfaction_rate", "满意率"), ("satisfaction_rate_with_basic", "满意率（含基本满意）"),
+    ("resolution_rate", "解决率"), ("class_a", "A类"), ("class_b", "B类"), ("class_c", "C类"),
+    ("class_d", "D类"), ("dissatisfied", "不满意件"), ("overdue", "逾期件"),
+]
+
+
+def _figure_row(fig) -> list:
+    out = []
+    for key, _title in FIGURE_COLUMNS:
+        value = getattr(fig, key)
+        out.append(round(value * 100, 1) if key.endswith("rate") and value is not None else value)
+    return out
+
+
+def _save(book: Workbook) -> bytes:
+    with tempfile.TemporaryFile() as out:
+        book.save(out)
+        out.seek(0)
+        return out.read()
+
+
+def _case_sheet(book: Workbook, title: str, records) -> None:
+    ws = book.create_sheet(title)
+    ws.append(["建议号", "标题", "单位", "答复期限", "状态"])
+    for assignment, suggestion, unit_name, *_rest in records:
+        ws.append([suggestion.number, suggestion.title, unit_name,
+                   assignment.reply_due.date().isoformat(), suggestion.status])
+
+
+def evaluation_report(session: Session, unit_id: int, filters: Filters, now: datetime) -> bytes:
+    """Year-end evaluation (评议) of one unit: its figures as lead and co-unit, its dissatisfied
+    and overdue cases."""
+    scoped = Filters(**{**filters.__dict__, "unit_id": unit_id})
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("办理情况")
+    ws.append(["角色"] + [title for _k, title in FIGURE_COLUMNS])
+    for scope, label in (("lead", "主办/独办/分办"), ("co", "会办")):
+        for fig in statistics.unit_figures(session, scoped, scope=scope, now=now):
+            ws.append([label] + _figure_row(fig))
+        for fig in statistics.unit_figures(session, scoped, scope=scope, by="division", now=now):
+            ws.append([f"{label}·处室"] + _figure_row(fig))
+    _case_sheet(book, "不满意件", dissatisfied_cases(session, scoped))
+    _case_sheet(book, "逾期件", deadline_cases(session, scoped, now, overdue=True, limit=10_000)[1])
+    return _save(book)
+
+
+def midyear_report(session: Session, filters: Filters, now: datetime) -> bytes:
+    """Progress report for the mid-year supervision meeting (督办推进会): every unit's figures,
+    totals, and the key suggestions' progress."""
+    book = Workbook(write_only=True)
+    for scope, title in (("lead", "主办单位"), ("co", "会办单位")):
+        ws = book.create_sheet(title)
+        ws.append([t for _k, t in FIGURE_COLUMNS])
+        rows = statistics.unit_figures(session, filters, scope=scope, now=now)
+        for fig in rows:
+            ws.append(_figure_row(fig))
+        ws.append(_figure_row(statistics.totals(rows)))
+    ws = book.create_sheet("重点建议")
+    ws.append(["建议号", "标题", "督办领导", "专门委员会", "状态"])
+    for suggestion, leader in key_cases(session, filters):
+        ws.append([suggestion.number, suggestion.title, leader or "",
+                   suggestion.special_committee or "", suggestion.status])
+    return _save(book)
+
+
+@dataclass
+class Dashboard:
+    escalations: list
+    escalation_counts: dict[str, int]
+    overdue_total: int
+    overdue: list
+    due_soon_total: int
+    due_soon: list
+    lead: list
+    co: list
+
+
+def dashboard(session: Session, filters: Filters, now: datetime, by: str = "unit") -> Dashboard:
+    """Everything the supervision page shows, for these filters."""
+    overdue_total, overdue = deadline_cases(session, filters, now, overdue=True)
+    soon_total, soon = deadline_cases(session, filters, now, overdue=False)
+    return Dashboard(
+        open_escalations(session, filters), escalation_counts(session, filters),
+        overdue_total, overdue, soon_total, soon,
+        statistics.unit_figures(session, filters, scope="lead", by=by, now=now),
+        statistics.unit_figures(session, filters, scope="co", by=by, now=now))
+
+
+__all__ = ["Dashboard", "FIGURE_COLUMNS", "dashboard", "deadline_cases", "dissatisfied_cases",
+           "escalation_counts", "evaluation_report", "follow_up_cases", "key_cases",
+           "midyear_report", "open_escalations"]
