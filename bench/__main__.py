@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import sys
 
-from . import engine_bench, web_bench
+from . import engine_bench, supervision_bench, web_bench
 
-SUITES = {"engine": engine_bench.main, "web": web_bench.main}
+SUITES = {"engine": engine_bench.main, "web": web_bench.main,
+          "supervision": supervision_bench.main}
 
 
 def main(argv: list[str]) -> None:

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Iterator
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import (Assignment, Consultation, Deputy, Feedback, Reply, Suggestion, Unit, User)
+from models import Assignment, Consultation, Deputy, Feedback, Reply, Suggestion, Unit, User
 
+from . import xlsx
 from .calendar import CHINA
 
 CHUNK = 2000
@@ -72,69 +71,70 @@ def _day(value: datetime | None) -> str:
 
 
 def rows(session: Session, filters: LedgerFilters, now: datetime) -> Iterator[dict]:
-    """One dict per case (keys of COLUMNS), in number order."""
+    """One dict per case (keys of COLUMNS), in number order; plain column tuples, no ORM
+    objects, read a chunk of cases at a time."""
     ids = list(session.scalars(_suggestion_query(filters)))
     units = dict(session.execute(select(Unit.id, Unit.name)).tuples().all())
     leaders = dict(session.execute(select(User.id, User.name)).tuples().all())
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        cases = session.execute(select(Suggestion, Deputy.name, Deputy.electoral_unit).join(
-            Deputy, Deputy.id == Suggestion.lead_deputy_id).where(Suggestion.id.in_(chunk))
+        cases = session.execute(select(
+            Suggestion.id, Suggestion.number, Suggestion.title, Suggestion.field,
+            Suggestion.mode, Suggestion.key_suggestion, Suggestion.supervising_leader_id,
+            Suggestion.special_committee, Suggestion.assigned_at, Suggestion.status,
+            Deputy.name, Deputy.electoral_unit).join(Deputy, Deputy.id == Suggestion.lead_deputy_id)
+            .where(Suggestion.id.in_(chunk))
             .order_by(Suggestion.session_id, Suggestion.number)).all()
-        assignments: dict[int, list[Assignment]] = {}
-        for a in session.scalars(select(Assignment).where(Assignment.suggestion_id.in_(chunk),
-                                                          Assignment.status != "returned")
-                                 .order_by(Assignment.id)):
+        assignments: dict[int, list] = {}
+        for a in session.execute(select(
+                Assignment.id, Assignment.suggestion_id, Assignment.unit_id, Assignment.role,
+                Assignment.reply_due).where(Assignment.suggestion_id.in_(chunk),
+                                            Assignment.status != "returned")
+                .order_by(Assignment.id)):
             assignments.setdefault(a.suggestion_id, []).append(a)
         assignment_ids = [a.id for group in assignments.values() for a in group]
-        first_reply: dict[int, Reply] = {}  # date and timeliness of the reply
-        last_reply: dict[int, Reply] = {}  # the class that stands (after re-handling)
-        feedback: dict[int, Feedback] = {}
+        first_reply: dict[int, tuple] = {}  # date and timeliness of the reply
+        last_class: dict[int, str] = {}  # the class that stands (after re-handling)
+        feedback: dict[int, str] = {}  # the final round counts
         consulted: dict[int, str] = {}
         for part in range(0, len(assignment_ids), 900):  # keep IN lists small on SQLite
             some = assignment_ids[part:part + 900]
-            for r in session.scalars(select(Reply).where(Reply.assignment_id.in_(some))
-                                     .order_by(Reply.round)):
-                first_reply.setdefault(r.assignment_id, r)
-                last_reply[r.assignment_id] = r
-            for f in session.scalars(select(Feedback).where(Feedback.assignment_id.in_(some))
-                                     .order_by(Feedback.round)):
-                feedback[f.assignment_id] = f  # the final round counts
+            for assignment_id, answer_class, issued_at in session.execute(
+                    select(Reply.assignment_id, Reply.answer_class, Reply.issued_at)
+                    .where(Reply.assignment_id.in_(some)).order_by(Reply.round)).tuples():
+                first_reply.setdefault(assignment_id, issued_at)
+                last_class[assignment_id] = answer_class
+            for assignment_id, satisfaction in session.execute(
+                    select(Feedback.assignment_id, Feedback.satisfaction)
+                    .where(Feedback.assignment_id.in_(some)).order_by(Feedback.round)).tuples():
+                feedback[assignment_id] = satisfaction
             for assignment_id, held_on in session.execute(
                     select(Consultation.assignment_id, Consultation.held_on)
                     .where(Consultation.assignment_id.in_(some))).tuples():
                 consulted.setdefault(assignment_id, held_on)
-        for suggestion, deputy, electoral_unit in cases:
-            own = assignments.get(suggestion.id, [])
+        for (sid, number, title, field, mode, key, leader_id, committee, assigned_at, status,
+             deputy, electoral_unit) in cases:
+            own = assignments.get(sid, [])
             leads = [a for a in own if a.role != "co"]
             co = [a for a in own if a.role == "co"]
-            first_replies = [first_reply[a.id] for a in leads if a.id in first_reply]
             due = min((a.reply_due for a in leads), default=None)
-            replied = min((r.issued_at for r in first_replies), default=None)
-            overdue = 0
-            if due is not None:
-                end = replied or now
-                overdue = max(0, (end - due).days)
+            replied = min((first_reply[a.id] for a in leads if a.id in first_reply), default=None)
+            overdue = max(0, ((replied or now) - due).days) if due is not None else 0
             yield {
-                "number": suggestion.number, "title": suggestion.title, "field": suggestion.field,
-                "lead_deputy": deputy, "electoral_unit": electoral_unit,
-                "mode": MODES.get(suggestion.mode or "", ""),
+                "number": number, "title": title, "field": field, "lead_deputy": deputy,
+                "electoral_unit": electoral_unit, "mode": MODES.get(mode or "", ""),
                 "lead_unit": "、".join(units[a.unit_id] for a in leads),
                 "co_units": "、".join(units[a.unit_id] for a in co),
-                "key": "是" if suggestion.key_suggestion else "否",
-                "supervising_leader": leaders.get(suggestion.supervising_leader_id, ""),
-                "special_committee": suggestion.special_committee or "",
-                "assigned_on": _day(suggestion.assigned_at), "reply_due": _day(due),
-                "replied_on": _day(replied),
-                "answer_class": "、".join(sorted({last_reply[a.id].answer_class for a in leads
-                                                  if a.id in last_reply})),
+                "key": "是" if key else "否", "supervising_leader": leaders.get(leader_id, ""),
+                "special_committee": committee or "", "assigned_on": _day(assigned_at),
+                "reply_due": _day(due), "replied_on": _day(replied),
+                "answer_class": "、".join(sorted({last_class[a.id] for a in leads
+                                                  if a.id in last_class})),
                 "consulted": "；".join(f"{units[a.unit_id]} {consulted[a.id]}" for a in own
                                       if a.id in consulted) or "未面商",
-                "satisfaction": "；".join(
-                    f"{units[a.unit_id]}：{SATISFACTION.get(feedback[a.id].satisfaction, '')}"
-                    for a in own if a.id in feedback),
-                "status": STATUS.get(suggestion.status, suggestion.status),
-                "overdue_days": overdue,
+                "satisfaction": "；".join(f"{units[a.unit_id]}：{SATISFACTION.get(feedback[a.id], '')}"
+                                         for a in own if a.id in feedback),
+                "status": STATUS.get(status, status), "overdue_days": overdue,
             }
 
 
@@ -144,16 +144,10 @@ def headers(english: bool = False) -> list[str]:
 
 def to_xlsx(records: Iterable[dict], sheet: str = "台账", english: bool = False,
             columns=COLUMNS) -> bytes:
-    """A workbook written row by row (write-only mode), returned as bytes."""
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet)
-    ws.append([en if english else zh for _k, zh, en in columns])
-    for record in records:
-        ws.append([_cell(record.get(key)) for key, _zh, _en in columns])
-    with tempfile.TemporaryFile() as out:
-        book.save(out)
-        out.seek(0)
-        return out.read()
+    """The ledger as a workbook, streamed row by row."""
+    return xlsx.write([(sheet, [en if english else zh for _k, zh, en in columns],
+                        ([_cell(record.get(key)) for key, _zh, _en in columns]
+                         for record in records))])
 
 
 def _cell(value):

@@ -2,17 +2,15 @@
 the year-end evaluation per unit (.xlsx) and the mid-year progress report (.xlsx)."""
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from openpyxl import Workbook
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from models import Assignment, Escalation, Feedback, FollowUp, Reply, Suggestion, Unit, User
 
-from . import statistics
+from . import statistics, xlsx
 from .statistics import Filters
 
 LEAD_ROLES = ("lead", "sole", "separate")
@@ -133,55 +131,45 @@ def _figure_row(fig) -> list:
     return out
 
 
-def _save(book: Workbook) -> bytes:
-    with tempfile.TemporaryFile() as out:
-        book.save(out)
-        out.seek(0)
-        return out.read()
+CASE_HEADER = ["建议号", "标题", "单位", "答复期限", "状态"]
 
 
-def _case_sheet(book: Workbook, title: str, records) -> None:
-    ws = book.create_sheet(title)
-    ws.append(["建议号", "标题", "单位", "答复期限", "状态"])
-    for assignment, suggestion, unit_name, *_rest in records:
-        ws.append([suggestion.number, suggestion.title, unit_name,
-                   assignment.reply_due.date().isoformat(), suggestion.status])
+def _case_rows(records) -> list[list]:
+    return [[suggestion.number, suggestion.title, unit_name,
+             assignment.reply_due.date().isoformat(), suggestion.status]
+            for assignment, suggestion, unit_name, *_rest in records]
 
 
 def evaluation_report(session: Session, unit_id: int, filters: Filters, now: datetime) -> bytes:
     """Year-end evaluation (评议) of one unit: its figures as lead and co-unit, its dissatisfied
     and overdue cases."""
     scoped = Filters(**{**filters.__dict__, "unit_id": unit_id})
-    book = Workbook(write_only=True)
-    ws = book.create_sheet("办理情况")
-    ws.append(["角色"] + [title for _k, title in FIGURE_COLUMNS])
+    figures = []
     for scope, label in (("lead", "主办/独办/分办"), ("co", "会办")):
         for fig in statistics.unit_figures(session, scoped, scope=scope, now=now):
-            ws.append([label] + _figure_row(fig))
+            figures.append([label] + _figure_row(fig))
         for fig in statistics.unit_figures(session, scoped, scope=scope, by="division", now=now):
-            ws.append([f"{label}·处室"] + _figure_row(fig))
-    _case_sheet(book, "不满意件", dissatisfied_cases(session, scoped))
-    _case_sheet(book, "逾期件", deadline_cases(session, scoped, now, overdue=True, limit=10_000)[1])
-    return _save(book)
+            figures.append([f"{label}·处室"] + _figure_row(fig))
+    overdue = deadline_cases(session, scoped, now, overdue=True, limit=10_000)[1]
+    return xlsx.write([
+        ("办理情况", ["角色"] + [title for _k, title in FIGURE_COLUMNS], figures),
+        ("不满意件", CASE_HEADER, _case_rows(dissatisfied_cases(session, scoped))),
+        ("逾期件", CASE_HEADER, _case_rows(overdue)),
+    ])
 
 
 def midyear_report(session: Session, filters: Filters, now: datetime) -> bytes:
     """Progress report for the mid-year supervision meeting (督办推进会): every unit's figures,
     totals, and the key suggestions' progress."""
-    book = Workbook(write_only=True)
+    sheets = []
     for scope, title in (("lead", "主办单位"), ("co", "会办单位")):
-        ws = book.create_sheet(title)
-        ws.append([t for _k, t in FIGURE_COLUMNS])
         rows = statistics.unit_figures(session, filters, scope=scope, now=now)
-        for fig in rows:
-            ws.append(_figure_row(fig))
-        ws.append(_figure_row(statistics.totals(rows)))
-    ws = book.create_sheet("重点建议")
-    ws.append(["建议号", "标题", "督办领导", "专门委员会", "状态"])
-    for suggestion, leader in key_cases(session, filters):
-        ws.append([suggestion.number, suggestion.title, leader or "",
-                   suggestion.special_committee or "", suggestion.status])
-    return _save(book)
+        sheets.append((title, [t for _k, t in FIGURE_COLUMNS],
+                       [_figure_row(fig) for fig in rows] + [_figure_row(statistics.totals(rows))]))
+    sheets.append(("重点建议", ["建议号", "标题", "督办领导", "专门委员会", "状态"],
+                   [[s.number, s.title, leader or "", s.special_committee or "", s.status]
+                    for s, leader in key_cases(session, filters)]))
+    return xlsx.write(sheets)
 
 
 @dataclass
