@@ -51,17 +51,19 @@ def supervision_database() -> Database:
             for role in ("lead", "co") if i % 2 else ("lead",):
                 a_id, next_id = next_id, next_id + 1
                 unit = units[(i * 7 + (role == "co")) % len(units)]
+                replied = role == "lead" and rng.random() < 0.8
+                issued = due - timedelta(days=rng.randint(-20, 60))
                 assignments.append(dict(id=a_id, suggestion_id=i, unit_id=unit, role=role,
-                                        status="replied", assigned_at=start,
-                                        ack_due=start + timedelta(days=14), reply_due=due,
+                                        status="replied" if replied else "acknowledged",
+                                        assigned_at=start, ack_due=start + timedelta(days=14),
+                                        reply_due=due, replied_at=issued if replied else None,
                                         co_division_ids=[]))
-                if role == "lead" and rng.random() < 0.8:
+                if replied:
                     replies.append(dict(assignment_id=a_id, round=1,
                                         answer_class=rng.choice("AABCD"), doc_number="函",
                                         answer_text="答复", contact_person="刘", contact_phone="1",
                                         copy_to=[], publish=True, issued_by="bench",
-                                        issued_at=due - timedelta(days=rng.randint(-20, 60)),
-                                        on_time=rng.random() < 0.9))
+                                        issued_at=issued, on_time=issued <= due))
                     if rng.random() < 0.85:
                         feedback.append(dict(assignment_id=a_id, round=1,
                                              satisfaction=rng.choice(SATISFACTION), comment="",

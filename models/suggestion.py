@@ -59,6 +59,7 @@ class Assignment(Base):
     """交办: one unit's part in a suggestion (lead, co-handling, separate or sole)."""
 
     __tablename__ = "assignment"
+    __table_args__ = (Index("ix_assignment_open", "replied_at", "reply_due"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)

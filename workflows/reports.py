@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from models import Assignment, Escalation, Feedback, FollowUp, Reply, Suggestion, Unit, User
@@ -48,7 +48,8 @@ def escalation_counts(session: Session, filters: Filters) -> dict[str, int]:
 
 
 def _unreplied():
-    return ~exists().where(Reply.assignment_id == Assignment.id)
+    # replied_at is set with the first reply (or co-handling opinion); indexed with reply_due
+    return Assignment.replied_at.is_(None)
 
 
 def deadline_cases(session: Session, filters: Filters, now: datetime, *, overdue: bool,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from models import (Assignment, Consultation, CoOpinion, Division, Feedback, Reply, Suggestion,
@@ -99,46 +99,62 @@ def _count(condition) -> object:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _lead_replies():
-    """Per lead assignment: on_time of the first reply (lowest round, then id) and the answer
-    class of the latest reply (highest round, then id); one row per assignment with replies."""
-    ranked = select(
-        Reply.assignment_id, Reply.on_time, Reply.answer_class,
-        func.row_number().over(partition_by=Reply.assignment_id,
-                               order_by=(Reply.round.asc(), Reply.id.asc())).label("first"),
-        func.row_number().over(partition_by=Reply.assignment_id,
-                               order_by=(Reply.round.desc(), Reply.id.desc())).label("last"),
-    ).subquery("ranked_reply")
-    return select(
-        ranked.c.assignment_id,
-        func.max(case((and_(ranked.c.first == 1, ranked.c.on_time.is_(True)), 1),
-                      else_=0)).label("on_time"),
-        func.max(case((ranked.c.last == 1, ranked.c.answer_class))).label("answer_class"),
-    ).group_by(ranked.c.assignment_id).subquery("lead_reply")
+# Picking one row per assignment (its first reply, its latest reply, its final feedback) is done
+# with plain MIN/MAX over a packed key rather than window functions, which SQLite evaluates
+# several times slower: key = round * ROUND_WEIGHT + id * 8 + code, where `code` (0-7) is the
+# value wanted. The smallest key is the row with the lowest round, then the lowest id; the
+# largest is the highest round, then the highest id; key % 8 gives back its code. Row ids stay
+# below 2**39 and rounds below 2**21, so keys fit a 64-bit integer.
+ROUND_WEIGHT = 2 ** 42
+UNKNOWN = 7  # a code for values outside the known lists
 
 
-def _co_opinions():
-    """Per co-unit assignment: when its first co-handling opinion was submitted."""
-    return select(CoOpinion.assignment_id,
-                  func.min(CoOpinion.submitted_at).label("first_at")
-                  ).group_by(CoOpinion.assignment_id).subquery("co_opinion_first")
+def _packed(record, code) -> object:
+    """round * ROUND_WEIGHT + id * 8 + code, as a 64-bit integer on every backend."""
+    return (cast(record.round, BigInteger) * ROUND_WEIGHT + cast(record.id, BigInteger) * 8
+            + code)
 
 
-def _consultations():
+def _code(column, values) -> object:
+    """The position of `column`'s value in `values` (0-based), UNKNOWN for anything else."""
+    return case({value: index for index, value in enumerate(values)}, value=column,
+                else_=UNKNOWN)
+
+
+def _summary(record, selected, name: str, *columns):
+    """Per assignment with `record` rows (the selected ones only, if given): `columns`."""
+    stmt = select(record.assignment_id, *columns).group_by(record.assignment_id)
+    if selected is not None:
+        stmt = stmt.where(record.assignment_id.in_(selected))
+    return stmt.subquery(name)
+
+
+def _lead_replies(selected):
+    """Whether the first reply was on time, and the latest reply's class (position in CLASSES)."""
+    late = case((Reply.on_time.is_(True), 0), else_=1)
+    return _summary(
+        Reply, selected, "lead_reply",
+        (func.min(_packed(Reply, late)) % 8 == 0).label("first_on_time"),
+        (func.max(_packed(Reply, _code(Reply.answer_class, CLASSES))) % 8).label("last_class"))
+
+
+def _co_opinions(selected):
+    """When the first co-handling opinion was submitted."""
+    return _summary(CoOpinion, selected, "co_opinion_first",
+                    func.min(CoOpinion.submitted_at).label("first_at"))
+
+
+def _consultations(selected):
     """The assignments with at least one consultation."""
-    return select(Consultation.assignment_id).group_by(
-        Consultation.assignment_id).subquery("consulted")
+    return _summary(Consultation, selected, "consulted")
 
 
-def _final_feedback():
-    """Per assignment: the satisfaction of its final feedback (highest round, then id)."""
-    ranked = select(
-        Feedback.assignment_id, Feedback.satisfaction,
-        func.row_number().over(partition_by=Feedback.assignment_id,
-                               order_by=(Feedback.round.desc(), Feedback.id.desc())).label("rn"),
-    ).subquery("ranked_feedback")
-    return select(ranked.c.assignment_id, ranked.c.satisfaction).where(
-        ranked.c.rn == 1).subquery("final_feedback")
+def _final_feedback(selected):
+    """The final feedback's rating (highest round, then id) as a position in SATISFACTION."""
+    return _summary(
+        Feedback, selected, "final_feedback",
+        (func.max(_packed(Feedback, _code(Feedback.satisfaction, SATISFACTION))) % 8
+         ).label("rating"))
 
 
 def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by: str = "unit",
@@ -148,53 +164,69 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
         raise ValueError(f"scope must be one of {sorted(SCOPES)}, not {scope!r}")
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {GROUPINGS}, not {by!r}")
-    feedback = _final_feedback()
-    consulted = _consultations()
+    narrowing = []
+    if filters.session_id is not None:
+        narrowing.append(Suggestion.session_id == filters.session_id)
+    if filters.field is not None:
+        narrowing.append(Suggestion.field == filters.field)
+    if filters.key_only:
+        narrowing.append(Suggestion.key_suggestion.is_(True))
+    if filters.unit_id is not None:
+        narrowing.append(Assignment.unit_id == filters.unit_id)
+    conditions = [Assignment.status != "returned", Assignment.role.in_(SCOPES[scope]),
+                  *narrowing]
+    # A filtered report summarises only the selected assignments' records (which also keeps
+    # PostgreSQL from re-aggregating whole tables inside a nested loop when its statistics are
+    # missing); an unfiltered one reads whole tables, where the extra semi-join costs more.
+    selected = None
+    if narrowing:
+        selected = (select(Assignment.id)
+                    .join(Suggestion, Suggestion.id == Assignment.suggestion_id)
+                    .where(*conditions))
+    feedback = _final_feedback(selected)
+    consulted = _consultations(selected)
     if scope == "lead":
-        replies = _lead_replies()
+        replies = _lead_replies(selected)
         has_reply = replies.c.assignment_id.is_not(None)
-        on_time = replies.c.on_time == 1
-        classes = [_count(replies.c.answer_class == letter) for letter in CLASSES]
+        on_time = replies.c.first_on_time
+        classes = [_count(replies.c.last_class == index) for index in range(len(CLASSES))]
     else:
-        replies = _co_opinions()
+        replies = _co_opinions(selected)
         has_reply = replies.c.assignment_id.is_not(None)
-        on_time = and_(has_reply, replies.c.first_at <= Assignment.reply_due)
-        classes = [func.sum(0) for _letter in CLASSES]  # co-units issue no classed replies
-    satisfaction = [_count(feedback.c.satisfaction == value) for value in SATISFACTION]
-    keys = [Unit.id, Unit.code, Unit.name]
+        on_time = replies.c.first_at <= Assignment.reply_due
+        classes = [literal(0)] * len(CLASSES)  # co-units issue no classed replies
+    # Grouped by `unit_id + 0`, not the bare column: SQLite would otherwise walk the assignments
+    # in unit_id index order, hopping across the table, which is several times slower than a
+    # scan in table order with a sort of the few groups.
+    keys = [(Assignment.unit_id + 0).label("unit_id")]
     if by == "division":
-        keys += [Division.id, Division.name]
-    stmt = (
-        select(*keys,
-               func.count(Assignment.id), _count(has_reply), _count(on_time),
-               _count(consulted.c.assignment_id.is_not(None)),
-               _count(feedback.c.assignment_id.is_not(None)), *satisfaction, *classes,
-               _count(and_(~has_reply, Assignment.reply_due < now)))
+        keys.append(Assignment.lead_division_id.label("division_id"))
+    counts = [
+        func.count(Assignment.id), _count(has_reply), _count(on_time),
+        _count(consulted.c.assignment_id.is_not(None)),
+        _count(feedback.c.assignment_id.is_not(None)),
+        *[_count(feedback.c.rating == index) for index in range(len(SATISFACTION))],
+        *classes,
+        _count(and_(~has_reply, Assignment.reply_due < now)),
+    ]
+    inner = (
+        select(*keys, *[c.label(name) for c, name in zip(counts, COUNTS)])
         .select_from(Assignment)
-        .join(Unit, Unit.id == Assignment.unit_id)
         .join(Suggestion, Suggestion.id == Assignment.suggestion_id)
         .outerjoin(replies, replies.c.assignment_id == Assignment.id)
         .outerjoin(consulted, consulted.c.assignment_id == Assignment.id)
         .outerjoin(feedback, feedback.c.assignment_id == Assignment.id)
-        .where(Assignment.status != "returned", Assignment.role.in_(SCOPES[scope]))
+        .where(*conditions)
         .group_by(*keys)
-    )
+    ).subquery("figures")
+    division = Division.name if by == "division" else null()
+    stmt = (select(Unit.code, Unit.name, division, *[inner.c[name] for name in COUNTS])
+            .join_from(inner, Unit, Unit.id == inner.c.unit_id))
     if by == "division":
-        stmt = stmt.outerjoin(Division, Division.id == Assignment.lead_division_id)
-    if filters.session_id is not None:
-        stmt = stmt.where(Suggestion.session_id == filters.session_id)
-    if filters.field is not None:
-        stmt = stmt.where(Suggestion.field == filters.field)
-    if filters.key_only:
-        stmt = stmt.where(Suggestion.key_suggestion.is_(True))
-    if filters.unit_id is not None:
-        stmt = stmt.where(Assignment.unit_id == filters.unit_id)
-    rows = []
-    for row in session.execute(stmt):
-        division = row[4] if by == "division" else None
-        counts = row[5:] if by == "division" else row[3:]
-        rows.append(Figures(row[1], row[2], division,
-                            **{name: int(value or 0) for name, value in zip(COUNTS, counts)}))
+        stmt = stmt.outerjoin(Division, Division.id == inner.c.division_id)
+    rows = [Figures(unit_code, unit_name, division_name,
+                    **{name: int(value or 0) for name, value in zip(COUNTS, values)})
+            for unit_code, unit_name, division_name, *values in session.execute(stmt)]
     # Sorted here rather than in SQL so that both backends order Chinese names the same way.
     rows.sort(key=lambda f: (f.unit_name, f.division is None, f.division or ""))
     return rows

@@ -2,26 +2,33 @@
 
 The rows are inserted directly (no process run), so every number below follows from this table.
 All assignments are made 2026-03-10; lead reply_due 2026-06-10, co-opinion reply_due 2026-04-10;
-"now" is 2026-07-01. Divisions: 综合 = the unit's 综合处, 规划 = its 规划处, - = no lead division.
+"now" is 2026-07-01. S1 = org.session_id, S2 = a second congress session made here.
+Divisions: 综合 = the unit's 综合处, 规划 = its 规划处, - = no lead division.
 
- sugg  session field key | asg  unit       role      div  status   | consult  replies / opinions        feedback (round: rating)
- s1    S1      交通   yes | a1   transport  lead      综合          | yes      r2: A late  (inserted first)   2: satisfied (inserted first)
-                         |                                         |          r1: C on time                    1: dissatisfied
-                         | c1   finance    co        综合          | no       04-01, 05-01                     1: satisfied
- s2    S1      交通   no  | a2   transport  lead      规划          | no       r1: B late                       1: very_satisfied
-                         | c2   education  co        -             | yes      04-20 (late)                     1: basically_satisfied
- s3    S1      财政   no  | a3   finance    lead      综合          | yes      r1: C on time                    1: basically_satisfied
-                         | c3   transport  co        -             | no       04-10 (= due: on time)           1: dissatisfied, 2: very_satisfied
- s4    S1      教育   yes | a4   education  sole      -             | yes      r1: D on time                    1: dissatisfied
- s5    S1      交通   no  | a5   transport  separate  综合          | yes      r1: A on time                    -
-                         | a6   finance    separate  -             | yes      none (reply_due extended to 08-01: not overdue)
- s6    S1      教育   no  | a7   finance    lead      -    RETURNED | yes      r1: A on time                    1: very_satisfied
-                         | c6   transport  co        -    RETURNED | no       04-01                            1: satisfied
-                         | a8   education  lead      规划          | yes      r1: B on time                    1: satisfied
- s7    S2      交通   no  | a9   transport  lead      综合          | yes      r1: A on time                    1: satisfied
-                         | c4   finance    co        -             | no       04-05                            1: satisfied
- s8    S1      财政   no  | a10  finance    lead      规划          | no       none, due 06-10 < now: OVERDUE   -
-                         | c5   education  co        -             | no       none, due 04-10 < now: OVERDUE   -
+Suggestions (session, field, key):
+  s1 S1 交通 key · s2 S1 交通 · s3 S1 财政 · s4 S1 教育 key · s5 S1 交通 · s6 S1 教育 · s7 S2 交通 ·
+  s8 S1 财政
+
+ asg  sugg unit       role      div   consulted  replies (round: class, on_time) /  final feedback
+                                                 co-opinions submitted             (earlier rounds)
+ a1   s1   transport  lead      综合  yes        r2: A late (inserted first),      2: satisfied
+                                                 r1: C on time                     (1: dissatisfied)
+ a2   s2   transport  lead      规划  no         r1: B late                        very_satisfied
+ a3   s3   finance    lead      综合  yes        r1: C on time                     basically_sat.
+ a4   s4   education  sole      -     yes        r1: D on time                     dissatisfied
+ a5   s5   transport  separate  综合  yes        r1: A on time                     -
+ a6   s5   finance    separate  -     yes        none; due extended to 08-01       -
+ a7   s6   finance    lead      -     yes        r1: A on time  -- RETURNED --     very_satisfied
+ a8   s6   education  lead      规划  yes        r1: B on time                     satisfied
+ a9   s7   transport  lead      综合  yes        r1: A on time                     satisfied
+ a10  s8   finance    lead      规划  no         none; due 06-10 < now: OVERDUE    -
+ c1   s1   finance    co        综合  no         04-01, 05-01                      satisfied
+ c2   s2   education  co        -     yes        04-20 (after the due date)        basically_sat.
+ c3   s3   transport  co        -     no         04-10 (= due: on time)            2: very_sat.
+                                                                                   (1: dissatisfied)
+ c4   s7   finance    co        -     no         04-05                             satisfied
+ c5   s8   education  co        -     no         none; due 04-10 < now: OVERDUE    -
+ c6   s6   transport  co        -     no         04-01          -- RETURNED --     satisfied
 
 Returned assignments (a7, c6) are ignored everywhere.
 """
