@@ -53,22 +53,26 @@ def supervision_database() -> Database:
                 unit = units[(i * 7 + (role == "co")) % len(units)]
                 replied = role == "lead" and rng.random() < 0.8
                 issued = due - timedelta(days=rng.randint(-20, 60))
-                assignments.append(dict(id=a_id, suggestion_id=i, unit_id=unit, role=role,
-                                        status="replied" if replied else "acknowledged",
-                                        assigned_at=start, ack_due=start + timedelta(days=14),
-                                        reply_due=due, replied_at=issued if replied else None,
-                                        co_division_ids=[]))
+                answer = rng.choice("AABCD")
+                rating = rng.choice(SATISFACTION) if replied and rng.random() < 0.85 else None
+                consulted = rng.random() < 0.75
+                assignments.append(dict(
+                    id=a_id, suggestion_id=i, unit_id=unit, role=role,
+                    status="replied" if replied else "acknowledged", assigned_at=start,
+                    ack_due=start + timedelta(days=14), reply_due=due, co_division_ids=[],
+                    replied_at=issued if replied else None,
+                    on_time=issued <= due if replied else None, consulted=consulted,
+                    answer_class=answer if replied else None, satisfaction=rating))
                 if replied:
                     replies.append(dict(assignment_id=a_id, round=1,
-                                        answer_class=rng.choice("AABCD"), doc_number="函",
+                                        answer_class=answer, doc_number="函",
                                         answer_text="答复", contact_person="刘", contact_phone="1",
                                         copy_to=[], publish=True, issued_by="bench",
                                         issued_at=issued, on_time=issued <= due))
-                    if rng.random() < 0.85:
-                        feedback.append(dict(assignment_id=a_id, round=1,
-                                             satisfaction=rng.choice(SATISFACTION), comment="",
-                                             given_by="bench", given_at=due))
-                if rng.random() < 0.75:
+                    if rating:
+                        feedback.append(dict(assignment_id=a_id, round=1, satisfaction=rating,
+                                             comment="", given_by="bench", given_at=due))
+                if consulted:
                     consultations.append(dict(assignment_id=a_id, held_on="2026-04-01",
                                               form="face_to_face", participants="", deputy_view="",
                                               recorded_by="bench", recorded_at=start))

@@ -75,6 +75,11 @@ class Assignment(Base):
     closed_at: Mapped[Optional[datetime]]
     lead_division_id: Mapped[Optional[int]] = mapped_column(ForeignKey("division.id"))
     co_division_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Facts the supervisors' figures read, kept by the operators (workflows.statistics):
+    on_time: Mapped[Optional[bool]]  # first reply (co-unit: first opinion) within reply_due
+    consulted: Mapped[bool] = mapped_column(default=False, server_default="0")
+    answer_class: Mapped[Optional[str]] = mapped_column(String(1))  # the reply that stands
+    satisfaction: Mapped[Optional[str]] = mapped_column(String(24))  # the final rating
     suggestion: Mapped[Suggestion] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
 

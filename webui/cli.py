@@ -194,6 +194,20 @@ def settings_set(key: str, value: int) -> None:
     click.echo(f"{key} = {value}")
 
 
+@main.group("figures")
+def figures_group() -> None:
+    """Supervisors' figures."""
+
+
+@figures_group.command("refresh")
+def figures_refresh() -> None:
+    """Recompute the per-assignment facts from the records (after imports or repairs)."""
+    from workflows.statistics import refresh_facts
+    app = create_app()
+    with app.extensions["db"].write() as session:
+        click.echo(f"assignments refreshed: {refresh_facts(session)}")
+
+
 @main.command("scheduler")
 @click.option("--interval", default=10.0, help="seconds between ticks")
 @click.option("--once", is_flag=True, help="run one tick and exit")

@@ -150,6 +150,7 @@ def record_distribution(call: OperatorCall, assignment_id) -> dict:
 def record_consultation(call: OperatorCall, assignment_id) -> dict:
     """面商."""
     data = call.data
+    _assignment(call, assignment_id).consulted = True
     call.session.add(Consultation(
         assignment_id=int(assignment_id), held_on=data["consulted_on"],
         form=data["consultation_form"], participants=data["participants"],
@@ -162,8 +163,15 @@ def record_co_opinion(call: OperatorCall, assignment_id) -> dict:
     assignment = _assignment(call, assignment_id)
     call.session.add(CoOpinion(assignment_id=assignment.id, opinion=call.data["opinion"],
                                submitted_by=call.actor, submitted_at=call.now))
-    assignment.status, assignment.replied_at = "replied", call.now
+    assignment.status = "replied"
+    _first_reply(assignment, call.now)
     return {}
+
+
+def _first_reply(assignment: Assignment, now) -> None:
+    """The facts of the first reply (or co-opinion), which the figures count."""
+    if assignment.replied_at is None:
+        assignment.replied_at, assignment.on_time = now, now <= assignment.reply_due
 
 
 def record_progress_report(call: OperatorCall, assignment_id) -> dict:
@@ -245,7 +253,8 @@ def issue_reply(call: OperatorCall, assignment_id) -> dict:
         publish=bool(data.get("publish")), issued_by=call.actor, issued_at=call.now,
         on_time=call.now <= assignment.reply_due)
     session.add(reply)
-    assignment.status, assignment.replied_at = "replied", call.now
+    assignment.status, assignment.answer_class = "replied", reply.answer_class
+    _first_reply(assignment, call.now)
     _set_status(session, assignment.suggestion_id, "replied")
     session.flush()
     return {"reply_id": reply.id, "round": reply.round, "answer_class": reply.answer_class}
@@ -259,6 +268,7 @@ def record_feedback(call: OperatorCall, assignment_id, satisfaction, comment=Non
                             .where(Feedback.assignment_id == assignment.id))
     session.add(Feedback(assignment_id=assignment.id, round=rounds + 1, satisfaction=satisfaction,
                          comment=comment, given_by=call.actor, given_at=call.now))
+    assignment.satisfaction = satisfaction  # the final rating is the one that counts
     session.flush()
     dissatisfied = session.scalar(select(func.count()).select_from(Feedback).where(
         Feedback.assignment_id == assignment.id, Feedback.satisfaction == "dissatisfied"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import BigInteger, and_, case, cast, func, literal, null, select
+from sqlalchemy import and_, case, func, literal, null, select, update
 from sqlalchemy.orm import Session
 
 from models import (Assignment, Consultation, CoOpinion, Division, Feedback, Reply, Suggestion,
@@ -99,126 +99,48 @@ def _count(condition) -> object:
     return func.sum(case((condition, 1), else_=0))
 
 
-# Picking one row per assignment (its first reply, its latest reply, its final feedback) is done
-# with plain MIN/MAX over a packed key rather than window functions, which SQLite evaluates
-# several times slower: key = round * ROUND_WEIGHT + id * 8 + code, where `code` (0-7) is the
-# value wanted. The smallest key is the row with the lowest round, then the lowest id; the
-# largest is the highest round, then the highest id; key % 8 gives back its code. Row ids stay
-# below 2**39 and rounds below 2**21, so keys fit a 64-bit integer.
-ROUND_WEIGHT = 2 ** 42
-UNKNOWN = 7  # a code for values outside the known lists
-
-
-def _packed(record, code) -> object:
-    """round * ROUND_WEIGHT + id * 8 + code, as a 64-bit integer on every backend."""
-    return (cast(record.round, BigInteger) * ROUND_WEIGHT + cast(record.id, BigInteger) * 8
-            + code)
-
-
-def _code(column, values) -> object:
-    """The position of `column`'s value in `values` (0-based), UNKNOWN for anything else."""
-    return case({value: index for index, value in enumerate(values)}, value=column,
-                else_=UNKNOWN)
-
-
-def _summary(record, selected, name: str, *columns):
-    """Per assignment with `record` rows (the selected ones only, if given): `columns`."""
-    stmt = select(record.assignment_id, *columns).group_by(record.assignment_id)
-    if selected is not None:
-        stmt = stmt.where(record.assignment_id.in_(selected))
-    return stmt.subquery(name)
-
-
-def _lead_replies(selected):
-    """Whether the first reply was on time, and the latest reply's class (position in CLASSES)."""
-    late = case((Reply.on_time.is_(True), 0), else_=1)
-    return _summary(
-        Reply, selected, "lead_reply",
-        (func.min(_packed(Reply, late)) % 8 == 0).label("first_on_time"),
-        (func.max(_packed(Reply, _code(Reply.answer_class, CLASSES))) % 8).label("last_class"))
-
-
-def _co_opinions(selected):
-    """When the first co-handling opinion was submitted."""
-    return _summary(CoOpinion, selected, "co_opinion_first",
-                    func.min(CoOpinion.submitted_at).label("first_at"))
-
-
-def _consultations(selected):
-    """The assignments with at least one consultation."""
-    return _summary(Consultation, selected, "consulted")
-
-
-def _final_feedback(selected):
-    """The final feedback's rating (highest round, then id) as a position in SATISFACTION."""
-    return _summary(
-        Feedback, selected, "final_feedback",
-        (func.max(_packed(Feedback, _code(Feedback.satisfaction, SATISFACTION))) % 8
-         ).label("rating"))
-
-
 def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by: str = "unit",
                  now: datetime) -> list[Figures]:
-    """Figures per unit (or per lead division) for `scope` "lead" or "co", sorted by unit name."""
+    """Figures per unit (or per lead division) for `scope` "lead" or "co", sorted by unit name.
+
+    One scan of `assignment`: the facts each figure needs (first reply and its timeliness, the
+    class that stands, the final rating, consultation) are kept on the assignment by the
+    operators that write the records (`refresh_facts` recomputes them from the records).
+    """
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {sorted(SCOPES)}, not {scope!r}")
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {GROUPINGS}, not {by!r}")
-    narrowing = []
-    if filters.session_id is not None:
-        narrowing.append(Suggestion.session_id == filters.session_id)
-    if filters.field is not None:
-        narrowing.append(Suggestion.field == filters.field)
-    if filters.key_only:
-        narrowing.append(Suggestion.key_suggestion.is_(True))
+    conditions = [Assignment.status != "returned", Assignment.role.in_(SCOPES[scope])]
     if filters.unit_id is not None:
-        narrowing.append(Assignment.unit_id == filters.unit_id)
-    conditions = [Assignment.status != "returned", Assignment.role.in_(SCOPES[scope]),
-                  *narrowing]
-    # A filtered report summarises only the selected assignments' records (which also keeps
-    # PostgreSQL from re-aggregating whole tables inside a nested loop when its statistics are
-    # missing); an unfiltered one reads whole tables, where the extra semi-join costs more.
-    selected = None
-    if narrowing:
-        selected = (select(Assignment.id)
-                    .join(Suggestion, Suggestion.id == Assignment.suggestion_id)
-                    .where(*conditions))
-    feedback = _final_feedback(selected)
-    consulted = _consultations(selected)
-    if scope == "lead":
-        replies = _lead_replies(selected)
-        has_reply = replies.c.assignment_id.is_not(None)
-        on_time = replies.c.first_on_time
-        classes = [_count(replies.c.last_class == index) for index in range(len(CLASSES))]
-    else:
-        replies = _co_opinions(selected)
-        has_reply = replies.c.assignment_id.is_not(None)
-        on_time = replies.c.first_at <= Assignment.reply_due
-        classes = [literal(0)] * len(CLASSES)  # co-units issue no classed replies
+        conditions.append(Assignment.unit_id == filters.unit_id)
+    suggestion_filters = []
+    if filters.session_id is not None:
+        suggestion_filters.append(Suggestion.session_id == filters.session_id)
+    if filters.field is not None:
+        suggestion_filters.append(Suggestion.field == filters.field)
+    if filters.key_only:
+        suggestion_filters.append(Suggestion.key_suggestion.is_(True))
+    replied = Assignment.replied_at.is_not(None)
+    classes = ([_count(Assignment.answer_class == c) for c in CLASSES] if scope == "lead"
+               else [literal(0)] * len(CLASSES))  # co-units issue no classed replies
+    counts = [
+        func.count(Assignment.id), _count(replied), _count(Assignment.on_time.is_(True)),
+        _count(Assignment.consulted.is_(True)), _count(Assignment.satisfaction.is_not(None)),
+        *[_count(Assignment.satisfaction == value) for value in SATISFACTION], *classes,
+        _count(and_(~replied, Assignment.reply_due < now)),
+    ]
     # Grouped by `unit_id + 0`, not the bare column: SQLite would otherwise walk the assignments
-    # in unit_id index order, hopping across the table, which is several times slower than a
-    # scan in table order with a sort of the few groups.
+    # in unit_id index order, hopping across the table, instead of one scan in table order.
     keys = [(Assignment.unit_id + 0).label("unit_id")]
     if by == "division":
         keys.append(Assignment.lead_division_id.label("division_id"))
-    counts = [
-        func.count(Assignment.id), _count(has_reply), _count(on_time),
-        _count(consulted.c.assignment_id.is_not(None)),
-        _count(feedback.c.assignment_id.is_not(None)),
-        *[_count(feedback.c.rating == index) for index in range(len(SATISFACTION))],
-        *classes,
-        _count(and_(~has_reply, Assignment.reply_due < now)),
-    ]
-    inner = (
-        select(*keys, *[c.label(name) for c, name in zip(counts, COUNTS)])
+    inner = select(*keys, *[c.label(name) for c, name in zip(counts, COUNTS)]) \
         .select_from(Assignment)
-        .join(Suggestion, Suggestion.id == Assignment.suggestion_id)
-        .outerjoin(replies, replies.c.assignment_id == Assignment.id)
-        .outerjoin(consulted, consulted.c.assignment_id == Assignment.id)
-        .outerjoin(feedback, feedback.c.assignment_id == Assignment.id)
-        .where(*conditions)
-        .group_by(*keys)
-    ).subquery("figures")
+    if suggestion_filters:
+        inner = inner.join(Suggestion, Suggestion.id == Assignment.suggestion_id) \
+            .where(*suggestion_filters)
+    inner = inner.where(*conditions).group_by(*keys).subquery("figures")
     division = Division.name if by == "division" else null()
     stmt = (select(Unit.code, Unit.name, division, *[inner.c[name] for name in COUNTS])
             .join_from(inner, Unit, Unit.id == inner.c.unit_id))
@@ -230,6 +152,55 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
     # Sorted here rather than in SQL so that both backends order Chinese names the same way.
     rows.sort(key=lambda f: (f.unit_name, f.division is None, f.division or ""))
     return rows
+
+
+def refresh_facts(session: Session, assignment_ids: list[int] | None = None) -> int:
+    """Recompute the facts kept on assignments from their records (replies or co-opinions,
+    consultations, feedback) — for rows written outside the operators: imports, repairs, the
+    migration that added them. Returns how many assignments were updated."""
+    query = select(Assignment.id, Assignment.role, Assignment.reply_due)
+    if assignment_ids is not None:
+        query = query.where(Assignment.id.in_(assignment_ids))
+    done = 0
+    rows = session.execute(query.order_by(Assignment.id)).all()
+    for start in range(0, len(rows), 900):
+        chunk = rows[start:start + 900]
+        ids = [r.id for r in chunk]
+        replies: dict[int, list] = {}
+        for r in session.execute(select(Reply.assignment_id, Reply.round, Reply.id,
+                                        Reply.answer_class, Reply.on_time, Reply.issued_at)
+                                 .where(Reply.assignment_id.in_(ids))):
+            replies.setdefault(r.assignment_id, []).append(r)
+        opinions: dict[int, list] = {}
+        for assignment_id, submitted_at in session.execute(
+                select(CoOpinion.assignment_id, CoOpinion.submitted_at)
+                .where(CoOpinion.assignment_id.in_(ids))):
+            opinions.setdefault(assignment_id, []).append(submitted_at)
+        ratings: dict[int, list] = {}
+        for f in session.execute(select(Feedback.assignment_id, Feedback.round, Feedback.id,
+                                        Feedback.satisfaction)
+                                 .where(Feedback.assignment_id.in_(ids))):
+            ratings.setdefault(f.assignment_id, []).append(f)
+        consulted = set(session.scalars(select(Consultation.assignment_id)
+                                        .where(Consultation.assignment_id.in_(ids))))
+        updates = []
+        for a in chunk:
+            fact = {"id": a.id, "consulted": a.id in consulted, "replied_at": None,
+                    "on_time": None, "answer_class": None, "satisfaction": None}
+            if a.role == "co":
+                if a.id in opinions:
+                    first = min(opinions[a.id])
+                    fact.update(replied_at=first, on_time=first <= a.reply_due)
+            elif a.id in replies:
+                ordered = sorted(replies[a.id], key=lambda r: (r.round, r.id))
+                fact.update(replied_at=min(r.issued_at for r in ordered),
+                            on_time=bool(ordered[0].on_time), answer_class=ordered[-1].answer_class)
+            if a.id in ratings:
+                fact["satisfaction"] = max(ratings[a.id], key=lambda f: (f.round, f.id)).satisfaction
+            updates.append(fact)
+        session.execute(update(Assignment), updates)
+        done += len(updates)
+    return done
 
 
 def totals(rows: list[Figures]) -> Figures:
