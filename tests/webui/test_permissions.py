@@ -24,6 +24,10 @@ PAGES = {
     "/cases/{sid}/diagram/unit_handling.bpmn": [OK, OK, OK, NO, OK, NO, OK, NO, OK],
     "/replies/{reply}/letter": [OK, OK, OK, NO, OK, NO, OK, NO, OK],
     "/tasks/{task}":          [NO, OK, NO, NO, NO, NO, NO, NO, NO],
+    "/supervision":           [OK, OK, OK, OK, NO, NO, OK, NO, OK],
+    "/supervision/lists/dissatisfied": [OK, OK, OK, OK, NO, NO, OK, NO, OK],
+    "/supervision/ledger.xlsx": [OK, OK, OK, OK, NO, NO, OK, NO, OK],
+    "/supervision/midyear.xlsx": [OK, NO, NO, NO, NO, NO, OK, NO, OK],
 }
 
 
