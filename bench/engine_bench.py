@@ -18,7 +18,7 @@ from engine import Engine, Package
 from engine.scheduler import tick
 from models import Database, ProcessInstance, Timer
 
-from .common import DATA, PROCESSES, median_ms, report
+from .common import data_url, PROCESSES, median_ms, report
 
 OPERATORS = {"record_title": lambda call, title: {"title": title}}
 
@@ -133,8 +133,7 @@ SWEEP_CASES = 100_000
 
 def _sweep_db() -> tuple[Database, Engine]:
     """100,000 open cases, each with a timer due next year; built once, then reused."""
-    DATA.mkdir(exist_ok=True)
-    db = Database(f"sqlite:///{DATA / 'sweep.db'}")
+    db = Database(data_url("sweep"))
     db.create_all()
     engine = Engine(operators=OPERATORS)
     with db.session() as session:

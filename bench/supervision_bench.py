@@ -10,9 +10,8 @@ from sqlalchemy import func, insert, select
 
 from models import (Assignment, Consultation, Database, Deputy, Escalation, Feedback, Reply,
                     Suggestion, Unit)
-from workflows.demo import UNITS
 
-from .common import DATA, report
+from .common import data_url, report
 from .http_client import Client, gunicorn
 from .web_bench import FIELDS, PASSWORD, _organisation
 
@@ -22,8 +21,7 @@ SATISFACTION = ["very_satisfied", "satisfied", "satisfied", "basically_satisfied
 
 def supervision_database() -> Database:
     """100,000 assigned suggestions with replies, feedback and escalations; built once."""
-    DATA.mkdir(exist_ok=True)
-    db = Database(f"sqlite:///{DATA / 'supervision.db'}")
+    db = Database(data_url("supervision"))
     db.create_all()
     with db.session() as s:
         if s.scalar(select(func.count()).select_from(Suggestion)) == CASES:

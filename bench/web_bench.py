@@ -1,7 +1,6 @@
 """Web figures over HTTP: inbox page latency on a large database, completion throughput."""
 from __future__ import annotations
 
-import json
 import random
 import shutil
 import statistics
@@ -19,7 +18,7 @@ from workflows import make_engine, simulate, suggestions
 from workflows.demo import UNITS
 from workflows.users import create_user
 
-from .common import DATA, ROOT, report
+from .common import DATA, data_url, ROOT, report
 from .http_client import Client, gunicorn
 
 PASSWORD = "bench-password"
@@ -42,8 +41,7 @@ def _organisation(session, units=UNITS) -> CongressSession:
 
 def inbox_database() -> Database:
     """100,000 cases with 1,000,000 task rows (one open per case); built once by bulk insert."""
-    DATA.mkdir(exist_ok=True)
-    db = Database(f"sqlite:///{DATA / 'inbox.db'}")
+    db = Database(data_url("inbox"))
     db.create_all()
     with db.session() as s:
         if s.scalar(select(func.count()).select_from(HumanTask)) == CASES * TASKS_PER_CASE:
@@ -123,9 +121,7 @@ COMPLETE_UNITS, PER_UNIT = 8, 300
 
 def completion_template() -> Database:
     """Cases waiting for acknowledgement in 8 units (built once, copied for each run)."""
-    DATA.mkdir(exist_ok=True)
-    path = DATA / "complete-template.db"
-    db = Database(f"sqlite:///{path}")
+    db = Database(data_url("complete-template"))
     db.create_all()
     with db.session() as s:
         if s.scalar(select(func.count()).select_from(HumanTask).where(
