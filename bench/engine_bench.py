@@ -124,6 +124,11 @@ def bench_cases(folder: Path) -> None:
     report("engine_over_raw", engine_ms / raw_ms, "x")
     report("loop50_over_loop1",
            _loop_ratio(lambda pid, a, lap: _run_case(db, engine, pid, a, lap)), "x")
+    # The literal reading: a whole case with 50 loops against 50 whole cases with one loop.
+    case1 = median_ms(lambda: _run_case(db, engine, "loop", _loop_answer(1)), repeat=15)
+    case50 = median_ms(lambda: _run_case(db, engine, "loop", _loop_answer(50)), repeat=5,
+                       warmup=1)
+    report("loop50_case_over_50_cases_of_1", case50 / (50 * case1), "x")
     report("raw_spiff_loop50_over_loop1", _loop_ratio(raw.run_case), "x")
     db.dispose()
 
