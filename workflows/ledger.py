@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from models import Assignment, Consultation, Deputy, Feedback, Reply, Suggestion, Unit, User
 
 from . import xlsx
+from .statistics import suggestion_conditions
 from .calendar import CHINA
 
 CHUNK = 2000
@@ -51,13 +52,8 @@ class LedgerFilters:
 
 
 def _suggestion_query(filters: LedgerFilters):
-    query = select(Suggestion.id).where(Suggestion.merged_into_id.is_(None))
-    if filters.session_id:
-        query = query.where(Suggestion.session_id == filters.session_id)
-    if filters.field:
-        query = query.where(Suggestion.field == filters.field)
-    if filters.key_only:
-        query = query.where(Suggestion.key_suggestion.is_(True))
+    query = select(Suggestion.id).where(Suggestion.merged_into_id.is_(None),
+                                        *suggestion_conditions(filters))
     if filters.status:
         query = query.where(Suggestion.status == filters.status)
     if filters.unit_id:

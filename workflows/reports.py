@@ -11,18 +11,13 @@ from sqlalchemy.orm import Session
 from models import Assignment, Escalation, Feedback, FollowUp, Reply, Suggestion, Unit, User
 
 from . import statistics, xlsx
-from .statistics import Filters
+from .statistics import Filters, suggestion_conditions
 
 LEAD_ROLES = ("lead", "sole", "separate")
 
 
 def _scoped(query, filters: Filters):
-    if filters.session_id:
-        query = query.where(Suggestion.session_id == filters.session_id)
-    if filters.field:
-        query = query.where(Suggestion.field == filters.field)
-    if filters.key_only:
-        query = query.where(Suggestion.key_suggestion.is_(True))
+    query = query.where(*suggestion_conditions(filters))
     if filters.unit_id:
         query = query.where(Assignment.unit_id == filters.unit_id)
     return query
@@ -104,11 +99,7 @@ def dissatisfied_cases(session: Session, filters: Filters):
 def key_cases(session: Session, filters: Filters):
     """Key suggestions with their supervising leader and committee."""
     query = (select(Suggestion, User.name).outerjoin(User, User.id == Suggestion.supervising_leader_id)
-             .where(Suggestion.key_suggestion.is_(True)))
-    if filters.session_id:
-        query = query.where(Suggestion.session_id == filters.session_id)
-    if filters.field:
-        query = query.where(Suggestion.field == filters.field)
+             .where(Suggestion.key_suggestion.is_(True), *suggestion_conditions(filters)))
     if filters.unit_id:
         query = query.where(Suggestion.id.in_(select(Assignment.suggestion_id)
                                               .where(Assignment.unit_id == filters.unit_id)))

@@ -94,6 +94,19 @@ class Filters:
     unit_id: int | None = None
 
 
+def suggestion_conditions(filters) -> list:
+    """SQL conditions on Suggestion for a filter's session, field and key flag (any object with
+    those attributes: statistics, reports and ledger filters share them)."""
+    conditions = []
+    if filters.session_id is not None:
+        conditions.append(Suggestion.session_id == filters.session_id)
+    if filters.field:
+        conditions.append(Suggestion.field == filters.field)
+    if filters.key_only:
+        conditions.append(Suggestion.key_suggestion.is_(True))
+    return conditions
+
+
 def _count(condition) -> object:
     """SUM(CASE WHEN condition THEN 1 ELSE 0 END)."""
     return func.sum(case((condition, 1), else_=0))
@@ -114,13 +127,7 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
     conditions = [Assignment.status != "returned", Assignment.role.in_(SCOPES[scope])]
     if filters.unit_id is not None:
         conditions.append(Assignment.unit_id == filters.unit_id)
-    suggestion_filters = []
-    if filters.session_id is not None:
-        suggestion_filters.append(Suggestion.session_id == filters.session_id)
-    if filters.field is not None:
-        suggestion_filters.append(Suggestion.field == filters.field)
-    if filters.key_only:
-        suggestion_filters.append(Suggestion.key_suggestion.is_(True))
+    suggestion_filters = suggestion_conditions(filters)
     replied = Assignment.replied_at.is_not(None)
     classes = ([_count(Assignment.answer_class == c) for c in CLASSES] if scope == "lead"
                else [literal(0)] * len(CLASSES))  # co-units issue no classed replies
