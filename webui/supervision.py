@@ -80,9 +80,7 @@ def tracking(kind: str):
 
 
 def _ledger_filters(filters: Filters) -> ledger.LedgerFilters:
-    return ledger.LedgerFilters(session_id=filters.session_id, field=filters.field,
-                                key_only=filters.key_only, unit_id=filters.unit_id,
-                                status=request.args.get("status") or None)
+    return ledger.LedgerFilters(**vars(filters), status=request.args.get("status") or None)
 
 
 def _stamp() -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from models import Assignment, Consultation, Deputy, Feedback, Reply, Suggestion, Unit, User
 
 from . import xlsx
-from .statistics import suggestion_conditions
+from .statistics import Filters, suggestion_conditions
 from .calendar import CHINA
 
 CHUNK = 2000
@@ -41,14 +41,10 @@ MODES = {"lead_co": "主办+会办", "separate": "分办", "sole": "独办", "me
 
 
 @dataclass
-class LedgerFilters:
-    """Which cases the ledger lists (the supervision page's filters)."""
+class LedgerFilters(Filters):
+    """Which cases the ledger lists: the supervision page's filters, plus a case status."""
 
-    session_id: int | None = None
-    field: str | None = None
-    key_only: bool = False
     status: str | None = None
-    unit_id: int | None = None
 
 
 def _suggestion_query(filters: LedgerFilters):
