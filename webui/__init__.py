@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, render_template, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from models import Database
@@ -14,6 +14,7 @@ from workflows import make_engine
 
 DEFAULT_DB = "sqlite:///" + str(Path("instance") / "jianyi.db")
 csrf = CSRFProtect()
+MAX_FLASHES = 5  # messages kept for the next page
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -80,6 +81,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(413)
     def too_large(err):
         return render_template("errors/error.html", code=413, message=_("上传的文件太大。")), 413
+
+    @app.after_request
+    def keep_recent_messages(response):
+        """Flashed messages live in the session cookie until a page shows them; a client that
+        never follows the redirects (a script, a bench) would grow the cookie without bound."""
+        flashes = session.get("_flashes")
+        if flashes and len(flashes) > MAX_FLASHES:
+            session["_flashes"] = flashes[-MAX_FLASHES:]
+        return response
 
     @app.after_request
     def security_headers(response):

@@ -117,9 +117,11 @@ def submit(task_id: str):
     if errors:
         return _render(task, data, errors, 400)
     db.engine().warm(db.session(), task.instance_id)  # the slow part, before the write lock
+    name = label(task.name) or task.bpmn_id
     try:
         with db.write() as s:
-            task_rules.complete(s, db.engine(), me(s), task_id, data)
+            # The request's user row (loaded with its unit) only answers who may complete.
+            task_rules.complete(s, db.engine(), current_user.row, task_id, data)
     except FormError as err:
         return _render(task, data, err.errors, 400)
     except (ConflictError, PermissionDenied) as err:
@@ -129,7 +131,7 @@ def submit(task_id: str):
         current_app.logger.exception("task %s failed", task_id)
         flash(_("提交失败，案件未作改动：{reason}", reason=label(str(err))), "error")
         return _render(task, data, {}, 409)
-    flash(_("已提交：{name}", name=label(task.name) or task.bpmn_id), "success")
+    flash(_("已提交：{name}", name=name), "success")
     return redirect(url_for("inbox.index"))
 
 

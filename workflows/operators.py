@@ -91,7 +91,7 @@ def record_acknowledgement(call: OperatorCall, assignment_id) -> dict:
 def _set_status(session: Session, suggestion_id: int, status: str) -> None:
     """Without loading the suggestion (its text can be long)."""
     session.execute(update(Suggestion).where(Suggestion.id == suggestion_id)
-                    .values(status=status).execution_options(synchronize_session="fetch"))
+                    .values(status=status).execution_options(synchronize_session="evaluate"))
 
 
 record_co_acknowledgement = record_acknowledgement
