@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.runtime import StepResult
@@ -13,20 +13,34 @@ SEND_BACK = {"review": "review_decision", "sign_off": "sign_decision",
              "leader_review": "leader_decision"}
 
 
-def recipients(session: Session, task: HumanTask) -> list[str]:
-    """Who sees the task in their inbox."""
+# Built once: the notification hook runs inside every step's transaction.
+_CANDIDATES = select(User.username).where(User.role == bindparam("role"), User.active.is_(True))
+_UNIT_CANDIDATES = (_CANDIDATES.join(Unit, User.unit_id == Unit.id)
+                    .where(Unit.code == bindparam("unit")))
+_NEW_TASKS = select(HumanTask.id, HumanTask.bpmn_id, HumanTask.name, HumanTask.candidate_role,
+                    HumanTask.candidate_unit, HumanTask.assignee, HumanTask.created_at).where(
+    HumanTask.id.in_(bindparam("ids", expanding=True)))
+_NUMBER = select(Suggestion.number).where(Suggestion.instance_id == bindparam("instance_id"))
+_BUSINESS_KEY = select(ProcessInstance.business_key).where(
+    ProcessInstance.id == bindparam("instance_id"))
+_INSERT = insert(Notification)
+
+
+def recipients(session: Session, task) -> list[str]:
+    """Who sees the task (a HumanTask or a row with its columns) in their inbox."""
     if task.assignee:
         return [task.assignee]
-    query = select(User.username).where(User.role == task.candidate_role, User.active.is_(True))
     if task.candidate_unit:
-        query = query.join(Unit, User.unit_id == Unit.id).where(Unit.code == task.candidate_unit)
-    return list(session.scalars(query))
+        return list(session.connection().execute(_UNIT_CANDIDATES, {
+            "role": task.candidate_role, "unit": task.candidate_unit}).scalars())
+    return list(session.connection().execute(_CANDIDATES, {"role": task.candidate_role})
+                .scalars())
 
 
 def notify(session: Session, usernames: list[str], kind: str, message: str, link: str | None,
            now: datetime) -> None:
     if usernames:
-        session.execute(insert(Notification), [
+        session.connection().execute(_INSERT, [
             dict(username=u, kind=kind, message=message[:255], link=link, created_at=now,
                  read_at=None) for u in usernames])
 
@@ -35,17 +49,15 @@ def on_step(session: Session, result: StepResult) -> None:
     """Engine hook: tell people about the tasks a step put in their inbox."""
     if not result.new_tasks:
         return
-    number = session.scalar(select(Suggestion.number).where(
-        Suggestion.instance_id == result.instance_id))
+    conn = session.connection()
+    number = conn.execute(_NUMBER, {"instance_id": result.instance_id}).scalar()
     if number is None:  # a merged or non-suggestion case
-        number = session.scalar(select(ProcessInstance.business_key)
-                                .where(ProcessInstance.id == result.instance_id))
+        number = conn.execute(_BUSINESS_KEY, {"instance_id": result.instance_id}).scalar()
     sent_back = False
     if result.completed is not None:
         bpmn_id, data = result.completed
         sent_back = data.get(SEND_BACK.get(bpmn_id, ""), "") == "send_back"
-    tasks = session.scalars(select(HumanTask).where(HumanTask.id.in_(list(result.new_tasks))))
-    for task in tasks:
+    for task in conn.execute(_NEW_TASKS, {"ids": list(result.new_tasks)}).all():
         kind = "send_back" if sent_back and task.bpmn_id == "draft_reply" else "task"
         label = "退回修改" if kind == "send_back" else "新任务"
         notify(session, recipients(session, task), kind,

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from engine import OperatorCall
 from models import (Assignment, Consultation, CoOpinion, Escalation, Extension, Feedback,
@@ -88,10 +90,18 @@ def record_acknowledgement(call: OperatorCall, assignment_id) -> dict:
     return {}
 
 
+_SUGGESTION = Suggestion.__table__
+_SET_STATUS = update(_SUGGESTION).where(_SUGGESTION.c.id == bindparam("suggestion_id")).values(
+    status=bindparam("status"))
+
+
 def _set_status(session: Session, suggestion_id: int, status: str) -> None:
-    """Without loading the suggestion (its text can be long)."""
-    session.execute(update(Suggestion).where(Suggestion.id == suggestion_id)
-                    .values(status=status).execution_options(synchronize_session="evaluate"))
+    """One Core statement, without loading the suggestion (its text can be long) or flushing;
+    a copy already loaded in this session is kept in step."""
+    session.connection().execute(_SET_STATUS, {"suggestion_id": suggestion_id, "status": status})
+    loaded = session.identity_map.get(identity_key(Suggestion, suggestion_id))
+    if loaded is not None:
+        set_committed_value(loaded, "status", status)
 
 
 record_co_acknowledgement = record_acknowledgement
