@@ -9,7 +9,7 @@ from .inbox import Attachment, Notification, TaskDraft
 from .organisation import ROLES, CongressSession, Deputy, Division, Unit, User
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
-                         Suggestion, SuggestionCoSigner)
+                         Suggestion, SuggestionCoSigner, SuggestionTerms)
 
 __all__ = [
     "Base", "Database", "on_commit", "utcnow",
@@ -19,5 +19,5 @@ __all__ = [
     "ROLES", "CongressSession", "Deputy", "Division", "Unit", "User",
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
     "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",
-    "SuggestionCoSigner",
+    "SuggestionCoSigner", "SuggestionTerms",
 ]

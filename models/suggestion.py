@@ -46,6 +46,18 @@ class Suggestion(Base):
                                                            order_by="Assignment.id")
 
 
+class SuggestionTerms(Base):
+    """The word counts of a suggestion's title and text (for finding repeated suggestions),
+    kept so that no process has to cut the earlier years' texts again; `text_key` is a digest
+    of the title and text they were counted from."""
+
+    __tablename__ = "suggestion_terms"
+
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), primary_key=True)
+    text_key: Mapped[str] = mapped_column(String(32))
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+
+
 class SuggestionCoSigner(Base):
     """联名代表: the co-signing deputies of a suggestion."""
 

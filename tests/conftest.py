@@ -33,6 +33,14 @@ def _cheap_password_hashes():
     workflows.users.HASH_METHOD = "pbkdf2:sha256:1000"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_similarity_corpora():
+    """Each test's database is new; corpora built for an earlier test's database must not be
+    reused (PostgreSQL tests share one URL)."""
+    from workflows import similarity
+    similarity.clear_cache()
+
+
 @pytest.fixture(scope="session")
 def _pg_database():
     database = Database(PG_URL)

@@ -12,6 +12,8 @@ from engine.scheduler import make_scheduler, tick
 from models import Database
 from models.migrations import upgrade
 
+from workflows import housekeeping
+
 from . import DEFAULT_DB, create_app
 
 
@@ -217,8 +219,10 @@ def scheduler(interval: float, once: bool) -> None:
     database, engine = app.extensions["db"], app.extensions["engine"]
     if once:
         click.echo(f"cases with fired timers: {tick(database, engine)}")
+        click.echo(f"suggestions whose words were counted: {housekeeping(database)}")
         return
-    make_scheduler(database, engine, interval_s=interval, blocking=True).start()
+    make_scheduler(database, engine, interval_s=interval, blocking=True,
+                   jobs=[housekeeping]).start()
 
 
 @main.command("serve")
@@ -231,5 +235,5 @@ def serve(host: str, port: int, with_scheduler: bool) -> None:
     app = create_app()
     if with_scheduler:
         make_scheduler(app.extensions["db"], app.extensions["engine"],
-                       interval_s=app.config["SCHEDULER_INTERVAL_S"]).start()
+                       interval_s=app.config["SCHEDULER_INTERVAL_S"], jobs=[housekeeping]).start()
     app.run(host=host, port=port, use_reloader=False)

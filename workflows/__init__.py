@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from engine import Engine, system_clock
 from engine.clock import Clock
+from models import Database
 
 
 def make_engine(clock: Clock = system_clock) -> Engine:
@@ -15,3 +16,11 @@ def make_engine(clock: Clock = system_clock) -> Engine:
     return Engine(clock=clock, lane_resolver=lanes.resolve, operators=operators.OPERATORS,
                   script_globals={"deadline": deadlines.deadline},
                   on_step=notifications.on_step)
+
+
+def housekeeping(db: Database) -> int:
+    """The scheduler's domain job beside the timers: keep the word counts of new suggestions
+    (a batch per tick), so that no web process cuts texts on a case page."""
+    from . import similarity
+    with db.write() as session:
+        return similarity.store_missing_terms(session)

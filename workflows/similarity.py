@@ -17,26 +17,28 @@ cosine of their TF-IDF vectors.
 - Only suggestions sharing at least one word with the query are scored (an inverted index over the
   earlier years), so `repeated` costs one tokenisation per suggestion plus the overlaps.
 
-Tokenising is the expensive part (jieba cuts ~0.5 MB of text a second); the word counts of each
-suggestion are cached in this process by id and invalidated when its title or text changes, so the
-case page pays for tokenising the earlier years once per process, not on every view.
+Tokenising is the expensive part (jieba cuts ~0.5 MB of text a second), so word counts are kept
+in the database (`suggestion_terms`, filled by the scheduler a batch per tick and checked against a
+digest of the text), and each process keeps the corpus of the compared years with its index until
+a suggestion of those years is added: a case page then costs one query and one lookup.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
 import threading
 import unicodedata
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
 import jieba
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Suggestion
+from models import Suggestion, SuggestionTerms
 
 from .errors import DomainError
 
@@ -125,31 +127,30 @@ def term_counts(title: str, body: str) -> dict[str, int]:
     return dict(counts)
 
 
-# ---- per-process cache of word counts: suggestion id -> (hash of title and text, counts) ----
-CACHE_SIZE = 20_000  # a few KB per suggestion; covers several years of a province's suggestions
-_cache: OrderedDict[int, tuple[int, dict[str, int]]] = OrderedDict()
-_cache_lock = threading.Lock()
+# ---- word counts: kept in the database (suggestion_terms), cut again only when missing ----
+def text_key(title: str, body: str) -> str:
+    """A digest of what the counts were cut from: stored counts of another text are not used."""
+    return hashlib.blake2b(f"{title}\x00{body}".encode(), digest_size=16).hexdigest()
 
 
-def _counts_of(suggestion_id: int, title: str, body: str) -> dict[str, int]:
-    key = hash((title, body))
-    with _cache_lock:
-        hit = _cache.get(suggestion_id)
-        if hit is not None and hit[0] == key:
-            _cache.move_to_end(suggestion_id)
-            return hit[1]
-    counts = term_counts(title, body)
-    with _cache_lock:
-        _cache[suggestion_id] = (key, counts)
-        _cache.move_to_end(suggestion_id)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return counts
-
-
-def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
+def store_missing_terms(session: Session, limit: int = 500) -> int:
+    """Cut and keep the word counts of up to `limit` suggestions that have none (or stale ones);
+    the scheduler calls it every tick, so no web process has to cut the earlier years' texts."""
+    rows = session.execute(
+        select(Suggestion.id, Suggestion.title, Suggestion.body, SuggestionTerms.text_key)
+        .outerjoin(SuggestionTerms, SuggestionTerms.suggestion_id == Suggestion.id)
+        .order_by(Suggestion.id)).all()
+    stored = 0
+    for id_, title, body, key in rows:
+        if stored >= limit:
+            break
+        current = text_key(title, body or "")
+        if key == current:
+            continue
+        session.merge(SuggestionTerms(suggestion_id=id_, text_key=current,
+                                      counts=term_counts(title, body or "")))
+        stored += 1
+    return stored
 
 
 # ---- scoring ----
@@ -174,14 +175,58 @@ class _Doc:
 
 
 def _load(session: Session, max_year: int) -> list[_Doc]:
-    """Every suggestion up to `max_year` with its word counts (the corpus of the compared years)."""
+    """Every suggestion up to `max_year` with its word counts (the corpus of the compared years):
+    the stored counts where they match the text, else cut here (and kept by the scheduler)."""
     rows = session.execute(
         select(Suggestion.id, Suggestion.year, Suggestion.number, Suggestion.title,
-               Suggestion.body)
+               Suggestion.body, SuggestionTerms.text_key, SuggestionTerms.counts)
+        .outerjoin(SuggestionTerms, SuggestionTerms.suggestion_id == Suggestion.id)
         .where(Suggestion.year <= max_year)
         .order_by(Suggestion.year, Suggestion.number, Suggestion.id))
-    return [_Doc(id_, year, number, title, _counts_of(id_, title, body or ""))
-            for id_, year, number, title, body in rows]
+    docs = []
+    for id_, year, number, title, body, key, counts in rows:
+        if counts is None or key != text_key(title, body or ""):
+            counts = term_counts(title, body or "")
+        docs.append(_Doc(id_, year, number, title, counts))
+    return docs
+
+
+@dataclass
+class _Corpus:
+    docs: list[_Doc]
+    idf: dict[str, float]
+    index: "_Index"
+
+
+# Per process and database: the corpus of the years up to Y with its index, valid while no
+# suggestion of those years was added (texts are fixed at registration; a new one changes the
+# count, the highest id and the total length).
+_corpora: dict[tuple[str, int], tuple[tuple, _Corpus]] = {}
+_corpora_lock = threading.Lock()
+
+
+def _corpus(session: Session, max_year: int) -> _Corpus:
+    fingerprint = tuple(session.execute(
+        select(func.count(Suggestion.id), func.max(Suggestion.id),
+               func.sum(func.length(Suggestion.title) + func.length(Suggestion.body)))
+        .where(Suggestion.year <= max_year)).one())
+    key = (str(session.get_bind().url), max_year)
+    with _corpora_lock:
+        hit = _corpora.get(key)
+    if hit is not None and hit[0] == fingerprint:
+        return hit[1]
+    docs = _load(session, max_year)
+    idf = _idf(docs)
+    corpus = _Corpus(docs, idf, _Index((doc for doc in docs if doc.year < max_year), idf))
+    with _corpora_lock:
+        _corpora[key] = (fingerprint, corpus)
+    return corpus
+
+
+def clear_cache() -> None:
+    """Forget the corpora built in this process."""
+    with _corpora_lock:
+        _corpora.clear()
 
 
 def _idf(corpus: list[_Doc]) -> dict[str, float]:
@@ -229,22 +274,20 @@ def similar_to(session: Session, suggestion_id: int, *, threshold: float = THRES
     suggestion = session.get(Suggestion, suggestion_id)
     if suggestion is None:
         raise DomainError(f"建议不存在 (suggestion {suggestion_id} does not exist)")
-    corpus = _load(session, suggestion.year)
-    target = next(doc for doc in corpus if doc.id == suggestion_id)
-    index = _Index((doc for doc in corpus if doc.year < target.year), _idf(corpus))
-    return index.query(target, threshold, limit)
+    corpus = _corpus(session, suggestion.year)
+    target = next(doc for doc in corpus.docs if doc.id == suggestion_id)
+    return corpus.index.query(target, threshold, limit)
 
 
 def repeated(session: Session, year: int, *, threshold: float = THRESHOLD
              ) -> list[tuple[Suggestion, list[Match]]]:
     """Every suggestion of `year` that repeats earlier years' suggestions, with those matches
     (all above the threshold, best first); suggestions in order of number."""
-    corpus = _load(session, year)
-    index = _Index((doc for doc in corpus if doc.year < year), _idf(corpus))
+    corpus = _corpus(session, year)
     found: dict[int, list[Match]] = {}
-    for doc in corpus:
+    for doc in corpus.docs:
         if doc.year == year:
-            matches = index.query(doc, threshold, None)
+            matches = corpus.index.query(doc, threshold, None)
             if matches:
                 found[doc.id] = matches
     if not found:
@@ -255,4 +298,4 @@ def repeated(session: Session, year: int, *, threshold: float = THRESHOLD
 
 
 __all__ = ["Match", "STOP_WORDS", "THRESHOLD", "TITLE_WEIGHT", "clear_cache", "repeated",
-           "similar_to", "term_counts", "tokens"]
+           "similar_to", "store_missing_terms", "term_counts", "text_key", "tokens"]

@@ -6,9 +6,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from models import CongressSession, Suggestion
+from sqlalchemy import update
+
+from models import CongressSession, Suggestion, SuggestionTerms
+from workflows import similarity
 from workflows.errors import DomainError
-from workflows.similarity import THRESHOLD, Match, repeated, similar_to, tokens
+from workflows.similarity import (THRESHOLD, Match, clear_cache, repeated, similar_to,
+                                  store_missing_terms, term_counts, text_key, tokens)
 
 # key: (year, number, title, body). 2024 = 十四届一次会议, 2025 = 二次, 2026 = 三次 (org.session_id).
 CORPUS = {
@@ -244,3 +248,50 @@ def test_unknown_suggestion(db):
     with db.session() as session:
         with pytest.raises(DomainError, match="does not exist"):
             similar_to(session, 12345)
+
+
+def test_word_counts_are_kept_and_used_without_cutting_again(db, corpus, monkeypatch):
+    ids, _ = corpus
+    with db.write() as session:
+        assert store_missing_terms(session, limit=5) == 5  # a batch at a time
+        assert store_missing_terms(session) == len(CORPUS) - 5
+        assert store_missing_terms(session) == 0
+        kept = session.get(SuggestionTerms, ids["rail_2024"])
+        assert kept.counts == term_counts(*CORPUS["rail_2024"][2:])
+    with db.session() as session:
+        expected = _keys(ids, similar_to(session, ids["rail_2026"]))
+    clear_cache()  # a new process: nothing cut in memory, everything read from the database
+
+    def no_cutting(*args):
+        raise AssertionError("a stored text was cut again")
+    monkeypatch.setattr(similarity, "term_counts", no_cutting)
+    with db.session() as session:
+        assert _keys(ids, similar_to(session, ids["rail_2026"])) == expected
+
+
+def test_stale_counts_are_not_used(db, corpus):
+    """Counts kept for another wording of the text are recounted, never trusted."""
+    ids, _ = corpus
+    with db.write() as session:
+        store_missing_terms(session)
+        session.execute(update(Suggestion).where(Suggestion.id == ids["rail_2024"])
+                        .values(body=CORPUS["teacher_2024"][3], title=CORPUS["teacher_2024"][2]))
+    with db.session() as session:
+        found = _keys(ids, similar_to(session, ids["rail_2026"]))
+    assert "rail_2024" not in found and "rail_2025" in found
+    with db.write() as session:
+        assert store_missing_terms(session) == 1
+        assert session.get(SuggestionTerms, ids["rail_2024"]).text_key == text_key(
+            *CORPUS["teacher_2024"][2:])
+
+
+def test_a_new_earlier_suggestion_is_seen_by_the_next_case_page(db, org, corpus):
+    ids, sessions = corpus
+    with db.session() as session:
+        before = _keys(ids, similar_to(session, ids["lowalt_2026"]))
+    assert before == []
+    with db.write() as session:
+        new = _add(session, org, sessions, 2025, 301, "关于发展低空经济产业的建议",
+                   CORPUS["lowalt_2026"][3])
+    with db.session() as session:
+        assert [m.suggestion_id for m in similar_to(session, ids["lowalt_2026"])] == [new]
