@@ -72,6 +72,7 @@ STEPS: dict[str, tuple[str, str]] = {
     "decide_return": ("审定退回申请", "Rule on return request"),
     "distribute": ("内部分办", "Distribute to divisions"), "consult": ("与代表面商", "Consult the deputy"),
     "co_acknowledge": ("会办单位签收", "Co-unit acknowledges"),
+    "decide_co_return": ("审定会办退回申请", "Rule on a co-unit's return request"),
     "co_opinion": ("提交会办意见", "Co-handling opinion"), "progress_report": ("报告办理进展", "Progress report"),
     "draft_reply": ("拟写答复", "Draft reply"), "approve_extension": ("审批延期", "Approve extension"),
     "review": ("分管负责同志审核", "Review"), "sign_off": ("主要负责同志签发", "Sign-off"),

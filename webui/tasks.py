@@ -41,7 +41,8 @@ def option_source(task: HumanTask):
     s = db.session()
 
     def options(name: str):
-        if name in ("lead_unit", "co_units", "units", "new_unit", "suggested_unit"):
+        if name in ("lead_unit", "co_units", "units", "new_unit", "suggested_unit",
+                    "co_suggested_unit"):
             return [(code, unit) for code, unit in s.execute(select(Unit.code, Unit.name)
                                                              .order_by(Unit.id))]
         if name == "supervising_leader":

@@ -14,7 +14,8 @@ def make_engine(clock: Clock = system_clock) -> Engine:
     """The engine configured with this domain's hooks."""
     from . import deadlines, lanes, notifications, operators
     return Engine(clock=clock, lane_resolver=lanes.resolve, operators=operators.OPERATORS,
-                  script_globals={"deadline": deadlines.deadline},
+                  script_globals={"deadline": deadlines.deadline,
+                                  "current_co_units": operators.current_co_units},
                   on_step=notifications.on_step)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from engine import OperatorCall
+from engine.scripts import call_context
 from models import (Assignment, Consultation, CoOpinion, Escalation, Extension, Feedback,
                     FollowUp, ProgressReport, Reply, ReturnRequest, Suggestion, Unit)
 
@@ -107,15 +108,16 @@ def _set_status(session: Session, suggestion_id: int, status: str) -> None:
 record_co_acknowledgement = record_acknowledgement
 
 
-def request_return(call: OperatorCall, assignment_id) -> dict:
-    """退回申请: in time (10 working days) it goes to the commission; late it is refused."""
+def request_return(call: OperatorCall, assignment_id, prefix="") -> dict:
+    """退回申请 of a lead/sole/separate unit or (prefix 'co_', the co-unit form's fields) of a
+    co-unit: in time (10 working days) it goes to the commission; late it is refused."""
     assignment = _assignment(call, assignment_id)
     in_time = call.now <= assignment.ack_due
-    suggested = call.data.get("suggested_unit")
+    suggested = call.data.get(f"{prefix}suggested_unit")
     suggested_unit = call.session.scalar(select(Unit.id).where(Unit.code == suggested)) \
         if suggested else None
     call.session.add(ReturnRequest(
-        assignment_id=assignment.id, reason=call.data.get("return_reason") or "",
+        assignment_id=assignment.id, reason=call.data.get(f"{prefix}return_reason") or "",
         suggested_unit_id=suggested_unit, requested_by=call.actor, requested_at=call.now,
         status="pending" if in_time else "refused_late",
         ruled_by=None if in_time else "system", ruled_at=None if in_time else call.now,
@@ -123,26 +125,54 @@ def request_return(call: OperatorCall, assignment_id) -> dict:
     return {"in_time": in_time}
 
 
-def rule_return(call: OperatorCall, assignment_id) -> dict[str, Any]:
-    """The commission reassigns (new unit, same role and deadlines restart) or refuses."""
+def _rule_on_request(call: OperatorCall, old: Assignment) -> Assignment | None:
+    """Record the commission's ruling on the pending return request of `old`; on "reassign" the
+    case moves to the new unit (same role, deadlines restart) and `old` is closed as returned."""
     session, data = call.session, call.data
-    old = _assignment(call, assignment_id)
     request = session.scalars(select(ReturnRequest).where(
         ReturnRequest.assignment_id == old.id, ReturnRequest.status == "pending")).first()
     decision = data["return_decision"]
-    co = [session.get(Assignment, c["assignment_id"]) for c in data["branch"].get("co_units", [])]
     if request is not None:
         request.ruled_by, request.ruled_at = call.actor, call.now
         request.ruling_note = data.get("ruling_note")
         request.status = "granted" if decision == "reassign" else "refused"
     if decision != "reassign":
-        return branch_of(old, co)
+        return None
     new = _new_assignment(call, old.suggestion, data["new_unit"], old.role)
     old.status, old.closed_at = "returned", call.now
     session.flush()
     if request is not None:
         request.new_unit_id = new.unit_id
-    return branch_of(new, co)
+    return new
+
+
+def rule_return(call: OperatorCall, assignment_id) -> dict[str, Any]:
+    """The commission reassigns a lead/sole/separate unit's case or refuses: the branch data."""
+    old = _assignment(call, assignment_id)
+    co = [call.session.get(Assignment, c["assignment_id"])
+          for c in call.data["branch"].get("co_units", [])]
+    new = _rule_on_request(call, old)
+    return branch_of(new or old, co)
+
+
+def rule_co_return(call: OperatorCall, assignment_id) -> dict[str, Any]:
+    """The same ruling for a co-unit: the co-unit the co-handling continues with."""
+    old = _assignment(call, assignment_id)
+    current = _rule_on_request(call, old) or old
+    return {"assignment_id": current.id, "unit": current.unit.code}
+
+
+def current_co_units(assignment_id) -> list[dict[str, Any]]:
+    """Script global: the co-units of the case a lead assignment belongs to, as they stand now
+    (a co-unit returned and replaced during co-handling is replaced here too)."""
+    session = (call_context().get() or {}).get("session")
+    if session is None:
+        raise RuntimeError("current_co_units() is only available while the engine runs a step")
+    lead = session.get(Assignment, int(assignment_id))
+    rows = session.execute(select(Assignment.id, Unit.code).join(Unit).where(
+        Assignment.suggestion_id == lead.suggestion_id, Assignment.role == "co",
+        Assignment.status != "returned").order_by(Assignment.id))
+    return [{"assignment_id": id_, "unit": code} for id_, code in rows]
 
 
 def record_distribution(call: OperatorCall, assignment_id) -> dict:
@@ -333,7 +363,7 @@ def close_case(call: OperatorCall, suggestion_id) -> dict:
 OPERATORS = {
     name: globals()[name] for name in (
         "record_assignment", "record_acknowledgement", "record_co_acknowledgement",
-        "request_return", "rule_return", "record_distribution", "record_consultation",
+        "request_return", "rule_return", "rule_co_return", "record_distribution", "record_consultation",
         "record_co_opinion", "record_progress_report", "record_extension",
         "record_coordination_request", "escalate", "issue_reply", "record_feedback",
         "record_co_feedback", "start_rehandling", "record_follow_up", "close_assignment",

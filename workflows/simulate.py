@@ -22,6 +22,7 @@ DRAFT = {"answer_class": "A", "doc_number": "函〔2026〕1号",
 ANSWERS: dict[str, dict[str, Any]] = {
     "acknowledge": {"decision": "acknowledge"},
     "decide_return": {"return_decision": "refuse", "ruling_note": "职能相符，不予退回"},
+    "decide_co_return": {"return_decision": "refuse", "ruling_note": "职能相符，不予退回"},
     "consult": {"consulted_on": "2026-04-10", "consultation_form": "face_to_face",
                 "participants": "处室负责同志、代表本人", "deputy_view": "认可办理思路"},
     "co_acknowledge": {"co_decision": "acknowledge"},

@@ -89,7 +89,8 @@ def _check_draft(session: Session, data: dict[str, Any]) -> dict[str, str]:
 
 
 CHECKS: dict[str, Check] = {"assign": _check_assign, "acknowledge": _check_return,
-                            "decide_return": _check_reassign, "draft_reply": _check_draft}
+                            "decide_return": _check_reassign, "decide_co_return": _check_reassign,
+                            "draft_reply": _check_draft}
 
 
 def complete(session: Session, engine: Engine, user: User, task_id: str,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from models import (Assignment, AuditEvent, Consultation, CoOpinion, Escalation, Extension,
                     Feedback, FollowUp, ProcessInstance, ProgressReport, Reply, ReturnRequest,
                     Suggestion, Timer)
+from engine import FormError
 from workflows import simulate
 
 from .helpers import Cases
@@ -116,6 +117,71 @@ def test_a_late_return_request_is_refused_without_a_ruling(cases, clock):
     assert set(cases.tasks(case)) == {"distribute"}
     [request] = rows(cases, ReturnRequest)
     assert request.status == "refused_late" and request.ruled_by == "system"
+
+
+def _co_return(cases, case, unit="finance"):
+    cases.drive(case, stop_at={"co_acknowledge"})
+    cases.complete(f"{unit}_unit_handler", case, "co_acknowledge", {
+        "co_decision": "request_return", "co_return_reason": "不属于本单位职能",
+        "co_suggested_unit": "water"}, unit=unit)
+
+
+def test_a_co_unit_return_granted_hands_co_handling_to_the_new_unit(cases):
+    sid, case = cases.new(LEAD_CO)
+    _co_return(cases, case)
+    [decide] = cases.tasks(case)["decide_co_return"]
+    assert decide.candidate_role == "commission"
+    assert decide.due_at == assignment(cases, sid, "finance").ack_due
+    # the other co-unit goes on meanwhile
+    assert [t.candidate_unit for t in cases.tasks(case)["co_acknowledge"]] == ["education"]
+    cases.complete("commission", case, "decide_co_return", {
+        "return_decision": "reassign", "new_unit": "water", "ruling_note": "同意改交水利厅"})
+    assert sorted(t.candidate_unit for t in cases.tasks(case)["co_acknowledge"]) == [
+        "education", "water"]
+    [request] = rows(cases, ReturnRequest)
+    assert (request.status, request.reason, request.ruled_by) == (
+        "granted", "不属于本单位职能", "commission")
+    water = assignment(cases, sid, "water")
+    assert water.role == "co" and request.new_unit_id == water.unit_id
+    statuses = dict(cases.read(lambda s: [(a.unit.code, a.status)
+                                          for a in s.get(Suggestion, sid).assignments]))
+    assert statuses["finance"] == "returned"
+    assert cases.drive(case) == set()
+    # the new co-unit's opinion reaches the lead unit and the deputy rates the co-units as they
+    # stand: the returned unit is neither asked for an opinion nor rated
+    opinions = {o.assignment_id for o in rows(cases, CoOpinion)}
+    assert opinions == {assignment(cases, sid, u).id for u in ("education", "water")}
+    rated = {f.assignment_id for f in rows(cases, Feedback)}
+    assert rated == {assignment(cases, sid, u).id for u in ("transport", "education", "water")}
+
+
+def test_a_co_unit_return_refused_or_late_keeps_the_co_unit(cases, clock):
+    sid, case = cases.new(LEAD_CO)
+    _co_return(cases, case)
+    cases.complete("commission", case, "decide_co_return", {"return_decision": "refuse"})
+    assert "decide_co_return" not in cases.tasks(case)
+    assert rows(cases, ReturnRequest)[0].status == "refused"
+    assert assignment(cases, sid, "finance").status == "acknowledged"
+    [opinion] = cases.tasks(case)["co_opinion"]
+    assert opinion.candidate_unit == "finance"
+
+    sid, case = cases.new(LEAD_CO)
+    clock.advance(days=20)  # past 10 working days
+    _co_return(cases, case, unit="education")
+    assert "decide_co_return" not in cases.tasks(case)
+    late = rows(cases, ReturnRequest)[-1]
+    assert late.status == "refused_late" and late.ruled_by == "system"
+    assert "education" in {t.candidate_unit for t in cases.tasks(case)["co_opinion"]}
+
+
+def test_a_co_unit_return_needs_a_reason(cases):
+    sid, case = cases.new(LEAD_CO)
+    cases.drive(case, stop_at={"co_acknowledge"})
+    with pytest.raises(FormError) as refused:
+        cases.complete("finance_unit_handler", case, "co_acknowledge",
+                       {"co_decision": "request_return"}, unit="finance")
+    assert "co_return_reason" in refused.value.errors
+    assert rows(cases, ReturnRequest) == []
 
 
 def test_review_and_sign_off_can_send_the_draft_back(cases):
