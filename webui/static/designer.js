@@ -52,7 +52,8 @@
     if (isDiagram(name)) {
       try {
         const { warnings } = await modeler.importXML(files[name]);
-        if (warnings.length) status(T.importWarnings + ' ' + warnings.map((w) => w.message).join('; '));
+        const other = warnings.filter((w) => !keepReference(w));
+        status(other.length ? T.importWarnings + ' ' + other.map((w) => w.message).join('; ') : '');
         get('canvas').zoom('fit-viewport');
       } catch (err) {
         status(T.failed + err.message);
@@ -64,6 +65,18 @@
       preview();
     }
     root.dataset.file = name;
+  }
+
+  // SpiffWorkflow reads some BPMN references as variable names (a multi-instance task's
+  // loopDataInputRef `branches` names a list in the case data, not an element). bpmn-js drops
+  // references it cannot resolve; put each back as a stand-in that exports as the same name.
+  function keepReference(warning) {
+    const { element, property, value } = warning;
+    if (!element || !property || !value || !/unresolved reference/.test(warning.message || '')) return false;
+    const standIn = { id: value, $type: 'bpmn:ItemAwareElement' };
+    const existing = element.get(property);
+    if (Array.isArray(existing)) existing.push(standIn); else element.set(property, standIn);
+    return true;
   }
 
   // ------------------------------------------------------------ form editor
