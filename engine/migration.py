@@ -10,7 +10,6 @@ state with the new version, keeps the inbox and timer tables in step and audits 
 """
 from __future__ import annotations
 
-import logging
 from copy import deepcopy
 from dataclasses import dataclass, field
 
@@ -25,7 +24,6 @@ from models import HumanTask, ProcessInstance, Timer
 from . import projection, serializer
 from .errors import EngineError, NotFoundError
 
-log = logging.getLogger(__name__)
 PI = ProcessInstance.__table__
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 RESET = TaskState.READY | TaskState.WAITING  # what SpiffWorkflow resets and predicts again

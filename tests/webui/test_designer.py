@@ -95,7 +95,7 @@ def test_form_preview_uses_the_inbox_macros(designer):
 
 
 def test_diff_page_and_migration_dry_run_then_real_run(db, domain_engine, org, designer):
-    sid, case = Cases(db, domain_engine, org).new(SOLE, deputy="王芳")
+    _sid, case = Cases(db, domain_engine, org).new(SOLE, deputy="王芳")
     old = newest(db)
     files = dict(old.files)
     files["suggestion.bpmn"] = files["suggestion.bpmn"].replace("交办 (Assign)", "交办任务 (Assign)")
