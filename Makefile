@@ -16,10 +16,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Browser assets come from npm (webui/package.json) and are copied, never committed.
-$(ASSETS): webui/package.json
+$(ASSETS): webui/package.json Makefile
 	cd webui && npm install --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp webui/node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+	   webui/node_modules/bpmn-js/dist/bpmn-modeler.production.min.js \
+	   webui/node_modules/bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css \
 	   webui/node_modules/bpmn-js/dist/assets/bpmn-js.css \
 	   webui/node_modules/bpmn-js/dist/assets/diagram-js.css \
 	   webui/node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/

@@ -91,6 +91,7 @@ def compile_package(package: Package, operators: Iterable[str] | None = None) ->
         problems.extend(_check_expressions(name, root))
         if name.endswith(".bpmn"):
             problems.extend(_check_flows(name, root))
+            problems.extend(_check_subprocess_lanes(name, root))
             problems.extend(_check_operators(name, root, operators))
     if problems:
         raise DeployError(problems)
@@ -252,6 +253,34 @@ def _check_flows(name: str, root) -> list[Problem]:
                 problems.append(Problem(name, node_id, f"{local} has no incoming sequence flow"))
             if local not in _NO_OUTGOING and node_id not in outgoing and not triggered:
                 problems.append(Problem(name, node_id, f"{local} has no outgoing sequence flow"))
+    return problems
+
+
+_EMBEDDED = ("subProcess", "transaction", "adHocSubProcess")
+
+
+def _check_subprocess_lanes(name: str, root) -> list[Problem]:
+    """An embedded subprocess in a lane gives that lane to every task inside it (SpiffWorkflow
+    3.2), so an inner user task drawn in another lane would silently change hands: refuse it."""
+    lanes = {}  # node id -> lane name, as SpiffWorkflow reads them (innermost lane wins)
+    for ref in root.iterfind(".//bpmn:flowNodeRef", NS):
+        if ref.text:
+            lanes[ref.text.strip()] = ref.getparent().get("name")
+    problems = []
+    for local in _EMBEDDED:
+        for sub in root.iterfind(f".//bpmn:{local}", NS):
+            outer = lanes.get(sub.get("id"))
+            if outer is None or any(lanes.get(a.get("id")) is not None
+                                    for a in sub.iterancestors(*(f"{{{BPMN}}}{e}"
+                                                                 for e in _EMBEDDED))):
+                continue  # no lane, or an outer subprocess already decides (reported there)
+            for task in sub.iterfind(".//bpmn:userTask", NS):
+                inner = lanes.get(task.get("id"))
+                if inner is not None and inner != outer:
+                    problems.append(Problem(name, task.get("id", ""), (
+                        f"user task is in lane '{inner}' but its subprocess '{sub.get('id')}' "
+                        f"is in lane '{outer}', which SpiffWorkflow would give it; take the "
+                        f"subprocess out of the lane or move the task")))
     return problems
 
 

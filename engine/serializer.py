@@ -32,6 +32,7 @@ _config = dict(SPIFF_CONFIG)
 _config[BpmnWorkflow] = _SpeclessWorkflowConverter
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 VERSION: str = _SERIALIZER.VERSION
+REGISTRY = _SERIALIZER.registry  # also converts specs: SpiffWorkflow's spec diff compares with it
 _Encoder = _SERIALIZER._encoder_cls
 
 
@@ -91,6 +92,13 @@ def _task_json(task) -> str:
     if finished:
         task.__dict__["_jianyi_json"] = (key, text)
     return text
+
+
+def forget_cached_json(workflow: BpmnWorkflow) -> None:
+    """Drop the per-task JSON kept by `dumps` (needed after a task's spec was replaced)."""
+    for tasks in (workflow.tasks, *(sp.tasks for sp in workflow.subprocesses.values())):
+        for task in tasks.values():
+            task.__dict__.pop("_jianyi_json", None)
 
 
 def loads(state: str, version: str, spec, subprocess_specs) -> BpmnWorkflow:

@@ -50,12 +50,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["db"] = Database(url)
     app.extensions["engine"] = app.config.get("ENGINE") or make_engine()
 
-    from . import auth, cases, db, i18n, inbox, notifications, supervision, tasks
+    from . import auth, cases, db, designer, i18n, inbox, notifications, supervision, tasks
     csrf.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
-    for module in (inbox, tasks, cases, notifications, supervision):
+    for module in (inbox, tasks, cases, notifications, supervision, designer):
         app.register_blueprint(module.bp)
 
     # A worker holds large, long-lived object graphs (parsed processes, live workflows); the

@@ -156,3 +156,43 @@ def test_problems_of_every_file_are_reported_together():
     files["bad.bpmn"] = "<not-closed>"
     problems = refused(files)
     assert {p[0] for p in problems} == {"bad.bpmn", "linear10.bpmn"}
+
+
+SUB_IN_LANE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
+  <bpmn:process id="sub_lanes" isExecutable="true">
+    <bpmn:laneSet id="ls">
+      <bpmn:lane id="lane_a" name="Commission">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>inner</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+      <bpmn:lane id="lane_b" name="LeadUnit"><bpmn:flowNodeRef>approve</bpmn:flowNodeRef></bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:subProcess id="inner"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:startEvent id="s2"><bpmn:outgoing>g1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:userTask id="approve"><bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="note.schema.json" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+        <bpmn:incoming>g1</bpmn:incoming><bpmn:outgoing>g2</bpmn:outgoing></bpmn:userTask>
+      <bpmn:endEvent id="e2"><bpmn:incoming>g2</bpmn:incoming></bpmn:endEvent>
+      <bpmn:sequenceFlow id="g1" sourceRef="s2" targetRef="approve" />
+      <bpmn:sequenceFlow id="g2" sourceRef="approve" targetRef="e2" />
+    </bpmn:subProcess>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="inner" />
+    <bpmn:sequenceFlow id="f2" sourceRef="inner" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_user_task_whose_lane_an_embedded_subprocess_would_override_is_refused():
+    files = {"sub.bpmn": SUB_IN_LANE, "note.schema.json": fixture("note.schema.json")}
+    [(file, element, reason)] = refused(files)
+    assert (file, element) == ("sub.bpmn", "approve")
+    assert "lane 'LeadUnit'" in reason and "subprocess 'inner'" in reason
+    # Same lane, or the subprocess outside any lane: accepted.
+    compile_package(Package({**files, "sub.bpmn": SUB_IN_LANE.replace(
+        'name="LeadUnit"', 'name="Commission"')}), OPERATORS)
+    compile_package(Package({**files, "sub.bpmn": SUB_IN_LANE.replace(
+        "<bpmn:flowNodeRef>inner</bpmn:flowNodeRef>", "")}), OPERATORS)

@@ -28,7 +28,16 @@ PAGES = {
     "/supervision/lists/dissatisfied": [OK, OK, OK, OK, NO, NO, OK, NO, OK],
     "/supervision/ledger.xlsx": [OK, OK, OK, OK, NO, NO, OK, NO, OK],
     "/supervision/midyear.xlsx": [OK, NO, NO, NO, NO, NO, OK, NO, OK],
+    "/designer":              [NO, NO, NO, NO, NO, NO, NO, OK, OK],
+    "/designer/versions/1/edit": [NO, NO, NO, NO, NO, NO, NO, OK, OK],
+    "/designer/versions/1/files/suggestion.bpmn": [NO, NO, NO, NO, NO, NO, NO, OK, OK],
+    "/designer/diff?old=1&new=1": [NO, NO, NO, NO, NO, NO, NO, OK, OK],
+    "/designer/migrate":      [NO, NO, NO, NO, NO, NO, NO, OK, OK],
 }
+DESIGNER_ACTIONS = {"/designer/validate": {}, "/designer/deploy": {},
+                    "/designer/preview": {"schema": "{}"},
+                    "/designer/migrate": {"action": "migrate", "process_id": "suggestion",
+                                          "to_version": "1"}}
 
 
 @pytest.fixture
@@ -70,3 +79,22 @@ def test_action_matrix(world, login_as, db, action):
         with db.session() as s:
             task = s.get(HumanTask, world["task"])
             assert (task.state, task.assignee) == ("ready", None), (user, action)
+
+
+@pytest.mark.parametrize("url", list(DESIGNER_ACTIONS))
+def test_designer_actions_matrix(world, login_as, client, db, url):
+    """Only designers and administrators validate, deploy, preview or migrate; nobody else
+    changes anything, and anonymous visitors are sent to the login page."""
+    from models import AuditEvent, ProcessVersion
+    for user in USERS:
+        if user in ("designer", "admin"):
+            continue
+        response = login_as(user).post(url, DESIGNER_ACTIONS[url])
+        assert response.status_code == 403, (user, url, response.status_code)
+    anonymous = client.http.get(url.replace("/validate", "").replace("/deploy", "")
+                                .replace("/preview", ""))
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    with db.session() as s:
+        assert s.query(ProcessVersion).count() == 1
+        assert s.query(AuditEvent).filter(AuditEvent.action.like("migrate%")).count() == 0
+    assert login_as("admin").post(url, DESIGNER_ACTIONS[url]).status_code in (200, 400)

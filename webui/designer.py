@@ -1,0 +1,146 @@
+"""Process designer (流程设计): library of versions, BPMN and form editor, validate, deploy,
+version diff and migration of running cases. Designers and administrators only."""
+from __future__ import annotations
+
+import json
+
+from flask import (Blueprint, Response, abort, jsonify, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from engine import DeployError, Package
+from engine.version_diff import diff_packages
+from models import ProcessVersion
+from workflows import designer
+
+from . import db, forms
+from .auth import roles_required
+from .i18n import gettext as _
+
+bp = Blueprint("designer", __name__, url_prefix="/designer")
+DESIGNERS = ("designer", "admin")
+
+
+def _version_or_404(version_id: int) -> ProcessVersion:
+    version = db.session().get(ProcessVersion, version_id)
+    if version is None:
+        abort(404)
+    return version
+
+
+def _problems(problems) -> list[dict]:
+    return [{"file": p.file, "element_id": p.element_id, "reason": p.reason} for p in problems]
+
+
+@bp.get("")
+@roles_required(*DESIGNERS)
+def library():
+    s = db.session()
+    versions = s.scalars(select(ProcessVersion).options(selectinload(ProcessVersion.definitions))
+                         .order_by(ProcessVersion.id.desc())).all()
+    return render_template("designer/library.html", versions=versions,
+                           running=designer.running_counts(s))
+
+
+@bp.get("/versions/<int:version_id>/files/<path:name>")
+@roles_required(*DESIGNERS)
+def file(version_id: int, name: str):
+    text = _version_or_404(version_id).files.get(name)
+    if text is None:
+        abort(404)
+    kind = "application/json" if name.endswith(".json") else "application/xml"
+    return Response(text, mimetype=kind)
+
+
+@bp.get("/versions/<int:version_id>/edit")
+@roles_required(*DESIGNERS)
+def edit(version_id: int):
+    version = _version_or_404(version_id)
+    return render_template("designer/editor.html", version=version, files=version.files)
+
+
+@bp.get("/edit")
+@roles_required(*DESIGNERS)
+def edit_newest():
+    newest = designer.newest_version_id(db.session())
+    if newest is None:
+        abort(404)
+    return redirect(url_for("designer.edit", version_id=newest))
+
+
+def _files_from_request():
+    payload = request.get_json(silent=True)
+    return payload.get("files") if isinstance(payload, dict) else None
+
+
+@bp.post("/validate")
+@roles_required(*DESIGNERS)
+def validate():
+    return jsonify(problems=_problems(designer.validate(db.engine(), _files_from_request())))
+
+
+@bp.post("/deploy")
+@roles_required(*DESIGNERS)
+def deploy():
+    newest = designer.newest_version_id(db.session())
+    try:
+        with db.write() as s:
+            version = designer.deploy(s, db.engine(), _files_from_request(), current_user.username)
+            version_id = version.id
+    except DeployError as err:
+        return jsonify(problems=_problems(err.problems)), 400
+    created = newest is None or version_id > newest
+    message = (_("已部署为版本 {n}，新案件将按此版本运行。", n=version_id) if created
+               else _("内容与版本 {n} 相同，未产生新版本。", n=version_id))
+    return jsonify(version_id=version_id, created=created, message=message,
+                   edit_url=url_for("designer.edit", version_id=version_id),
+                   library_url=url_for("designer.library"))
+
+
+@bp.post("/preview")
+@roles_required(*DESIGNERS)
+def preview():
+    """The form as the inbox would show it, from the schema text being edited."""
+    try:
+        schema = json.loads(request.form.get("schema", ""))
+    except ValueError as err:
+        return render_template("designer/_preview.html", error=_("不是有效的 JSON：") + str(err))
+    if not isinstance(schema, dict):
+        return render_template("designer/_preview.html", error=_("表单必须是 JSON 对象。"))
+    return render_template("designer/_preview.html", schema=schema, fields=forms.fields(schema),
+                           problem=designer.form_problem(schema), error=None)
+
+
+@bp.get("/diff")
+@roles_required(*DESIGNERS)
+def diff():
+    old = _version_or_404(request.args.get("old", type=int) or 0)
+    new = _version_or_404(request.args.get("new", type=int) or 0)
+    changes = diff_packages(Package(dict(old.files)), Package(dict(new.files))).changes
+    return render_template("designer/diff.html", old=old, new=new, changes=changes)
+
+
+@bp.route("/migrate", methods=["GET", "POST"])
+@roles_required(*DESIGNERS)
+def migrate():
+    s = db.session()
+    versions = s.scalars(select(ProcessVersion).order_by(ProcessVersion.id.desc())).all()
+    source = request.form if request.method == "POST" else request.args
+    choice = {"process_id": source.get("process_id", "suggestion"),
+              "to_version": source.get("to_version", type=int) or (versions[0].id if versions else None),
+              "from_version": source.get("from_version", type=int),
+              "at_step": (source.get("at_step") or "").strip() or None,
+              "case_id": source.get("case_id", type=int)}
+    plans, real = None, False
+    if request.method == "POST" and choice["to_version"]:
+        real = request.form.get("action") == "migrate"
+        with db.write() as w:
+            plans = designer.migrate_cases(
+                w, db.engine(), process_id=choice["process_id"],
+                to_version_id=choice["to_version"], from_version_id=choice["from_version"],
+                at_step=choice["at_step"], case_id=choice["case_id"], actor=current_user.username,
+                dry=not real)
+    return render_template("designer/migrate.html", versions=versions, choice=choice,
+                           plans=plans, real=real)

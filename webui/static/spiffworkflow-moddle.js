@@ -1,0 +1,31 @@
+// The spiffworkflow: extension elements our engine reads, so bpmn-js keeps and edits them.
+// Every element used in bpmn/ is listed: bpmn-js drops unknown elements of a known namespace.
+window.SPIFFWORKFLOW_MODDLE = {
+  name: 'SpiffWorkflow',
+  prefix: 'spiffworkflow',
+  uri: 'http://spiffworkflow.org/bpmn/schema/1.0/core',
+  xml: { tagAlias: 'lowerCase' },
+  associations: [],
+  types: [
+    { name: 'Properties', superClass: ['Element'],
+      properties: [{ name: 'properties', type: 'Property', isMany: true }] },
+    { name: 'Property', superClass: ['Element'],
+      properties: [{ name: 'name', isAttr: true, type: 'String' },
+                   { name: 'value', isAttr: true, type: 'String' }] },
+    { name: 'PreScript', superClass: ['Element'], properties: [{ name: 'value', isBody: true, type: 'String' }] },
+    { name: 'PostScript', superClass: ['Element'], properties: [{ name: 'value', isBody: true, type: 'String' }] },
+    { name: 'CalledDecisionId', superClass: ['Element'], properties: [{ name: 'value', isBody: true, type: 'String' }] },
+    { name: 'VariableName', superClass: ['Element'], properties: [{ name: 'value', isBody: true, type: 'String' }] },
+    { name: 'InstructionsForEndUser', superClass: ['Element'], properties: [{ name: 'value', isBody: true, type: 'String' }] },
+    { name: 'ServiceTaskOperator', superClass: ['Element'],
+      properties: [{ name: 'id', isAttr: true, type: 'String' },
+                   { name: 'resultVariable', isAttr: true, type: 'String' },
+                   { name: 'parameterList', type: 'Parameters' }] },
+    { name: 'Parameters', superClass: ['Element'],
+      properties: [{ name: 'parameters', type: 'Parameter', isMany: true }] },
+    { name: 'Parameter', superClass: ['Element'],
+      properties: [{ name: 'id', isAttr: true, type: 'String' },
+                   { name: 'type', isAttr: true, type: 'String' },
+                   { name: 'value', isAttr: true, type: 'String' }] },
+  ],
+};

@@ -1,0 +1,83 @@
+"""Process design (流程设计): packages edited in the browser, deployed as versions, and running
+cases moved to a newer version. The rules are the engine's; this module checks what arrives from
+the editor and chooses the cases."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import DeployError, Engine, Package, Problem
+from engine.migration import CasePlan, dry_run, migrate, select_cases
+from models import ProcessInstance, ProcessVersion
+
+# Names as `Package.from_folder` makes them: relative paths, no "..", only package file types.
+FILE_NAME = re.compile(r"^(?:[\w\-]+/)*[\w\-][\w.\-]*\.(?:bpmn|dmn|json)$")
+MAX_PACKAGE_CHARS = 8_000_000
+
+
+def package_from(files: object) -> Package:
+    """A package from the editor's {name: text}; DeployError if names or contents are unusable."""
+    if not isinstance(files, dict) or not files:
+        raise DeployError([Problem("", "", "no files were sent")])
+    problems = [Problem(str(name), "", "file name must be a relative .bpmn, .dmn or .json path")
+                for name in files if not isinstance(name, str) or not FILE_NAME.match(name)]
+    problems += [Problem(str(name), "", "file content must be text")
+                 for name, text in files.items() if not isinstance(text, str)]
+    if not problems and sum(len(t) for t in files.values()) > MAX_PACKAGE_CHARS:
+        problems.append(Problem("", "", "the package is too large"))
+    if problems:
+        raise DeployError(problems)
+    return Package(dict(files))
+
+
+def validate(engine: Engine, files: object) -> list[Problem]:
+    """Every problem the deploy rules find (empty when the package would deploy)."""
+    try:
+        engine.compile(package_from(files))
+    except DeployError as err:
+        return err.problems
+    return []
+
+
+def deploy(session: Session, engine: Engine, files: object, actor: str) -> ProcessVersion:
+    """Deploy the edited files as a new version (audited by the engine); DeployError if refused."""
+    return engine.deploy(session, package_from(files), actor)
+
+
+def newest_version_id(session: Session) -> int | None:
+    return session.scalar(select(func.max(ProcessVersion.id)))
+
+
+def running_counts(session: Session) -> dict[tuple[int, str], int]:
+    """(version id, process id) -> running cases."""
+    rows = session.execute(
+        select(ProcessInstance.process_version_id, ProcessInstance.process_id, func.count())
+        .where(ProcessInstance.status == "running")
+        .group_by(ProcessInstance.process_version_id, ProcessInstance.process_id))
+    return {(version, process): n for version, process, n in rows}
+
+
+def migrate_cases(session: Session, engine: Engine, *, process_id: str, to_version_id: int,
+                  actor: str, from_version_id: int | None = None, at_step: str | None = None,
+                  case_id: int | None = None, dry: bool = True) -> list[CasePlan]:
+    """Dry-run or migrate one case or the running cases the filters select."""
+    if case_id is not None:
+        ids = [case_id]
+    else:
+        ids = select_cases(session, process_id, from_version_id=from_version_id, at_step=at_step)
+    if dry:
+        return dry_run(session, engine, ids, to_version_id)
+    return migrate(session, engine, ids, to_version_id, actor)
+
+
+def form_problem(schema: dict) -> str | None:
+    """Why a form schema would be refused at deploy (the engine's JSON Schema rule), or None."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as err:
+        return err.message
+    return None
