@@ -148,6 +148,41 @@ def import_workbook(workbook: str, session_id: int | None, username: str,
     click.echo(f"imported {len(outcome.suggestions)} suggestions")
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def backup_command(file: str) -> None:
+    """Write every table and every attachment into one .zip (restorable on SQLite or PostgreSQL)."""
+    from pathlib import Path
+
+    from models.backup import backup
+    app = create_app()
+    counts = backup(app.extensions["db"], file, Path(app.config["ATTACHMENTS_DIR"]),
+                    progress=lambda table, rows: click.echo(f"  {table:<22} {rows:>9} rows"))
+    click.echo(f"backed up {sum(counts.values())} rows of {len(counts)} tables to {file}")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="delete every row of a non-empty database first")
+def restore_command(file: str, replace: bool) -> None:
+    """Load a backup into an empty database (a database without tables gets the schema first)."""
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+
+    from models.backup import BackupError, restore
+    app = create_app()
+    if not inspect(app.extensions["db"].engine).get_table_names():
+        upgrade(app.config["DATABASE_URL"])
+    try:
+        counts = restore(app.extensions["db"], file, Path(app.config["ATTACHMENTS_DIR"]),
+                         replace=replace,
+                         progress=lambda table, rows: click.echo(f"  {table:<22} {rows:>9} rows"))
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"restored {sum(counts.values())} rows of {len(counts)} tables from {file}")
+
+
 @main.group("calendar")
 def calendar_group() -> None:
     """Holidays and adjusted working days (overrides the chinese-calendar package)."""
