@@ -183,6 +183,20 @@ def restore_command(file: str, replace: bool) -> None:
     click.echo(f"restored {sum(counts.values())} rows of {len(counts)} tables from {file}")
 
 
+@main.command("check")
+def check_command() -> None:
+    """Check every case's tasks and timers against its state, and the audit trail; exit 1 if not."""
+    from engine.consistency import check_audit, check_cases
+    app = create_app()
+    with app.extensions["db"].session() as session:
+        problems = check_cases(session, app.extensions["engine"]) + check_audit(session)
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} inconsistency(ies)")
+    click.echo("every case and the audit trail are consistent")
+
+
 @main.group("calendar")
 def calendar_group() -> None:
     """Holidays and adjusted working days (overrides the chinese-calendar package)."""
