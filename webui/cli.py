@@ -273,12 +273,28 @@ def scheduler(interval: float, once: bool) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000)
+@click.option("--workers", type=int, default=0,
+              help="production: serve with this many gunicorn worker processes (0: development "
+                   "server)")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="a gunicorn config file (e.g. docs/deploy/gunicorn.conf.py)")
 @click.option("--with-scheduler/--no-scheduler", default=True,
-              help="also run the timer scheduler in this process (development)")
-def serve(host: str, port: int, with_scheduler: bool) -> None:
-    """Run the web app (development server)."""
+              help="development server only: also run the timer scheduler in this process")
+def serve(host: str, port: int, workers: int, config_file: str | None,
+          with_scheduler: bool) -> None:
+    """Run the web app: gunicorn with --workers or --config, else the development server."""
+    if workers or config_file:
+        from .production import GunicornServer
+        # Timers are fired by `jianyi scheduler` processes, never inside web workers.
+        GunicornServer({"bind": f"{host}:{port}" if not config_file else None,
+                        "workers": workers or None}, config_file).run()
+        return
     app = create_app()
     if with_scheduler:
         make_scheduler(app.extensions["db"], app.extensions["engine"],
                        interval_s=app.config["SCHEDULER_INTERVAL_S"]).start()
     app.run(host=host, port=port, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()
