@@ -24,6 +24,8 @@ def main() -> None:
     """Jianyi (建议): deputies' suggestion handling."""
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # SpiffWorkflow logs every task state change at INFO: far too much for a scheduler's log.
+    logging.getLogger("spiff").setLevel(os.environ.get("SPIFF_LOG_LEVEL", "WARNING"))
 
 
 @main.group()
