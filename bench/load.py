@@ -241,7 +241,7 @@ def main() -> int:
         report(f"load_{kind}_p50_ms", percentile(samples, 0.5), "ms")
         report(f"load_{kind}_p99_ms", percentile(samples, 0.99), "ms")
     report("load_errors", len(results.errors), "responses")
-    report("load_timers_due", due, "cases")
+    report("load_timers_due", due, "timers")
     report("load_timers_fired", fired, "timers")
     for error in results.errors[:10]:
         print(f"  error: {error}")
