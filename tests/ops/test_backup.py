@@ -81,6 +81,7 @@ def test_restore_refuses_a_database_that_has_rows(db, province, tmp_path):
     assert _rows(db) == before
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")
 def test_restore_refuses_paths_that_leave_the_folder(db, tmp_path):
     archive = tmp_path / "backup.zip"
     from models.backup import backup
