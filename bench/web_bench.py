@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 
 from engine import Package
 from models import (CongressSession, Database, Deputy, HumanTask, ProcessInstance, Suggestion,
-                    Unit, User)
+                    Unit)
 from workflows import make_engine, simulate, suggestions
 from workflows.demo import UNITS
 from workflows.users import create_user
