@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 VENDOR := webui/static/vendor
 ASSETS := $(VENDOR)/.installed
 
-.PHONY: run test bench install assets browser clean
+.PHONY: run test bench load install assets browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ test: install browser
 
 bench: install
 	$(BIN)/python -m bench
+
+# Mixed load on PostgreSQL (JIANYI_LOAD_DATABASE_URL, default database jianyi_load on
+# 127.0.0.1:5432): 2 web workers, 2 schedulers, bounded by JIANYI_LOAD_SECONDS (60) and
+# JIANYI_LOAD_MAX_REQUESTS (40000); exits 1 if a completion, a timer or a case is not right.
+load: install
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) instance .bench-data .pytest_cache

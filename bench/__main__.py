@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import sys
 
-from . import engine_bench, supervision_bench, web_bench
+from . import assign_bench, engine_bench, kill, supervision_bench, web_bench
 
 SUITES = {"engine": engine_bench.main, "web": web_bench.main,
-          "supervision": supervision_bench.main}
+          "supervision": supervision_bench.main, "assign": assign_bench.main,
+          "kill": kill.main}
 
 
 def main(argv: list[str]) -> None:

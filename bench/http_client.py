@@ -9,7 +9,9 @@ import sys
 import time
 import urllib.parse
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 TOKEN = re.compile(rb'name="csrf_token" value="([^"]+)"')
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,24 +55,82 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_port(port: int, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout_s} s")
+
+
+def _env(database_url: str) -> dict[str, str]:
+    return {"DATABASE_URL": database_url, "SECRET_KEY": "bench-only", "PATH": "/usr/bin:/bin",
+            "LOG_LEVEL": "WARNING"}
+
+
 @contextmanager
 def gunicorn(database_url: str, workers: int = 2):
     """The app under gunicorn on 127.0.0.1 (stopped afterwards)."""
     port = free_port()
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "bench-only", "PATH": "/usr/bin:/bin"}
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-b",
          f"127.0.0.1:{port}", "--log-level", "warning", "webui:create_app()"],
-        cwd=ROOT, env=env)
+        cwd=ROOT, env=_env(database_url))
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         yield port
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def jianyi(args: list[str], database_url: str) -> subprocess.Popen:
+    """A `jianyi …` process of this checkout (not whatever the venv's script points at)."""
+    return subprocess.Popen([sys.executable, "-m", "webui.cli", *args], cwd=ROOT,
+                            env=_env(database_url))
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Server:
+    """`jianyi serve --workers N` on 127.0.0.1: the gunicorn master and its workers."""
+
+    port: int
+    process: subprocess.Popen
+
+    def workers(self) -> list[int]:
+        """The worker processes' ids (children of the master)."""
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(c) for c in children]
+
+
+@contextmanager
+def production(database_url: str, workers: int = 2) -> Iterator[Server]:
+    """The production server (`jianyi serve --workers N`), stopped afterwards."""
+    port = free_port()
+    process = jianyi(["serve", "--workers", str(workers), "--port", str(port)], database_url)
+    try:
+        wait_for_port(port)
+        server = Server(port, process)
+        deadline = time.monotonic() + 30
+        while len(server.workers()) < workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+        yield server
+    finally:
+        stop(process)

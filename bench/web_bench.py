@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 
 from engine import Package
 from models import (CongressSession, Database, Deputy, HumanTask, ProcessInstance, Suggestion,
-                    Unit, User)
+                    Unit)
 from workflows import make_engine, simulate, suggestions
 from workflows.demo import UNITS
 from workflows.users import create_user
@@ -133,21 +133,30 @@ def completion_template() -> Database:
     with db.write() as s:
         congress = _organisation(s, UNITS[:COMPLETE_UNITS])
         engine.deploy(s, Package.from_folder(ROOT / "bpmn"), "bench")
+        assigned_cases(s, engine, congress, [c for c, _n, _k in UNITS[:COMPLETE_UNITS]], PER_UNIT)
+    return db
+
+
+def assigned_cases(s, engine, congress: CongressSession, units: list[str], per_unit: int,
+                   first_number: int = 1) -> list[int]:
+    """Register `per_unit` suggestions for each unit and assign each to it alone (独办); the
+    cases then wait for the unit's acknowledgement. Returns the case ids."""
+    deputy = s.scalar(select(Deputy).order_by(Deputy.id))
+    if deputy is None:
         deputy = Deputy(name="代表", electoral_unit="长沙市")
         s.add(deputy)
         s.flush()
-        commission = s.scalar(select(User).where(User.username == "commission"))
-        number = 0
-        for code, _name, _kind in UNITS[:COMPLETE_UNITS]:
-            for _ in range(PER_UNIT):
-                number += 1
-                created = suggestions.register(
-                    s, engine, congress_session=congress, number=number, title=f"建议{number}",
-                    body="", field="交通", lead_deputy=deputy, actor="commission")
-                simulate.complete_one(s, engine, created.instance_id, "assign", {
-                    "mode": "sole", "lead_unit": code, "co_units": [], "key_suggestion": False})
-        assert commission is not None
-    return db
+    number, cases = first_number, []
+    for code in units:
+        for _ in range(per_unit):
+            created = suggestions.register(
+                s, engine, congress_session=congress, number=number, title=f"建议{number}",
+                body="", field="交通", lead_deputy=deputy, actor="commission")
+            simulate.complete_one(s, engine, created.instance_id, "assign", {
+                "mode": "sole", "lead_unit": code, "co_units": [], "key_suggestion": False})
+            cases.append(created.instance_id)
+            number += 1
+    return cases
 
 
 def bench_completions(clients: int = 8, budget_s: float = 60.0) -> None:

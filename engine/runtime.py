@@ -210,19 +210,23 @@ class Engine:
                         limit: int = 50) -> int:
         """Fire the timers due at `now` for up to `limit` cases; returns how many cases ran.
 
-        Due rows are locked with FOR UPDATE SKIP LOCKED on PostgreSQL, so concurrent schedulers
-        each take different cases; SQLite's single writer lock gives the same guarantee.
+        A scheduler claims a case by locking its row (FOR UPDATE SKIP LOCKED on PostgreSQL), the
+        same lock a completion takes, so concurrent schedulers each take different cases; SQLite's
+        single writer lock gives the same guarantee. Timer rows are not locked: locking some of a
+        case's timer rows while another transaction held the case deadlocked two schedulers.
         """
         now = now or self.clock()
         due = session.execute(
             select(TM.c.instance_id).where(TM.c.due_at <= now).order_by(TM.c.due_at)
-            .limit(limit * 4).with_for_update(skip_locked=True)).scalars().all()
-        instance_ids = list(dict.fromkeys(due))[:limit]
+            .limit(limit * 4)).scalars().all()
+        instance_ids, ran = list(dict.fromkeys(due))[:limit], 0
         for instance_id in instance_ids:
             row = session.execute(select(PI).where(PI.c.id == instance_id)
                                   .with_for_update(skip_locked=True)).one_or_none()
-            if row is None:
-                continue
+            if row is None or session.execute(select(TM.c.id).where(
+                    TM.c.instance_id == instance_id, TM.c.due_at <= now).limit(1)).first() is None:
+                continue  # another scheduler holds it, or fired it since the list was read
+            ran += 1
             try:
                 with session.begin_nested():
                     self._fire(session, Case.from_row(row), now)
@@ -233,7 +237,7 @@ class Engine:
                                                  TM.c.due_at <= now)
                                 .values(due_at=now + timedelta(minutes=5)))
                 self._audit(session, "scheduler", "timer_error", instance_id=instance_id, at=now)
-        return len(instance_ids)
+        return ran
 
     def _fire(self, session: Session, case: Case, now: datetime) -> None:
         workflow = self._load(session, case)

@@ -26,6 +26,8 @@ def main() -> None:
     """Jianyi (建议): deputies' suggestion handling."""
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # SpiffWorkflow logs every task state change at INFO: far too much for a scheduler's log.
+    logging.getLogger("spiff").setLevel(os.environ.get("SPIFF_LOG_LEVEL", "WARNING"))
 
 
 @main.group()
@@ -150,6 +152,55 @@ def import_workbook(workbook: str, session_id: int | None, username: str,
     click.echo(f"imported {len(outcome.suggestions)} suggestions")
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def backup_command(file: str) -> None:
+    """Write every table and every attachment into one .zip (restorable on SQLite or PostgreSQL)."""
+    from pathlib import Path
+
+    from models.backup import backup
+    app = create_app()
+    counts = backup(app.extensions["db"], file, Path(app.config["ATTACHMENTS_DIR"]),
+                    progress=lambda table, rows: click.echo(f"  {table:<22} {rows:>9} rows"))
+    click.echo(f"backed up {sum(counts.values())} rows of {len(counts)} tables to {file}")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="delete every row of a non-empty database first")
+def restore_command(file: str, replace: bool) -> None:
+    """Load a backup into an empty database (a database without tables gets the schema first)."""
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+
+    from models.backup import BackupError, restore
+    app = create_app()
+    if not inspect(app.extensions["db"].engine).get_table_names():
+        upgrade(app.config["DATABASE_URL"])
+    try:
+        counts = restore(app.extensions["db"], file, Path(app.config["ATTACHMENTS_DIR"]),
+                         replace=replace,
+                         progress=lambda table, rows: click.echo(f"  {table:<22} {rows:>9} rows"))
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"restored {sum(counts.values())} rows of {len(counts)} tables from {file}")
+
+
+@main.command("check")
+def check_command() -> None:
+    """Check every case's tasks and timers against its state, and the audit trail; exit 1 if not."""
+    from engine.consistency import check_audit, check_cases
+    app = create_app()
+    with app.extensions["db"].session() as session:
+        problems = check_cases(session, app.extensions["engine"]) + check_audit(session)
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} inconsistency(ies)")
+    click.echo("every case and the audit trail are consistent")
+
+
 @main.group("calendar")
 def calendar_group() -> None:
     """Holidays and adjusted working days (overrides the chinese-calendar package)."""
@@ -228,12 +279,28 @@ def scheduler(interval: float, once: bool) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000)
+@click.option("--workers", type=int, default=0,
+              help="production: serve with this many gunicorn worker processes (0: development "
+                   "server)")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="a gunicorn config file (e.g. docs/deploy/gunicorn.conf.py)")
 @click.option("--with-scheduler/--no-scheduler", default=True,
-              help="also run the timer scheduler in this process (development)")
-def serve(host: str, port: int, with_scheduler: bool) -> None:
-    """Run the web app (development server)."""
+              help="development server only: also run the timer scheduler in this process")
+def serve(host: str, port: int, workers: int, config_file: str | None,
+          with_scheduler: bool) -> None:
+    """Run the web app: gunicorn with --workers or --config, else the development server."""
+    if workers or config_file:
+        from .production import GunicornServer
+        # Timers are fired by `jianyi scheduler` processes, never inside web workers.
+        GunicornServer({"bind": f"{host}:{port}" if not config_file else None,
+                        "workers": workers or None}, config_file).run()
+        return
     app = create_app()
     if with_scheduler:
         make_scheduler(app.extensions["db"], app.extensions["engine"],
                        interval_s=app.config["SCHEDULER_INTERVAL_S"], jobs=[housekeeping]).start()
     app.run(host=host, port=port, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

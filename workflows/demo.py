@@ -16,7 +16,8 @@ from models import CongressSession, Deputy, Division, Suggestion, Unit, User
 from . import make_engine, simulate, suggestions
 from .users import create_user
 
-DEMO_PASSWORD = "jianyi-demo"  # demo data only; real users get their own passwords
+# Security review: demo data only; real users get their own passwords.
+DEMO_PASSWORD = "jianyi-demo"  # nosec B105
 
 UNITS = [
     ("fgw", "省发展和改革委员会", "government"), ("jyt", "省教育厅", "government"),
@@ -102,7 +103,8 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
     Cases are run on a clock that starts at the assignment meeting and moves to `now`, so
     deadlines, reminders and escalations are those a real year would have produced.
     """
-    rng = random.Random(seed)
+    # Security review: reproducible demo data, not a secret.
+    rng = random.Random(seed)  # nosec B311
     now = now or datetime.now(timezone.utc)
     meeting = now - timedelta(days=150)
     clock = ManualClock(meeting - timedelta(days=10))

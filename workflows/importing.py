@@ -598,6 +598,9 @@ def parse_workbook(data: bytes | str | Path,
     if not zipfile.is_zipfile(io.BytesIO(content)):
         return _file_error("文件不是 Excel 工作簿（.xlsx），请使用导入模板",
                            "the file is not an Excel workbook (.xlsx): use the template")
+    if not _safe_package(content):
+        return _file_error("文件含有不允许的内容（DTD/实体声明或解压后过大），请使用导入模板",
+                           "the file has forbidden content (DTD/entities or too large unpacked)")
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any zip that openpyxl cannot read is the user's file
@@ -607,6 +610,24 @@ def parse_workbook(data: bytes | str | Path,
         return _parse_sheet(workbook.worksheets[0].iter_rows(values_only=True), lookups)
     finally:
         workbook.close()
+
+
+MAX_UNPACKED = 100 * 1024 * 1024
+
+
+def _safe_package(content: bytes) -> bool:
+    """No XML part declares a DTD or entity (XXE, entity bombs) and the parts unpack to at most
+    MAX_UNPACKED bytes (zip bombs). zipfile never reads past a member's declared size."""
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        members = package.infolist()
+        if sum(m.file_size for m in members) > MAX_UNPACKED:
+            return False
+        for member in members:
+            if member.filename.endswith((".xml", ".rels", ".vml")):
+                head = package.read(member).upper()
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    return False
+    return True
 
 
 def _is_empty(values: Iterable[Any]) -> bool:

@@ -1,0 +1,32 @@
+"""Production serving: the app in gunicorn's pre-fork workers (`jianyi serve --workers N`)."""
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import Application
+
+
+class GunicornServer(Application):
+    """gunicorn with its settings from an optional config file, then the command line's."""
+
+    def __init__(self, options: dict[str, Any], config_file: str | None = None):
+        self.options, self.config_file = options, config_file
+        super().__init__()
+
+    def load_config(self) -> None:
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 24: one socket per
+            self.cfg.set("control_socket_disable", True)   # user would clash between servers
+        if self.config_file:
+            self.load_config_from_file(self.config_file)
+        for key, value in self.options.items():
+            if value is not None:
+                self.cfg.set(key, value)
+
+    def init(self, parser, opts, args):  # pragma: no cover - only used by gunicorn's own CLI
+        return None
+
+    def load(self):
+        # Each worker builds its own app: database pools and engine caches are never shared
+        # across a fork.
+        from . import create_app
+        return create_app()
