@@ -1,7 +1,6 @@
 """The web app (网页界面): a thin Flask layer over `workflows`."""
 from __future__ import annotations
 
-import gc
 import os
 import secrets
 from datetime import timedelta
@@ -57,12 +56,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     for module in (inbox, tasks, cases, notifications, supervision, designer):
         app.register_blueprint(module.bp)
-
-    # A worker holds large, long-lived object graphs (parsed processes, live workflows); the
-    # default collector thresholds walk them far too often. Objects that exist once the app is
-    # built (modules, templates' environment) are moved out of the collector's sight.
-    gc.set_threshold(10_000, 20, 100)
-    gc.freeze()
 
     @app.get("/healthz")
     def healthz():

@@ -60,8 +60,9 @@ def test_register_assign_handle_review_sign_feedback_close(server, browser, shot
     page.select_option("#f-lead_unit", "transport")
     commission.shot("02-assign")
     commission.submit()
-    sid = db.session().scalar(select(Suggestion.id).where(
-        Suggestion.title == "关于优化城市公交线网的建议"))
+    with db.session() as s:
+        sid = s.scalar(select(Suggestion.id).where(
+            Suggestion.title == "关于优化城市公交线网的建议"))
 
     handler = Person(browser, server, "transport_unit_handler", shots)
     handler.open_task("签收")

@@ -50,7 +50,8 @@ def world(db, domain_engine, org, login_as):
     cases.drive(done_case, stop_at={"feedback"})
     sid, case = cases.new(SOLE, deputy="王芳", title="关于另一件事的建议")
     [task] = cases.tasks(case)["acknowledge"]
-    reply = db.session().scalars(select(Reply.id)).first()
+    with db.session() as s:
+        reply = s.scalars(select(Reply.id)).first()
     return {"sid": done_sid, "task": task.id, "reply": reply, "case": case}
 
 

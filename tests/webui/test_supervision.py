@@ -43,7 +43,8 @@ def test_dashboard_shows_figures_escalations_and_charts(cases, login_as):
 def test_unit_staff_see_only_their_unit(cases, login_as, db):
     html = login_as("transport_unit_handler").get("/supervision").get_data(as_text=True)
     assert "省交通运输厅" in html and "省教育厅" not in html
-    education = db.session().scalar(select(Unit.id).where(Unit.code == "education"))
+    with db.session() as s:
+        education = s.scalar(select(Unit.id).where(Unit.code == "education"))
     assert login_as("transport_unit_handler").get(
         f"/supervision/evaluation/{education}.xlsx").status_code == 403
     assert login_as("dep_1").get("/supervision").status_code == 403
@@ -74,7 +75,8 @@ def test_exports_open_with_openpyxl(cases, login_as, db):
     assert list(key_table.active.iter_rows(values_only=True))[0][3] == "督办领导"
     text = c.get("/supervision/ledger.csv").get_data(as_text=True)
     assert text.startswith("\ufeff建议号") and text.count("\n") == 3
-    transport = db.session().scalar(select(Unit.id).where(Unit.code == "transport"))
+    with db.session() as s:
+        transport = s.scalar(select(Unit.id).where(Unit.code == "transport"))
     report = openpyxl.load_workbook(io.BytesIO(
         c.get(f"/supervision/evaluation/{transport}.xlsx").data))
     assert report.sheetnames == ["办理情况", "不满意件", "逾期件"]
