@@ -71,22 +71,6 @@ def _env(database_url: str) -> dict[str, str]:
             "LOG_LEVEL": "WARNING"}
 
 
-@contextmanager
-def gunicorn(database_url: str, workers: int = 2):
-    """The app under gunicorn on 127.0.0.1 (stopped afterwards)."""
-    port = free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-b",
-         f"127.0.0.1:{port}", "--log-level", "warning", "webui:create_app()"],
-        cwd=ROOT, env=_env(database_url))
-    try:
-        wait_for_port(port)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
 def jianyi(args: list[str], database_url: str) -> subprocess.Popen:
     """A `jianyi …` process of this checkout (not whatever the venv's script points at)."""
     return subprocess.Popen([sys.executable, "-m", "webui.cli", *args], cwd=ROOT,
@@ -134,3 +118,10 @@ def production(database_url: str, workers: int = 2) -> Iterator[Server]:
         yield server
     finally:
         stop(process)
+
+
+@contextmanager
+def gunicorn(database_url: str, workers: int = 2) -> Iterator[int]:
+    """The app as shipped (`jianyi serve --workers N`: gunicorn) on 127.0.0.1; yields the port."""
+    with production(database_url, workers) as server:
+        yield server.port

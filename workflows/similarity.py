@@ -36,6 +36,8 @@ from typing import Iterable
 
 import jieba
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models import Suggestion, SuggestionTerms
@@ -140,17 +142,23 @@ def store_missing_terms(session: Session, limit: int = 500) -> int:
         select(Suggestion.id, Suggestion.title, Suggestion.body, SuggestionTerms.text_key)
         .outerjoin(SuggestionTerms, SuggestionTerms.suggestion_id == Suggestion.id)
         .order_by(Suggestion.id)).all()
-    stored = 0
+    fresh = []
     for id_, title, body, key in rows:
-        if stored >= limit:
+        if len(fresh) >= limit:
             break
         current = text_key(title, body or "")
-        if key == current:
-            continue
-        session.merge(SuggestionTerms(suggestion_id=id_, text_key=current,
-                                      counts=term_counts(title, body or "")))
-        stored += 1
-    return stored
+        if key != current:
+            fresh.append({"suggestion_id": id_, "text_key": current,
+                          "counts": term_counts(title, body or "")})
+    if fresh:
+        # Several schedulers may count the same suggestion at once: the last write wins (the
+        # counts are the same), none fails on the key.
+        dialect = session.get_bind().dialect.name
+        upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(SuggestionTerms)
+        session.execute(upsert.on_conflict_do_update(
+            index_elements=["suggestion_id"],
+            set_={"text_key": upsert.excluded.text_key, "counts": upsert.excluded.counts}), fresh)
+    return len(fresh)
 
 
 # ---- scoring ----

@@ -295,3 +295,26 @@ def test_a_new_earlier_suggestion_is_seen_by_the_next_case_page(db, org, corpus)
                    CORPUS["lowalt_2026"][3])
     with db.session() as session:
         assert [m.suggestion_id for m in similar_to(session, ids["lowalt_2026"])] == [new]
+
+
+def test_a_suggestion_counted_meanwhile_by_another_scheduler_is_no_error(db, corpus, monkeypatch):
+    """Two schedulers (PostgreSQL) may count the same new suggestion at once; the later write
+    replaces the earlier one instead of failing on the key."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite writers are serialized: the two cannot overlap")
+    ids, _ = corpus
+    target, real = min(ids.values()), similarity.term_counts  # the first one counted
+    calls = []
+
+    def counting(title, body):
+        calls.append(title)
+        if len(calls) == len(CORPUS):  # after this scheduler counted the first suggestion,
+            with db.write() as other:  # the other one commits its counts of it
+                other.add(SuggestionTerms(suggestion_id=target, text_key="other", counts={}))
+        return real(title, body)
+    monkeypatch.setattr(similarity, "term_counts", counting)
+    with db.write() as session:
+        assert store_missing_terms(session) == len(CORPUS)
+    with db.session() as session:
+        kept = session.get(SuggestionTerms, target)
+        assert kept.text_key != "other" and kept.counts
