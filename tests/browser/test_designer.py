@@ -71,15 +71,7 @@ def test_designer_adds_a_step_and_a_new_case_runs_through_it(server, browser, sh
     # A new case starts on the new version and stops at the new step after `assign`.
     commission = Person(browser, server, "commission", shots)
     p = commission.page
-    p.goto(f"{server}/register")
-    p.fill("#title", "关于新流程环节的建议")
-    p.fill("#body", "测试新环节。")
-    p.fill("#field", "交通")
-    p.select_option("#lead_deputy", label="王芳（长沙市）")
-    p.click("#register")
-    p.wait_for_selector("#task-form")
-    p.check("input[name=mode][value=sole]")
-    p.select_option("#f-lead_unit", "transport")
+    commission.register_sole("关于新流程环节的建议", "测试新环节。")
     commission.submit()
     commission.open_task("核对交办")
     p.fill("#f-checked_note", "已核对")

@@ -36,6 +36,22 @@ class Person:
                 return
         raise AssertionError(f"{self.username} has no '{step_name}' task")
 
+    def register_sole(self, title, body, lead_unit="transport", shot=None):
+        """Register a suggestion of 王芳 (the commission goes straight on to its assign task)
+        and fill the assign form for sole handling by `lead_unit`; the caller submits."""
+        page = self.page
+        page.goto(f"{self.base}/register")
+        page.fill("#title", title)
+        page.fill("#body", body)
+        page.fill("#field", "交通")
+        page.select_option("#lead_deputy", label="王芳（长沙市）")
+        if shot:
+            self.shot(shot)
+        page.click("#register")
+        page.wait_for_selector("#task-form")
+        page.check("input[name=mode][value=sole]")
+        page.select_option("#f-lead_unit", lead_unit)
+
     def submit(self):
         self.page.click("#complete")
         self.page.wait_for_url(f"{self.base}/inbox")
@@ -48,16 +64,8 @@ class Person:
 def test_register_assign_handle_review_sign_feedback_close(server, browser, shots, db):
     commission = Person(browser, server, "commission", shots)
     page = commission.page
-    page.goto(f"{server}/register")
-    page.fill("#title", "关于优化城市公交线网的建议")
-    page.fill("#body", "建议增开社区微循环公交。")
-    page.fill("#field", "交通")
-    page.select_option("#lead_deputy", label="王芳（长沙市）")
-    commission.shot("01-register")
-    page.click("#register")
-    page.wait_for_selector("#task-form")
-    page.check("input[name=mode][value=sole]")
-    page.select_option("#f-lead_unit", "transport")
+    commission.register_sole("关于优化城市公交线网的建议", "建议增开社区微循环公交。",
+                             shot="01-register")
     commission.shot("02-assign")
     commission.submit()
     with db.session() as s:
