@@ -1,6 +1,7 @@
-"""Run every benchmark in turn."""
+"""Run every benchmark in turn, each suite in a fresh process (`python -m bench [suite ...]`)."""
 from __future__ import annotations
 
+import subprocess
 import sys
 
 from . import assign_bench, engine_bench, kill, supervision_bench, web_bench
@@ -11,8 +12,14 @@ SUITES = {"engine": engine_bench.main, "web": web_bench.main,
 
 
 def main(argv: list[str]) -> None:
-    for name in argv or list(SUITES):
-        SUITES[name]()
+    names = argv or list(SUITES)
+    if len(names) == 1:
+        SUITES[names[0]]()
+        return
+    # One process per suite: the load generator of one figure must not carry the heap (and the
+    # collector pauses) of the suites before it.
+    for name in names:
+        subprocess.run([sys.executable, "-m", "bench", name], check=True)
 
 
 if __name__ == "__main__":

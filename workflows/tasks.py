@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from engine import Engine, FormError
@@ -23,8 +23,9 @@ def visible_to(user: User):
     )
 
 
-def may_complete(user: User, task: HumanTask) -> bool:
-    """True if the task is in this user's queue."""
+def may_complete(user: User, task) -> bool:
+    """True if the task (a HumanTask or a row with its candidate columns) is in this user's
+    queue."""
     if not user.active or task.candidate_role != user.role:
         return False
     if task.candidate_unit is not None and (user.unit is None or user.unit.code != task.candidate_unit):
@@ -96,7 +97,7 @@ CHECKS: dict[str, Check] = {"assign": _check_assign, "acknowledge": _check_retur
 def complete(session: Session, engine: Engine, user: User, task_id: str,
              data: dict[str, Any]) -> StepResult:
     """Complete a task as `user`: permission, domain checks, then the engine (one transaction)."""
-    task = session.get(HumanTask, task_id)
+    task = session.execute(_WHO_MAY_COMPLETE, {"task_id": task_id}).one_or_none()
     if task is None or not may_complete(user, task):
         raise PermissionDenied("这不是您的任务 (this task is not yours)")
     check = CHECKS.get(task.bpmn_id)
@@ -105,6 +106,9 @@ def complete(session: Session, engine: Engine, user: User, task_id: str,
         raise FormError(errors)
     if task.bpmn_id == "draft_reply" and data.get("action") == "request_extension":
         data = {**data, "extension_requested_by": user.username}
-    result = engine.complete(session, task_id, user.username, data)
-    session.expire(task)  # the engine wrote the row with Core statements
-    return result
+    return engine.complete(session, task_id, user.username, data)
+
+
+# A plain row (no ORM object: this runs inside every completion's write transaction).
+_WHO_MAY_COMPLETE = select(HumanTask.bpmn_id, HumanTask.candidate_role, HumanTask.candidate_unit,
+                           HumanTask.assignee).where(HumanTask.id == bindparam("task_id"))
