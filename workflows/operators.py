@@ -35,6 +35,9 @@ def _assignment(call: OperatorCall, assignment_id) -> Assignment:
     assignment = call.session.get(Assignment, int(assignment_id))
     if assignment is None:
         raise DomainError(f"assignment {assignment_id} does not exist")
+    # Held for the transaction: the session's identity map keeps clean objects only weakly,
+    # and the step's deadline() calls ask for the same assignment again.
+    call.session.info.setdefault("assignments", set()).add(assignment)
     return assignment
 
 
