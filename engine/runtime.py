@@ -109,15 +109,23 @@ class Engine:
         return self.specs.get(package)
 
     def deploy(self, session: Session, package: Package, actor: str) -> ProcessVersion:
-        """Store a validated package as a version (or return the identical one already stored)."""
+        """Store a validated package as a version that new cases start on. Content already
+        stored is not stored again: an earlier version deployed again becomes the one new cases
+        start on (going back), audited; the current one deployed again changes nothing."""
         compiled = self.compile(package)
+        now = self.clock()
         found = session.scalar(select(ProcessVersion).where(
             ProcessVersion.content_hash == package.content_hash))
         if found is not None:
+            if found.id != self.newest_version_id(session):
+                found.activated_at = now
+                session.flush()
+                self._audit(session, actor, "deploy", at=now, detail={
+                    "version_id": found.id, "content_hash": package.content_hash,
+                    "reactivated": True, "processes": sorted(compiled.specs)})
             return found
-        now = self.clock()
         version = ProcessVersion(content_hash=package.content_hash, files=dict(package.files),
-                                 deployed_by=actor, deployed_at=now)
+                                 deployed_by=actor, deployed_at=now, activated_at=now)
         version.definitions = [ProcessDefinition(process_id=pid, name=compiled.names.get(pid))
                                for pid in sorted(compiled.specs)]
         session.add(version)
@@ -138,11 +146,18 @@ class Engine:
             package = self._versions[version_id] = Package(dict(files))
         return self.specs.get(package)
 
+    @staticmethod
+    def newest_version_id(session: Session) -> int | None:
+        """The version new cases start on: the latest activated."""
+        return session.scalar(select(ProcessVersion.id).order_by(
+            ProcessVersion.activated_at.desc(), ProcessVersion.id.desc()).limit(1))
+
     def latest_definition(self, session: Session, process_id: str) -> ProcessDefinition:
-        """The definition of `process_id` in the newest version that has it."""
-        found = session.scalar(select(ProcessDefinition)
+        """The definition of `process_id` in the latest activated version that has it."""
+        found = session.scalar(select(ProcessDefinition).join(ProcessDefinition.version)
                                .where(ProcessDefinition.process_id == process_id)
-                               .order_by(ProcessDefinition.version_id.desc()).limit(1))
+                               .order_by(ProcessVersion.activated_at.desc(),
+                                         ProcessDefinition.version_id.desc()).limit(1))
         if found is None:
             raise NotFoundError(f"no deployed process '{process_id}'")
         return found

@@ -20,6 +20,9 @@ class ProcessVersion(Base):
     files: Mapped[dict[str, str]] = mapped_column(JSON)  # file name -> text
     deployed_by: Mapped[str] = mapped_column(String(64))
     deployed_at: Mapped[datetime]
+    # When new cases began to start on it: its deploy, or a later deploy of the same content
+    # (going back to an earlier version); new cases start on the latest activated version.
+    activated_at: Mapped[datetime]
     definitions: Mapped[list["ProcessDefinition"]] = relationship(
         back_populates="version", cascade="all, delete-orphan")
 

@@ -41,6 +41,7 @@ def library():
     versions = s.scalars(select(ProcessVersion).options(selectinload(ProcessVersion.definitions))
                          .order_by(ProcessVersion.id.desc())).all()
     return render_template("designer/library.html", versions=versions,
+                           newest=designer.newest_version_id(s),
                            running=designer.running_counts(s))
 
 
@@ -92,8 +93,12 @@ def deploy():
     except DeployError as err:
         return jsonify(problems=_problems(err.problems)), 400
     created = newest is None or version_id > newest
-    message = (_("已部署为版本 {n}，新案件将按此版本运行。", n=version_id) if created
-               else _("内容与版本 {n} 相同，未产生新版本。", n=version_id))
+    if created:
+        message = _("已部署为版本 {n}，新案件将按此版本运行。", n=version_id)
+    elif version_id != newest:
+        message = _("内容与版本 {n} 相同：已重新启用版本 {n}，新案件将按此版本运行。", n=version_id)
+    else:
+        message = _("内容与当前版本 {n} 相同，未产生新版本。", n=version_id)
     return jsonify(version_id=version_id, created=created, message=message,
                    edit_url=url_for("designer.edit", version_id=version_id),
                    library_url=url_for("designer.library"))
@@ -129,7 +134,7 @@ def migrate():
     versions = s.scalars(select(ProcessVersion).order_by(ProcessVersion.id.desc())).all()
     source = request.form if request.method == "POST" else request.args
     choice = {"process_id": source.get("process_id", "suggestion"),
-              "to_version": source.get("to_version", type=int) or (versions[0].id if versions else None),
+              "to_version": source.get("to_version", type=int) or designer.newest_version_id(s),
               "from_version": source.get("from_version", type=int),
               "at_step": (source.get("at_step") or "").strip() or None,
               "case_id": source.get("case_id", type=int)}

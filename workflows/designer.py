@@ -47,7 +47,8 @@ def deploy(session: Session, engine: Engine, files: object, actor: str) -> Proce
 
 
 def newest_version_id(session: Session) -> int | None:
-    return session.scalar(select(func.max(ProcessVersion.id)))
+    """The version new cases start on."""
+    return Engine.newest_version_id(session)
 
 
 def running_counts(session: Session) -> dict[tuple[int, str], int]:

@@ -75,6 +75,28 @@ def test_running_cases_stay_on_their_version_and_new_cases_start_on_the_newest(d
     assert [e.detail["version_id"] for e in audit(db, action="deploy")] == [v1, v2]
 
 
+def test_deploying_an_earlier_version_again_goes_back_to_it(db, engine, clock, v1):
+    """A designer going back: the content of version 1 deployed again after version 2 makes new
+    cases start on version 1 (no copy is stored; audited); deploying it once more is a no-op."""
+    clock.advance(minutes=1)
+    v2 = deploy(db, engine, with_check_step())
+    on_v2 = start(db, engine, "approval")
+    clock.advance(minutes=1)
+    assert deploy(db, engine, approval()) == v1
+    fresh = start(db, engine, "approval")
+    assert instance(db, fresh).process_version_id == v1
+    assert instance(db, on_v2).process_version_id == v2  # running cases stay where they are
+    with db.session() as session:
+        assert engine.newest_version_id(session) == v1
+    assert deploy(db, engine, approval()) == v1  # already the one in use: nothing happens
+    events = audit(db, action="deploy")
+    assert [(e.detail["version_id"], e.detail.get("reactivated", False)) for e in events] == [
+        (v1, False), (v2, False), (v1, True)]
+    clock.advance(minutes=1)
+    assert deploy(db, engine, with_check_step()) == v2  # and forward again
+    assert instance(db, start(db, engine, "approval")).process_version_id == v2
+
+
 def test_dry_run_reports_and_writes_nothing_then_the_real_run_moves_the_case(db, engine, v1):
     case = start(db, engine, "approval")
     v2 = deploy(db, engine, with_check_step())
