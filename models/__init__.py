@@ -6,7 +6,7 @@ from .task import HumanTask, Timer
 from .audit import AuditEvent
 from .calendar import CalendarDay, Setting
 from .inbox import Attachment, Notification, TaskDraft
-from .organisation import ROLES, CongressSession, Deputy, Division, Unit, User
+from .organisation import ROLES, CongressSession, Deputy, Division, LoginFailure, Unit, User
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
                          Suggestion, SuggestionCoSigner, SuggestionTerms)
@@ -16,7 +16,7 @@ __all__ = [
     "ProcessVersion", "ProcessDefinition", "ProcessInstance",
     "HumanTask", "Timer", "AuditEvent", "CalendarDay", "Setting",
     "Attachment", "Notification", "TaskDraft",
-    "ROLES", "CongressSession", "Deputy", "Division", "Unit", "User",
+    "ROLES", "CongressSession", "Deputy", "Division", "LoginFailure", "Unit", "User",
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
     "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",
     "SuggestionCoSigner", "SuggestionTerms",

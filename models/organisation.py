@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -90,3 +90,15 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[Optional[datetime]]
     unit: Mapped[Optional[Unit]] = relationship()
+
+
+class LoginFailure(Base):
+    """A failed login from a network address: too many from one address, whatever the
+    account names tried (password spraying), and that address must wait."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    __table_args__ = (Index("ix_login_failure_address_at", "address", "at"),)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from models import Database
 from workflows import make_engine
@@ -33,11 +34,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         LOGIN_MAX_FAILURES=5,
         LOGIN_LOCK_MINUTES=15,
+        LOGIN_MAX_ADDRESS_FAILURES=20,  # per client address within LOGIN_LOCK_MINUTES
         PAGE_SIZE=25,
     )
     for key in ("DATABASE_URL", "SECRET_KEY", "ATTACHMENTS_DIR"):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
+    proxies = int(os.environ.get("JIANYI_PROXIES", "0"))
+    if proxies:  # behind that many reverse proxies: the client address is X-Forwarded-For's
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     if test_config:
         app.config.update(test_config)
     if not app.config["SECRET_KEY"]:

@@ -66,8 +66,13 @@ def login():
         user, problem = authenticate(
             s, username, request.form.get("password", ""), db.now(),
             max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+            address=request.remote_addr,
+            max_address_failures=current_app.config["LOGIN_MAX_ADDRESS_FAILURES"])
         user_id = user.id if user is not None else None
+    if problem == "address_blocked":
+        return render_template("auth/login.html", username=username, error=_(
+            "此地址登录失败次数过多，请稍后再试。")), 429
     if user_id is None:
         error = _("登录失败次数过多，账户已锁定，请稍后再试。") if problem == "locked" \
             else _("用户名或密码错误。")

@@ -1,11 +1,11 @@
 """Users and passwords (hashed with Werkzeug's scrypt/pbkdf2, never stored in clear)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ROLES, Unit, User
+from models import ROLES, LoginFailure, Unit, User
 
 from .errors import DomainError
 
@@ -40,12 +40,19 @@ def hash_password(password: str) -> str:
 
 
 def authenticate(session: Session, username: str, password: str, now, *, max_failures: int = 5,
-                 lock_minutes: int = 15) -> tuple[User | None, str]:
-    """Check a login; count failures and lock the account after `max_failures` in a row.
+                 lock_minutes: int = 15, address: str | None = None,
+                 max_address_failures: int = 20) -> tuple[User | None, str]:
+    """Check a login; count failures and lock the account after `max_failures` in a row, and
+    refuse an address with `max_address_failures` failures within `lock_minutes`, whichever
+    accounts it tried (password spraying never fails twice on one account).
 
-    Returns (user, "") on success, else (None, "locked" | "invalid").
+    Returns (user, "") on success, else (None, "locked" | "address_blocked" | "invalid").
     """
     from datetime import timedelta
+    since = now - timedelta(minutes=lock_minutes)
+    if address and session.scalar(select(func.count()).select_from(LoginFailure).where(
+            LoginFailure.address == address, LoginFailure.at > since)) >= max_address_failures:
+        return None, "address_blocked"
     user = by_username(session, username)
     if user is not None and user.locked_until is not None and user.locked_until > now:
         return None, "locked"
@@ -58,7 +65,16 @@ def authenticate(session: Session, username: str, password: str, now, *, max_fai
             user.locked_until = now + timedelta(minutes=lock_minutes)
             user.failed_logins = 0
             _audit(session, user.username, "account_locked", now)
+    if address:
+        session.add(LoginFailure(address=address[:64], at=now))
     return None, "invalid"
+
+
+def forget_old_login_failures(session: Session, now) -> int:
+    """Drop failed-login records older than a day (they no longer count)."""
+    from datetime import timedelta
+    return session.execute(delete(LoginFailure).where(
+        LoginFailure.at < now - timedelta(days=1))).rowcount
 
 
 def change_password(session: Session, user: User, current: str, new: str, confirm: str,

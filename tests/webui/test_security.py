@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import zipfile
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from bench.http_client import Client as HttpClient, production
 from models import Suggestion
 from webui import create_app
 from workflows.importing import parse_workbook
+from workflows.users import forget_old_login_failures
 
 from ..conftest import BPMN
 from ..engine.test_package import _with_script, refused
@@ -47,6 +49,30 @@ def test_session_cookie_is_httponly_samesite_and_secure_when_asked(client, monke
     from .conftest import Client
     c = Client(secure)
     assert "Secure" in _session_cookie(c.login("commission"))
+
+
+def test_an_address_with_many_failed_logins_waits_whatever_accounts_it_tries(client, clock, db):
+    """Password spraying: four wrong passwords on each of five accounts never locks an account
+    (five in a row would), but the twentieth failure blocks the address for 15 minutes."""
+    accounts = ["commission", "transport_unit_handler", "finance_unit_handler",
+                "transport_reviewer", "transport_signer"]
+    client.get("/login")
+    for attempt in range(20):
+        wrong = client.post("/login", {"username": accounts[attempt % 5], "password": "guess"})
+        assert wrong.status_code == 401
+    blocked = client.post("/login", {"username": "commission", "password": "pw"})
+    assert blocked.status_code == 429 and "此地址登录失败次数过多" in blocked.get_data(as_text=True)
+    other = type(client)(client.app)  # another browser, on another machine
+    other.get("/login")
+    elsewhere = other.post("/login", {"username": "commission", "password": "pw"},
+                           environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert elsewhere.status_code == 302  # the accounts themselves are not locked
+    clock.advance(minutes=16)
+    assert client.post("/login", {"username": "transport_signer", "password": "pw"}
+                       ).status_code == 302
+    with db.write() as s:  # the scheduler's housekeeping drops records older than a day
+        assert forget_old_login_failures(s, clock() + timedelta(hours=23)) == 0
+        assert forget_old_login_failures(s, clock() + timedelta(days=1)) == 20
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
