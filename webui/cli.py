@@ -86,6 +86,42 @@ def bpmn_deploy(path: str, actor: str) -> None:
     click.echo(f"deployed {label}")
 
 
+@bpmn.command("migrate")
+@click.option("--to", "to_version", type=int, default=None,
+              help="target version (default: the one new cases start on)")
+@click.option("--process", "process_id", default="suggestion", show_default=True)
+@click.option("--from", "from_version", type=int, default=None, help="only cases on this version")
+@click.option("--at", "at_step", default=None, help="only cases waiting at this step (BPMN id)")
+@click.option("--case", "case_id", type=int, default=None, help="one case (instance id)")
+@click.option("--apply", "apply_", is_flag=True,
+              help="migrate the safe cases (without it: a dry run that writes nothing)")
+@click.option("--by", "actor", default=lambda: os.environ.get("USER", "designer"),
+              help="who migrates (recorded in the audit trail)")
+def bpmn_migrate(to_version: int | None, process_id: str, from_version: int | None,
+                 at_step: str | None, case_id: int | None, apply_: bool, actor: str) -> None:
+    """Move running cases to a newer process version: a dry run unless --apply; refused cases
+    are listed with their reasons and left as they are (exit 1 if any was refused)."""
+    from workflows import designer
+    app = create_app()
+    database: Database = app.extensions["db"]
+    with database.write() as session:
+        target = to_version or designer.newest_version_id(session)
+        if target is None:
+            raise click.ClickException("no process version is deployed")
+        plans = designer.migrate_cases(
+            session, app.extensions["engine"], process_id=process_id, to_version_id=target,
+            actor=actor, from_version_id=from_version, at_step=at_step, case_id=case_id,
+            dry=not apply_)
+    for plan in plans:
+        verdict = ("migrated" if plan.migrated else "would migrate") if plan.safe else "refused"
+        click.echo(f"case {plan.case_id}: version {plan.from_version} -> {plan.to_version}: "
+                   f"{verdict}" + (f" ({'; '.join(plan.reasons)})" if plan.reasons else ""))
+    refused = sum(not plan.safe for plan in plans)
+    click.echo(f"{len(plans)} case(s), {refused} refused" + ("" if apply_ else " (dry run)"))
+    if refused:
+        sys.exit(1)
+
+
 @main.command("demo")
 @click.option("--quiet", is_flag=True, help="only print the logins")
 def demo(quiet: bool) -> None:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from models import AuditEvent, Database, ProcessVersion
+from models import AuditEvent, Database, ProcessInstance, ProcessVersion
 from webui.cli import main
 
-from ..conftest import PROCESSES
+from ..conftest import BPMN, PROCESSES
+from ..workflows.helpers import Cases
 
 
 def _env(tmp_path):
@@ -61,3 +63,37 @@ def test_a_refused_deploy_stores_nothing(tmp_path):
     with database.session() as session:
         assert session.scalars(select(ProcessVersion)).all() == []
     database.dispose()
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_migrate_is_a_dry_run_until_applied(db, org, domain_engine, tmp_path):
+    """`jianyi bpmn migrate`: a case waiting at `assign` moves to a version that renames it."""
+    cases = Cases(db, domain_engine, org)
+    case = cases.case(cases.register())
+    folder = tmp_path / "v2"
+    shutil.copytree(BPMN, folder)
+    text = (folder / "suggestion.bpmn").read_text()
+    (folder / "suggestion.bpmn").write_text(
+        text.replace('name="交办 (Assign)"', 'name="交办 (Assign the suggestion)"'))
+    runner = CliRunner()
+    env = {"DATABASE_URL": db.url.render_as_string(hide_password=False)}
+    deployed = runner.invoke(main, ["bpmn", "deploy", str(folder), "--by", "designer1"], env=env)
+    assert deployed.exit_code == 0, deployed.output
+    with db.session() as s:
+        old, new = s.scalars(select(ProcessVersion.id).order_by(ProcessVersion.id)).all()
+
+    dry = runner.invoke(main, ["bpmn", "migrate", "--case", str(case)], env=env)
+    assert dry.exit_code == 0, dry.output
+    assert f"case {case}: version {old} -> {new}: would migrate" in dry.output
+    assert "(dry run)" in dry.output
+    with db.session() as s:
+        assert s.get(ProcessInstance, case).process_version_id == old
+
+    applied = runner.invoke(main, ["bpmn", "migrate", "--process", "suggestion", "--at", "assign",
+                                   "--apply", "--by", "designer1"], env=env)
+    assert applied.exit_code == 0, applied.output
+    assert f"case {case}: version {old} -> {new}: migrated" in applied.output
+    with db.session() as s:
+        assert s.get(ProcessInstance, case).process_version_id == new
+        [event] = s.scalars(select(AuditEvent).where(AuditEvent.action == "migrate")).all()
+    assert (event.actor, event.instance_id) == ("designer1", case)
