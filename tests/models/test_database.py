@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
@@ -38,6 +39,10 @@ def test_commits_leave_the_log_to_the_background_checkpoint(tmp_path):
         while _rows_in_main_file(path) == before and time.monotonic() < deadline:
             time.sleep(0.05)
         assert _rows_in_main_file(path) == 50  # the checkpoint thread copied the log over
+        wal = Path(path + "-wal")
+        while wal.stat().st_size and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert wal.stat().st_size == 0  # and, writes having stopped, truncated it
     finally:
         db.dispose()
     assert db._checkpointer._thread is None  # dispose stops the thread
