@@ -7,7 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    session as cookie, url_for)
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from models import User
 from workflows.users import authenticate, change_password
@@ -32,10 +32,14 @@ class CurrentUser(UserMixin):
         return getattr(self.row, name)
 
 
+# Built once: every request loads its user.
+_ACTIVE_USER = (select(User).options(joinedload(User.unit))
+                .where(User.id == bindparam("user_id"), User.active.is_(True)))
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
-    row = db.session().scalar(select(User).options(joinedload(User.unit))
-                              .where(User.id == int(user_id), User.active.is_(True)))
+    row = db.session().scalar(_ACTIVE_USER, {"user_id": int(user_id)})
     return CurrentUser(row) if row is not None else None
 
 
