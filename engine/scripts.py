@@ -98,3 +98,12 @@ class ScriptEngine(PythonScriptEngine):
 def call_context() -> ContextVar[dict | None]:
     """The context variable the runtime fills before running steps (session, case, actor, now)."""
     return _call_context
+
+
+def step_session(function: str):
+    """The session of the step now running, for a script global such as `deadline(...)`;
+    `function` names it in the error raised outside a step."""
+    session = (_call_context.get() or {}).get("session")
+    if session is None:
+        raise RuntimeError(f"{function}() is only available while the engine runs a step")
+    return session

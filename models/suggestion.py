@@ -55,6 +55,7 @@ class SuggestionTerms(Base):
 
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), primary_key=True)
     text_key: Mapped[str] = mapped_column(String(32))
+    text_length: Mapped[int]  # characters of title + text: changed texts found without reading them
     counts: Mapped[dict[str, int]] = mapped_column(JSON)
 
 

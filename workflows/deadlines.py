@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from engine.scripts import call_context
+from engine.scripts import step_session
 from models import Assignment
 
 from . import settings
@@ -61,9 +61,7 @@ def due(session: Session, kind: str, assignment: Assignment) -> datetime:
 
 def deadline(kind: str, assignment_id: int) -> str:
     """Script global for timer expressions: the ISO datetime of a deadline."""
-    session = (call_context().get() or {}).get("session")
-    if session is None:
-        raise RuntimeError("deadline() is only available while the engine runs a step")
+    session = step_session("deadline")
     assignment = session.get(Assignment, int(assignment_id))
     if assignment is None:
         raise ValueError(f"assignment {assignment_id} does not exist")

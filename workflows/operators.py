@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from engine import OperatorCall
-from engine.scripts import call_context
+from engine.scripts import step_session
 from models import (Assignment, Consultation, CoOpinion, Escalation, Extension, Feedback,
                     FollowUp, ProgressReport, Reply, ReturnRequest, Suggestion, Unit)
 
@@ -168,9 +168,7 @@ def rule_co_return(call: OperatorCall, assignment_id) -> dict[str, Any]:
 def current_co_units(assignment_id) -> list[dict[str, Any]]:
     """Script global: the co-units of the case a lead assignment belongs to, as they stand now
     (a co-unit returned and replaced during co-handling is replaced here too)."""
-    session = (call_context().get() or {}).get("session")
-    if session is None:
-        raise RuntimeError("current_co_units() is only available while the engine runs a step")
+    session = step_session("current_co_units")
     lead = session.get(Assignment, int(assignment_id))
     rows = session.execute(select(Assignment.id, Unit.code).join(Unit).where(
         Assignment.suggestion_id == lead.suggestion_id, Assignment.role == "co",
@@ -366,7 +364,8 @@ def close_case(call: OperatorCall, suggestion_id) -> dict:
 OPERATORS = {
     name: globals()[name] for name in (
         "record_assignment", "record_acknowledgement", "record_co_acknowledgement",
-        "request_return", "rule_return", "rule_co_return", "record_distribution", "record_consultation",
+        "request_return", "rule_return", "rule_co_return", "record_distribution",
+        "record_consultation",
         "record_co_opinion", "record_progress_report", "record_extension",
         "record_coordination_request", "escalate", "issue_reply", "record_feedback",
         "record_co_feedback", "start_rehandling", "record_follow_up", "close_assignment",

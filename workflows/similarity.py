@@ -136,20 +136,21 @@ def text_key(title: str, body: str) -> str:
 
 
 def store_missing_terms(session: Session, limit: int = 500) -> int:
-    """Cut and keep the word counts of up to `limit` suggestions that have none (or stale ones);
-    the scheduler calls it every tick, so no web process has to cut the earlier years' texts."""
+    """Cut and keep the word counts of up to `limit` suggestions that have none (or ones counted
+    from a text of another length); the scheduler calls it every tick, so no web process has to
+    cut the earlier years' texts. Only those suggestions are read: a tick over a settled
+    database reads no text at all. (A same-length edit is caught where counts are used: `_load`
+    checks the digest and cuts the text itself.)"""
+    length = (func.coalesce(func.length(Suggestion.title), 0)
+              + func.coalesce(func.length(Suggestion.body), 0))
     rows = session.execute(
-        select(Suggestion.id, Suggestion.title, Suggestion.body, SuggestionTerms.text_key)
+        select(Suggestion.id, Suggestion.title, Suggestion.body)
         .outerjoin(SuggestionTerms, SuggestionTerms.suggestion_id == Suggestion.id)
-        .order_by(Suggestion.id)).all()
-    fresh = []
-    for id_, title, body, key in rows:
-        if len(fresh) >= limit:
-            break
-        current = text_key(title, body or "")
-        if key != current:
-            fresh.append({"suggestion_id": id_, "text_key": current,
-                          "counts": term_counts(title, body or "")})
+        .where((SuggestionTerms.suggestion_id.is_(None)) | (SuggestionTerms.text_length != length))
+        .order_by(Suggestion.id).limit(limit)).all()
+    fresh = [{"suggestion_id": id_, "text_key": text_key(title, body or ""),
+              "text_length": len(title) + len(body or ""), "counts": term_counts(title, body or "")}
+             for id_, title, body in rows]
     if fresh:
         # Several schedulers may count the same suggestion at once: the last write wins (the
         # counts are the same), none fails on the key.
@@ -157,7 +158,8 @@ def store_missing_terms(session: Session, limit: int = 500) -> int:
         upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(SuggestionTerms)
         session.execute(upsert.on_conflict_do_update(
             index_elements=["suggestion_id"],
-            set_={"text_key": upsert.excluded.text_key, "counts": upsert.excluded.counts}), fresh)
+            set_={"text_key": upsert.excluded.text_key, "text_length": upsert.excluded.text_length,
+                  "counts": upsert.excluded.counts}), fresh)
     return len(fresh)
 
 

@@ -310,7 +310,8 @@ def test_a_suggestion_counted_meanwhile_by_another_scheduler_is_no_error(db, cor
         calls.append(title)
         if len(calls) == len(CORPUS):  # after this scheduler counted the first suggestion,
             with db.write() as other:  # the other one commits its counts of it
-                other.add(SuggestionTerms(suggestion_id=target, text_key="other", counts={}))
+                other.add(SuggestionTerms(suggestion_id=target, text_key="other",
+                                          text_length=0, counts={}))
         return real(title, body)
     monkeypatch.setattr(similarity, "term_counts", counting)
     with db.write() as session:

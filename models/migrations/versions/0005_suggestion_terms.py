@@ -20,6 +20,7 @@ def upgrade() -> None:
         'suggestion_terms',
         sa.Column('suggestion_id', sa.Integer(), nullable=False),
         sa.Column('text_key', sa.String(length=32), nullable=False),
+        sa.Column('text_length', sa.Integer(), nullable=False),
         sa.Column('counts', sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(['suggestion_id'], ['suggestion.id'], ),
         sa.PrimaryKeyConstraint('suggestion_id'),
