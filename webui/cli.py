@@ -188,6 +188,11 @@ def import_workbook(workbook: str, session_id: int | None, username: str,
     click.echo(f"imported {len(outcome.suggestions)} suggestions")
 
 
+def _table_rows(table: str, rows: int) -> None:
+    """Progress of backup and restore: one line per table."""
+    click.echo(f"  {table:<22} {rows:>9} rows")
+
+
 @main.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 def backup_command(file: str) -> None:
@@ -197,7 +202,7 @@ def backup_command(file: str) -> None:
     from models.backup import backup
     app = create_app()
     counts = backup(app.extensions["db"], file, Path(app.config["ATTACHMENTS_DIR"]),
-                    progress=lambda table, rows: click.echo(f"  {table:<22} {rows:>9} rows"))
+                    progress=_table_rows)
     click.echo(f"backed up {sum(counts.values())} rows of {len(counts)} tables to {file}")
 
 
@@ -217,7 +222,7 @@ def restore_command(file: str, replace: bool) -> None:
     try:
         counts = restore(app.extensions["db"], file, Path(app.config["ATTACHMENTS_DIR"]),
                          replace=replace,
-                         progress=lambda table, rows: click.echo(f"  {table:<22} {rows:>9} rows"))
+                         progress=_table_rows)
     except BackupError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"restored {sum(counts.values())} rows of {len(counts)} tables from {file}")
