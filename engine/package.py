@@ -69,9 +69,18 @@ class Compiled:
     specs: dict[str, tuple[Any, dict[str, Any]]]
     names: dict[str, str]
     forms: dict[str, dict] = field(default_factory=dict)
+    _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False,
+                                                         compare=False)
 
     def spec(self, process_id: str):
         return self.specs[process_id]
+
+    def validator(self, form: str) -> Draft202012Validator | None:
+        """The JSON Schema validator of a form (built once: forms of a version never change)."""
+        found = self._validators.get(form)
+        if found is None and form in self.forms:
+            found = self._validators[form] = Draft202012Validator(self.forms[form])
+        return found
 
 
 def compile_package(package: Package, operators: Iterable[str] | None = None) -> Compiled:

@@ -74,12 +74,45 @@ Operator = Callable[..., Any]
 _call_context: ContextVar[dict | None] = ContextVar("jianyi_call_context", default=None)
 
 
+class _CompiledEnvironment(TaskDataEnvironment):
+    """SpiffWorkflow's task-data environment, compiling each expression and script once.
+
+    `eval`/`exec` of a string compile it at every call; a step evaluates a dozen gateway
+    conditions, due dates and parameters, and the same few texts come back case after case.
+    The code objects are those `eval`/`exec` would build (file name '<string>', which error
+    reports rely on).
+    """
+
+    _LIMIT = 4096
+
+    def __init__(self, environment_globals: dict[str, Any]):
+        super().__init__(environment_globals)
+        self._code: dict[tuple[str, str], Any] = {}
+
+    def _compiled(self, source: str, mode: str):
+        key = (source, mode)
+        code = self._code.get(key)
+        if code is None:
+            # eval() drops leading blanks of a string; compile() would call them an indent.
+            code = compile(source.lstrip(" \t") if mode == "eval" else source, "<string>", mode)
+            if len(self._code) >= self._LIMIT:
+                self._code.clear()
+            self._code[key] = code
+        return code
+
+    def evaluate(self, expression, context, external_context=None):
+        return super().evaluate(self._compiled(expression, "eval"), context, external_context)
+
+    def execute(self, script, context, external_context=None):
+        return super().execute(self._compiled(script, "exec"), context, external_context)
+
+
 class ScriptEngine(PythonScriptEngine):
     """Runs scripts with safe builtins and dispatches service tasks to the operators handed in."""
 
     def __init__(self, script_globals: dict[str, Any] | None, operators: dict[str, Operator]):
         env_globals = {"__builtins__": SAFE_BUILTINS, **(script_globals or {})}
-        super().__init__(environment=TaskDataEnvironment(env_globals))
+        super().__init__(environment=_CompiledEnvironment(env_globals))
         self.operators = operators
 
     def call_service(self, task, operation_name=None, operation_params=None, **_kwargs):
