@@ -102,8 +102,34 @@ def forget_cached_json(workflow: BpmnWorkflow) -> None:
 
 
 def loads(state: str, version: str, spec, subprocess_specs) -> BpmnWorkflow:
-    """Rebuild a workflow from `dumps` output, migrating state written by an older serializer."""
+    """Rebuild a workflow from `dumps` output, migrating state written by an older serializer.
+
+    State of the current format also hands each finished task its JSON text, so that the next
+    `dumps` encodes only the tasks the step changes (encoding a plain dict is done in C; going
+    through SpiffWorkflow's converters is what costs).
+    """
     dct = json.loads(state)
+    texts = _finished_texts(dct) if version == VERSION else {}
     dct[_SERIALIZER.VERSION_KEY] = version
     _SERIALIZER.migrate(dct)
-    return _SERIALIZER.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+    workflow = _SERIALIZER.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+    if texts:
+        for tasks in (workflow.tasks, *(sp.tasks for sp in workflow.subprocesses.values())):
+            for task_id, task in tasks.items():
+                text = texts.get(str(task_id))
+                if text is not None and task.state & TaskState.FINISHED_MASK:
+                    task.__dict__["_jianyi_json"] = (
+                        (task.state, task.last_state_change, len(task._children)), text)
+    return workflow
+
+
+def _finished_texts(dct: dict) -> dict[str, str]:
+    """Task id -> JSON text of the finished tasks in a stored state (before it is restored:
+    restoring consumes the dicts)."""
+    texts = {}
+    for tasks in (dct.get("tasks", {}), *(sp.get("tasks", {})
+                                          for sp in dct.get("subprocesses", {}).values())):
+        for task_id, task in tasks.items():
+            if task.get("state", 0) & TaskState.FINISHED_MASK:
+                texts[task_id] = json.dumps(task, ensure_ascii=False, separators=(",", ":"))
+    return texts
