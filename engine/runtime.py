@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 from uuid import UUID
 
-import jsonschema
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
@@ -49,6 +48,7 @@ _COMPLETE_TASK = (
 _WRITE_CASE = update(PI).where(PI.c.id == bindparam("case_id"),
                                PI.c.version == bindparam("old_version"))
 _INSERT_AUDIT = insert(AE)
+_CASE = select(PI).where(PI.c.id == bindparam("case_id"))
 
 
 @dataclass
@@ -319,11 +319,11 @@ class Engine:
     @staticmethod
     def validate_form(compiled: Compiled, form: str | None, data: dict[str, Any]) -> None:
         """Raise FormError (field -> message) if `data` violates the form's JSON Schema."""
-        schema = compiled.forms.get(form) if form else None
-        if schema is None:
+        validator = compiled.validator(form) if form else None
+        if validator is None:
             return
         errors: dict[str, str] = {}
-        for error in jsonschema.Draft202012Validator(schema).iter_errors(data):
+        for error in validator.iter_errors(data):
             if error.validator == "required":
                 field = error.message.split("'")[1]
             else:
@@ -339,7 +339,7 @@ class Engine:
         deserializes again if the case changed in between. On SQLite, whose writers queue one
         behind the other, this keeps the slowest part of a step out of the queue.
         """
-        row = session.execute(select(PI).where(PI.c.id == instance_id)).one_or_none()
+        row = session.connection().execute(_CASE, {"case_id": instance_id}).first()
         if row is None:
             return
         with self._lock:

@@ -1,6 +1,7 @@
 """Login, logout, password change; lockout after repeated failures; role checks."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
@@ -8,8 +9,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
-from models import User
+from models import Unit, User
 from workflows.users import authenticate, change_password
 
 from . import db
@@ -21,31 +21,66 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = None
 
 
+@dataclass(frozen=True)
+class UnitRef:
+    """The current user's unit as pages show it."""
+
+    id: int
+    code: str
+    name: str
+
+
 class CurrentUser(UserMixin):
-    """The logged-in user as Flask-Login sees it, wrapping the `User` row of this request."""
+    """The logged-in user of this request.
 
-    def __init__(self, row: User):
-        self.row = row
-        self.id = str(row.id)
+    Every request needs who is asking (role, unit, name), so those columns are read with one
+    Core statement; the ORM `User` row (`row`) is loaded only when a view asks for it.
+    """
 
-    def __getattr__(self, name):
+    def __init__(self, found):
+        self.id = str(found.id)  # Flask-Login's identifier is a string
+        self.username, self.name, self.role, self.active = (
+            found.username, found.name, found.role, found.active)
+        self.unit_id, self.division_id, self.deputy_id = (
+            found.unit_id, found.division_id, found.deputy_id)
+        self.unit = UnitRef(found.unit_id, found.unit_code, found.unit_name) \
+            if found.unit_id is not None else None
+        self._row: User | None = None
+
+    @property
+    def row(self) -> User:
+        if self._row is None:
+            self._row = db.session().get(User, int(self.id))
+        return self._row
+
+    def __getattr__(self, name):  # any other column: from the ORM row
+        if name.startswith("_"):
+            raise AttributeError(name)
         return getattr(self.row, name)
 
 
 # Built once: every request loads its user.
-_ACTIVE_USER = (select(User).options(joinedload(User.unit))
+_ACTIVE_USER = (select(User.id, User.username, User.name, User.role, User.active, User.unit_id,
+                       User.division_id, User.deputy_id, Unit.code.label("unit_code"),
+                       Unit.name.label("unit_name"))
+                .outerjoin(Unit, User.unit_id == Unit.id)
                 .where(User.id == bindparam("user_id"), User.active.is_(True)))
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    row = db.session().scalar(_ACTIVE_USER, {"user_id": int(user_id)})
-    return CurrentUser(row) if row is not None else None
+    found = db.session().connection().execute(_ACTIVE_USER, {"user_id": int(user_id)}).first()
+    return CurrentUser(found) if found is not None else None
+
+
+def who() -> CurrentUser:
+    """The request's user itself, not the proxy (cheaper to pass down a hot path)."""
+    return current_user._get_current_object()
 
 
 def me(session) -> User:
     """The current user's row in `session` (e.g. a write transaction)."""
-    return session.get(User, current_user.row.id)
+    return session.get(User, int(current_user.id))
 
 
 def roles_required(*roles: str):

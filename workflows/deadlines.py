@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from engine.scripts import step_session
 from models import Assignment
@@ -45,8 +47,9 @@ def rehandling(session: Session, now: datetime) -> datetime:
     return calendar(session).add_months(now, settings.get(session, "rehandle_months"))
 
 
-def due(session: Session, kind: str, assignment: Assignment) -> datetime:
-    """The moment a deadline of `kind` falls for an assignment."""
+def due(session: Session, kind: str, assignment) -> datetime:
+    """The moment a deadline of `kind` falls for an assignment (an `Assignment` or a row with
+    its ack_due and reply_due)."""
     if kind == "ack":
         return assignment.ack_due
     if kind in ("reply", "opinion"):
@@ -59,10 +62,20 @@ def due(session: Session, kind: str, assignment: Assignment) -> datetime:
     raise ValueError(f"unknown deadline kind '{kind}' (one of {', '.join(KINDS)})")
 
 
+_DATES = select(Assignment.ack_due, Assignment.reply_due).where(
+    Assignment.id == bindparam("assignment_id"))
+
+
 def deadline(kind: str, assignment_id: int) -> str:
-    """Script global for timer expressions: the ISO datetime of a deadline."""
+    """Script global for timer expressions: the ISO datetime of a deadline.
+
+    An assignment an operator of this step loaded (and maybe changed) is used as it stands;
+    otherwise its dates are read with one Core statement."""
     session = step_session("deadline")
-    assignment = session.get(Assignment, int(assignment_id))
+    assignment = session.identity_map.get(identity_key(Assignment, int(assignment_id)))
+    if assignment is None:
+        assignment = session.connection().execute(
+            _DATES, {"assignment_id": int(assignment_id)}).first()
     if assignment is None:
         raise ValueError(f"assignment {assignment_id} does not exist")
     return due(session, kind, assignment).isoformat()

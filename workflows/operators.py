@@ -87,25 +87,37 @@ def record_assignment(call: OperatorCall) -> list[dict[str, Any]]:
 
 
 def record_acknowledgement(call: OperatorCall, assignment_id) -> dict:
-    """签收."""
-    assignment = _assignment(call, assignment_id)
-    assignment.status, assignment.acknowledged_at = "acknowledged", call.now
-    _set_status(call.session, assignment.suggestion_id, "handling")
+    """签收 (Core statements: every case passes here, and nothing needs the loaded rows)."""
+    suggestion_id = call.session.connection().execute(_ACKNOWLEDGE, {
+        "assignment_id": int(assignment_id), "now": call.now}).scalar()
+    if suggestion_id is None:
+        raise DomainError(f"assignment {assignment_id} does not exist")
+    _keep_in_step(call.session, Assignment, int(assignment_id), status="acknowledged",
+                  acknowledged_at=call.now)
+    _set_status(call.session, suggestion_id, "handling")
     return {}
 
 
-_SUGGESTION = Suggestion.__table__
+_ASSIGNMENT, _SUGGESTION = Assignment.__table__, Suggestion.__table__
+_ACKNOWLEDGE = (update(_ASSIGNMENT).where(_ASSIGNMENT.c.id == bindparam("assignment_id"))
+                .values(status="acknowledged", acknowledged_at=bindparam("now"))
+                .returning(_ASSIGNMENT.c.suggestion_id))
 _SET_STATUS = update(_SUGGESTION).where(_SUGGESTION.c.id == bindparam("suggestion_id")).values(
     status=bindparam("status"))
 
 
 def _set_status(session: Session, suggestion_id: int, status: str) -> None:
-    """One Core statement, without loading the suggestion (its text can be long) or flushing;
-    a copy already loaded in this session is kept in step."""
+    """One Core statement, without loading the suggestion (its text can be long) or flushing."""
     session.connection().execute(_SET_STATUS, {"suggestion_id": suggestion_id, "status": status})
-    loaded = session.identity_map.get(identity_key(Suggestion, suggestion_id))
+    _keep_in_step(session, Suggestion, suggestion_id, status=status)
+
+
+def _keep_in_step(session: Session, model, row_id: int, **values) -> None:
+    """After a Core update: a copy of the row already loaded in this session gets the values."""
+    loaded = session.identity_map.get(identity_key(model, row_id))
     if loaded is not None:
-        set_committed_value(loaded, "status", status)
+        for name, value in values.items():
+            set_committed_value(loaded, name, value)
 
 
 record_co_acknowledgement = record_acknowledgement

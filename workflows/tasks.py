@@ -1,7 +1,7 @@
 """Who may see and do which task, and completing tasks with the domain's checks."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional, Protocol
 
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -11,6 +11,16 @@ from engine.runtime import StepResult
 from models import HumanTask, Unit, User
 
 from .errors import PermissionDenied
+
+
+class Who(Protocol):
+    """Who asks: a `User` row, or the web request's snapshot of one (the columns a permission
+    check reads, without loading the ORM row)."""
+
+    username: str
+    role: str
+    active: bool
+    unit: Optional[Any]  # has .code
 
 
 def visible_to(user: User):
@@ -23,7 +33,7 @@ def visible_to(user: User):
     )
 
 
-def may_complete(user: User, task) -> bool:
+def may_complete(user: Who, task) -> bool:
     """True if the task (a HumanTask or a row with its candidate columns) is in this user's
     queue."""
     if not user.active or task.candidate_role != user.role:
@@ -94,7 +104,7 @@ CHECKS: dict[str, Check] = {"assign": _check_assign, "acknowledge": _check_retur
                             "draft_reply": _check_draft}
 
 
-def complete(session: Session, engine: Engine, user: User, task_id: str,
+def complete(session: Session, engine: Engine, user: Who, task_id: str,
              data: dict[str, Any]) -> StepResult:
     """Complete a task as `user`: permission, domain checks, then the engine (one transaction)."""
     task = session.execute(_WHO_MAY_COMPLETE, {"task_id": task_id}).one_or_none()
