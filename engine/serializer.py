@@ -6,12 +6,16 @@ hash), so each saved case holds only its task tree and data.
 from __future__ import annotations
 
 import json
+from copy import copy
+from functools import lru_cache
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 
@@ -28,12 +32,75 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+# A task id occurs three times in a state (its own, its parent's children, its children's
+# parent); parsing and printing UUIDs was a tenth of loading a case.
+_uuid = lru_cache(maxsize=1 << 16)(UUID)
+_text = lru_cache(maxsize=1 << 16)(str)
+
+
+class _TaskConverter(TaskConverter):
+    """SpiffWorkflow 3.2's TaskConverter, same dictionaries in and out, without its generic
+    detours: every task of a case goes through here at each load and save
+    (tests/engine/test_serializer.py compares the two on real cases)."""
+
+    def to_dict(self, task):
+        parent = task.workflow.tasks.get(task._parent)
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            before, after = parent.data, task.data
+            data = {}
+            delta = {"updates": {k: v for k, v in after.items()
+                                 if k not in before or v != before[k]},
+                     "deletions": [k for k in before if k not in after]}
+        return {
+            "id": _text(task.id),
+            "parent": _text(task._parent) if parent is not None else None,
+            "children": [_text(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task._state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(task.internal_data),
+            "data": data,
+            "delta": delta,
+        }
+
+    def from_dict(self, dct, workflow):
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=_uuid(dct["id"]))
+        task._parent = _uuid(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [_uuid(child) for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self.registry.restore(dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task._state & TaskState.WAITING:
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        parent = workflow.tasks.get(task._parent)
+        if delta and parent is not None:
+            # DeepMerge.merge({}, parent.data): a copy one level deep
+            data = {k: copy(v) if isinstance(v, (dict, list, set)) else v
+                    for k, v in parent.data.items()}
+            updates = delta.get("updates")
+            if updates:
+                data.update(self.registry.restore(updates))
+            for key in delta.get("deletions", ()):
+                data.pop(key, None)
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
+
+
 _config = dict(SPIFF_CONFIG)
 _config[BpmnWorkflow] = _SpeclessWorkflowConverter
+_config[Task] = _TaskConverter
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 VERSION: str = _SERIALIZER.VERSION
 REGISTRY = _SERIALIZER.registry  # also converts specs: SpiffWorkflow's spec diff compares with it
 _Encoder = _SERIALIZER._encoder_cls
+_encode = _Encoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def dumps(workflow: BpmnWorkflow) -> str:
@@ -75,7 +142,7 @@ def _fields(workflow, typename: str) -> dict:
 
 def _with_tasks(fields: dict, tasks: dict) -> str:
     """JSON of `fields` plus a "tasks" member built from (cached) per-task JSON texts."""
-    head = json.dumps(fields, cls=_Encoder, ensure_ascii=False, separators=(",", ":"))
+    head = _encode(fields)
     body = ",".join(f'"{task_id}":{_task_json(task)}' for task_id, task in tasks.items())
     return head[:-1] + ',"tasks":{' + body + "}}"
 
@@ -87,8 +154,7 @@ def _task_json(task) -> str:
         memo = task.__dict__.get("_jianyi_json")
         if memo is not None and memo[0] == key:
             return memo[1]
-    text = json.dumps(_SERIALIZER.registry.convert(task), cls=_Encoder, ensure_ascii=False,
-                      separators=(",", ":"))
+    text = _encode(_SERIALIZER.registry.convert(task))
     if finished:
         task.__dict__["_jianyi_json"] = (key, text)
     return text

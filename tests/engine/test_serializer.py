@@ -1,0 +1,113 @@
+"""The serializer's own task converter and its saved-text reuse give exactly what SpiffWorkflow's
+converter gives, on every state real cases pass through."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
+from SpiffWorkflow.task import Task
+
+from engine import serializer
+from tests.workflows.helpers import Cases
+
+from .helpers import complete, ready, start
+
+DUMPS = serializer.dumps  # the `saved` fixture records what the engine passes to it
+STOCK = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
+    {**serializer._config, Task: TaskConverter}))
+
+
+@pytest.fixture
+def saved(monkeypatch):
+    """Every state the engine writes while the test runs; each task of each workflow saved is
+    also encoded by SpiffWorkflow's own converter, which must give the same text."""
+    states: list[str] = []
+
+    def recording(workflow):
+        for task in _tasks(workflow):
+            assert _encoded(serializer.REGISTRY, task) == _encoded(STOCK.registry, task)
+        states.append(DUMPS(workflow))
+        return states[-1]
+
+    monkeypatch.setattr(serializer, "dumps", recording)
+    return states
+
+
+def _stock_loads(state: str, spec, subprocess_specs):
+    dct = json.loads(state)
+    return STOCK.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+
+
+def _tasks(workflow):
+    yield from workflow.tasks.values()
+    for sub in workflow.subprocesses.values():
+        yield from sub.tasks.values()
+
+
+def _encoded(registry, task) -> str:
+    registry._encoder_mode = True
+    try:
+        return json.dumps(registry.convert(task), cls=serializer._Encoder, ensure_ascii=False)
+    finally:
+        registry._encoder_mode = False
+
+
+def _check(states: list[str], spec, subprocess_specs) -> None:
+    assert states
+    for state in states:
+        ours = serializer.loads(state, serializer.VERSION, spec, subprocess_specs)
+        stock = _stock_loads(state, spec, subprocess_specs)
+        # Loading: the same tree, states and data.
+        assert [t.id for t in _tasks(ours)] == [t.id for t in _tasks(stock)]
+        for mine, theirs in zip(_tasks(ours), _tasks(stock)):
+            assert (mine._parent, mine._children, mine.state, mine.last_state_change,
+                    mine.triggered, mine.internal_data, mine.data, mine.task_spec.name) == \
+                (theirs._parent, theirs._children, theirs.state, theirs.last_state_change,
+                 theirs.triggered, theirs.internal_data, theirs.data, theirs.task_spec.name)
+        assert sorted(ours.event_manager.tasks) == sorted(stock.event_manager.tasks)
+        # A loaded state saves to what was loaded (data keys may come back in another order: a
+        # delta is applied to a copy of the parent's data), with the reused task texts or
+        # without, and then to the very text SpiffWorkflow's converter gives.
+        assert json.loads(DUMPS(ours)) == json.loads(state)
+        serializer.forget_cached_json(ours)
+        assert DUMPS(ours) == DUMPS(stock)
+
+
+@pytest.mark.parametrize("process_id, answers", [
+    ("multi_instance", {"assign": {"co_units": ["finance", "transport"]},
+                        "co_opinion": {"opinion": "ok"}}),
+    ("loop", {"feedback": {"satisfied": False}, "rehandle": {"note": "again"}}),
+    ("call_activity", {"review": {"decision": "approve"}}),
+    ("boundary_timer", {}),
+    ("escalation", {"handle": {"need_coordination": True}}),
+])
+def test_fixture_processes_load_and_save_as_spiffworkflow_does(db, engine, clock, deployed, saved,
+                                                              process_id, answers):
+    case = start(db, engine, process_id, {"handle_due": (clock() + timedelta(days=3)).isoformat()})
+    clock.advance(days=4)  # a waiting timer fires: a catching event is in the state
+    with db.write() as session:
+        engine.fire_due_timers(session)
+    for _ in range(6):
+        tasks = ready(db, engine, case)
+        if not tasks:
+            break
+        bpmn_id, task = next(iter(tasks.items()))
+        task = task[0] if isinstance(task, list) else task
+        complete(db, engine, task, answers.get(bpmn_id, {}))
+    with db.session() as session:
+        spec, subs = engine.compiled_version(session, deployed.id).spec(process_id)
+    _check(saved, spec, subs)
+
+
+def test_suggestion_cases_load_and_save_as_spiffworkflow_does(db, domain_engine, org, saved):
+    cases = Cases(db, domain_engine, org)
+    _sid, case = cases.new({"mode": "lead_co", "lead_unit": "transport",
+                            "co_units": ["finance", "education"], "key_suggestion": False})
+    cases.drive(case)
+    with db.session() as session:
+        version = domain_engine.newest_version_id(session)
+        spec, subs = domain_engine.compiled_version(session, version).spec("suggestion")
+    _check(saved, spec, subs)
