@@ -106,12 +106,15 @@ def timer_due(task) -> datetime | None:
 
 
 def apply(session: Session, instance_id: int, before: Snapshot, after: Snapshot, *,
-          now: datetime, resolve: LaneResolver, evaluate: Callable[[Any, str], Any]) -> list[str]:
-    """Write the difference between two snapshots; return ids of tasks that left the inbox."""
+          now: datetime, resolve: LaneResolver, evaluate: Callable[[Any, str], Any],
+          completed: str | None = None) -> list[str]:
+    """Write the difference between two snapshots; return ids of tasks that left the inbox.
+    `completed` is the task a person completed in this step (its row is already written)."""
     conn = session.connection()
     gone = [tid for tid in before.ready if tid not in after.ready]
-    if gone:  # left the inbox without being completed by a person: cancelled
-        conn.execute(_CANCEL_TASKS, {"ids": gone, "now": now})
+    cancelled = [tid for tid in gone if tid != completed]
+    if cancelled:  # left the inbox without being completed by a person
+        conn.execute(_CANCEL_TASKS, {"ids": cancelled, "now": now})
     rows = []
     for tid, task in after.ready.items():
         if tid in before.ready:

@@ -39,7 +39,7 @@ StepHandler = Callable[[Session, "StepResult"], None]
 # Hot-path statements, built once so each step skips statement construction and cache keys.
 _TASK_AND_CASE = (
     select(HT.c.state.label("task_state"), HT.c.completed_by, HT.c.bpmn_id, HT.c.name,
-           HT.c.form, *PI.c)
+           HT.c.form, HT.c.candidate_role, HT.c.candidate_unit, HT.c.assignee, *PI.c)
     .join_from(HT, PI, HT.c.instance_id == PI.c.id).where(HT.c.id == bindparam("task_id"))
     .with_for_update(of=PI))
 _COMPLETE_TASK = (
@@ -186,13 +186,22 @@ class Engine:
         return self._save(session, case, workflow, before, actor, now)
 
     def complete(self, session: Session, task_id: str, actor: str,
-                 data: dict[str, Any] | None = None) -> StepResult:
-        """Complete a ready user task with form data; ConflictError if someone got there first."""
+                 data: dict[str, Any] | None = None, *,
+                 prepare: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None
+                 ) -> StepResult:
+        """Complete a ready user task with form data; ConflictError if someone got there first.
+
+        `prepare(task, data)` sees the task's row (bpmn_id, candidate_role, candidate_unit,
+        assignee, …), read under the case's lock, before anything runs: it may refuse by
+        raising, and returns the data to complete with.
+        """
         data = dict(data or {})
         conn = session.connection()
         found = conn.execute(_TASK_AND_CASE, {"task_id": task_id}).one_or_none()
         if found is None:
             raise NotFoundError(f"task {task_id} does not exist")
+        if prepare is not None:
+            data = prepare(found, data)
         label = found.name or found.bpmn_id
         if found.task_state != "ready":
             who = f" by {found.completed_by}" if found.completed_by else ""
@@ -219,7 +228,7 @@ class Engine:
         self._audit(session, actor, "complete", instance_id=case.id, task_id=task_id,
                     bpmn_id=found.bpmn_id, at=now, detail={"data": data})
         return self._save(session, case, workflow, before, actor, now,
-                          completed=(found.bpmn_id, data))
+                          completed=(found.bpmn_id, data), task_id=task_id)
 
     def fire_due_timers(self, session: Session, now: datetime | None = None,
                         limit: int = 50) -> int:
@@ -391,8 +400,10 @@ class Engine:
     def _save(self, session: Session, case: Case, workflow: BpmnWorkflow,
               before: projection.Snapshot, actor: str, now: datetime,
               after: projection.Snapshot | None = None,
-              completed: tuple[str, dict[str, Any]] | None = None) -> StepResult:
-        """Write state, projections and events; the caller's commit makes them real together."""
+              completed: tuple[str, dict[str, Any]] | None = None,
+              task_id: str | None = None) -> StepResult:
+        """Write state, projections and events; the caller's commit makes them real together.
+        `completed` and `task_id` name the task a person completed in this step."""
         for event in workflow.get_events():
             detail = {"name": getattr(event.event_definition, "name", None),
                       "code": getattr(event.event_definition, "code", None),
@@ -405,7 +416,7 @@ class Engine:
         ended: list[str] = []
         self._run(case, workflow, actor, now, lambda: ended.extend(projection.apply(
             session, case.id, before, after, now=now, resolve=self.resolve,
-            evaluate=self.script_engine.evaluate)), session, refresh=False)
+            evaluate=self.script_engine.evaluate, completed=task_id)), session, refresh=False)
         values = {"state": serializer.dumps(workflow), "serializer_version": serializer.VERSION,
                   "updated_at": now, "version": case.version + 1}
         status = case.status

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Protocol
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from engine import Engine, FormError
+from engine import Engine, FormError, NotFoundError
 from engine.runtime import StepResult
 from models import HumanTask, Unit, User
 
@@ -106,19 +106,24 @@ CHECKS: dict[str, Check] = {"assign": _check_assign, "acknowledge": _check_retur
 
 def complete(session: Session, engine: Engine, user: Who, task_id: str,
              data: dict[str, Any]) -> StepResult:
-    """Complete a task as `user`: permission, domain checks, then the engine (one transaction)."""
-    task = session.execute(_WHO_MAY_COMPLETE, {"task_id": task_id}).one_or_none()
-    if task is None or not may_complete(user, task):
-        raise PermissionDenied("这不是您的任务 (this task is not yours)")
-    check = CHECKS.get(task.bpmn_id)
-    errors = check(session, data) if check else {}
-    if errors:
-        raise FormError(errors)
-    if task.bpmn_id == "draft_reply" and data.get("action") == "request_extension":
-        data = {**data, "extension_requested_by": user.username}
-    return engine.complete(session, task_id, user.username, data)
+    """Complete a task as `user`: permission, domain checks, then the engine (one transaction).
+    The checks read the task's row the engine reads anyway."""
+
+    def prepare(task, data: dict[str, Any]) -> dict[str, Any]:
+        if not may_complete(user, task):
+            raise PermissionDenied(NOT_YOURS)
+        check = CHECKS.get(task.bpmn_id)
+        errors = check(session, data) if check else {}
+        if errors:
+            raise FormError(errors)
+        if task.bpmn_id == "draft_reply" and data.get("action") == "request_extension":
+            data = {**data, "extension_requested_by": user.username}
+        return data
+
+    try:
+        return engine.complete(session, task_id, user.username, data, prepare=prepare)
+    except NotFoundError:
+        raise PermissionDenied(NOT_YOURS) from None
 
 
-# A plain row (no ORM object: this runs inside every completion's write transaction).
-_WHO_MAY_COMPLETE = select(HumanTask.bpmn_id, HumanTask.candidate_role, HumanTask.candidate_unit,
-                           HumanTask.assignee).where(HumanTask.id == bindparam("task_id"))
+NOT_YOURS = "这不是您的任务 (this task is not yours)"
