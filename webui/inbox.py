@@ -16,7 +16,7 @@ from workflows import inbox as inbox_actions
 from workflows.errors import DomainError
 
 from . import db
-from .auth import me
+from .auth import me, who
 from .i18n import gettext as _
 from .i18n import STEPS, label
 
@@ -92,7 +92,7 @@ def decode_cursor(value: str) -> tuple[datetime | None, str] | None:
 
 
 def page(session, user, filters: Filters, after: str | None, size: int, now: datetime):
-    """One page of a queue, ordered by due date (tasks without one last), then id.
+    """One page of a queue (`user`: anything with username, role and unit.code), ordered by due date (tasks without one last), then id.
 
     Keyset pagination in two runs — dated tasks, then undated — so each run reads an index range.
     """
@@ -159,7 +159,7 @@ def index():
     now = db.now()
     filters = Filters.from_request()
     size = int(request.args.get("size", 0) or 0) or 25
-    rows, next_cursor = page(s, current_user.row, filters, request.args.get("after"),
+    rows, next_cursor = page(s, who(), filters, request.args.get("after"),
                              min(size, 100), now)
     cases = {}
     if rows:
@@ -168,7 +168,7 @@ def index():
     fields = suggestion_fields(s)
     steps = list(STEPS)
     return render_template("inbox/index.html", rows=rows, cases=cases, filters=filters,
-                           next_cursor=next_cursor, counts=counts(s, current_user.row, now),
+                           next_cursor=next_cursor, counts=counts(s, who(), now),
                            fields=fields, steps=steps, now=now, due_class=due_class)
 
 
