@@ -107,9 +107,10 @@ def timer_due(task) -> datetime | None:
 
 def apply(session: Session, instance_id: int, before: Snapshot, after: Snapshot, *,
           now: datetime, resolve: LaneResolver, evaluate: Callable[[Any, str], Any],
-          completed: str | None = None) -> list[str]:
-    """Write the difference between two snapshots; return ids of tasks that left the inbox.
-    `completed` is the task a person completed in this step (its row is already written)."""
+          completed: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """Write the difference between two snapshots. Returns the ids of tasks that left the inbox
+    and the rows written for tasks that entered it. `completed` is the task a person completed
+    in this step (its row is already written)."""
     conn = session.connection()
     gone = [tid for tid in before.ready if tid not in after.ready]
     cancelled = [tid for tid in gone if tid != completed]
@@ -140,7 +141,7 @@ def apply(session: Session, instance_id: int, before: Snapshot, after: Snapshot,
               if before.timers.get(tid) != (due, bpmn_id)]
     if timers:
         conn.execute(_INSERT_TIMERS, timers)
-    return gone
+    return gone, rows
 
 
 def _as_datetime(value) -> datetime | None:

@@ -79,6 +79,7 @@ class StepResult:
     ended_tasks: list[str]
     actor: str = ""
     completed: tuple[str, dict[str, Any]] | None = None  # (BPMN id, data) of the task done
+    new_rows: tuple[dict[str, Any], ...] = ()  # the human_task rows written for new_tasks
 
 
 class Engine:
@@ -413,10 +414,11 @@ class Engine:
             if self.on_event is not None:
                 self.on_event(session, case.id, detail)
         after = after or projection.snapshot(workflow)
-        ended: list[str] = []
-        self._run(case, workflow, actor, now, lambda: ended.extend(projection.apply(
+        applied: list = []
+        self._run(case, workflow, actor, now, lambda: applied.extend(projection.apply(
             session, case.id, before, after, now=now, resolve=self.resolve,
             evaluate=self.script_engine.evaluate, completed=task_id)), session, refresh=False)
+        ended, new_rows = applied
         values = {"state": serializer.dumps(workflow), "serializer_version": serializer.VERSION,
                   "updated_at": now, "version": case.version + 1}
         status = case.status
@@ -431,9 +433,8 @@ class Engine:
                 f"case {case.id} was changed by someone else; reload and try again")
         version = case.version + 1
         on_commit(session, lambda: self._remember(case.id, version, workflow))
-        new = {tid: task.task_spec.bpmn_id for tid, task in after.ready.items()
-               if tid not in before.ready}
-        result = StepResult(case.id, status, new, ended, actor, completed)
+        new = {row["id"]: row["bpmn_id"] for row in new_rows}
+        result = StepResult(case.id, status, new, ended, actor, completed, tuple(new_rows))
         if self.on_step is not None:
             self.on_step(session, result)
         return result

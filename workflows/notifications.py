@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.runtime import StepResult
-from models import HumanTask, Notification, ProcessInstance, Suggestion, Unit, User
+from models import Notification, ProcessInstance, Suggestion, Unit, User
 
 SEND_BACK = {"review": "review_decision", "sign_off": "sign_decision",
              "leader_review": "leader_decision"}
@@ -17,9 +18,6 @@ SEND_BACK = {"review": "review_decision", "sign_off": "sign_decision",
 _CANDIDATES = select(User.username).where(User.role == bindparam("role"), User.active.is_(True))
 _UNIT_CANDIDATES = (_CANDIDATES.join(Unit, User.unit_id == Unit.id)
                     .where(Unit.code == bindparam("unit")))
-_NEW_TASKS = select(HumanTask.id, HumanTask.bpmn_id, HumanTask.name, HumanTask.candidate_role,
-                    HumanTask.candidate_unit, HumanTask.assignee, HumanTask.created_at).where(
-    HumanTask.id.in_(bindparam("ids", expanding=True)))
 _NUMBER = select(Suggestion.number).where(Suggestion.instance_id == bindparam("instance_id"))
 _BUSINESS_KEY = select(ProcessInstance.business_key).where(
     ProcessInstance.id == bindparam("instance_id"))
@@ -57,7 +55,8 @@ def on_step(session: Session, result: StepResult) -> None:
     if result.completed is not None:
         bpmn_id, data = result.completed
         sent_back = data.get(SEND_BACK.get(bpmn_id, ""), "") == "send_back"
-    for task in conn.execute(_NEW_TASKS, {"ids": list(result.new_tasks)}).all():
+    for row in result.new_rows:
+        task = SimpleNamespace(**row)  # the row as the engine wrote it
         kind = "send_back" if sent_back and task.bpmn_id == "draft_reply" else "task"
         label = "退回修改" if kind == "send_back" else "新任务"
         notify(session, recipients(session, task), kind,
