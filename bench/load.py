@@ -165,7 +165,6 @@ def drive(port: int, crowd: list[Person], seconds: float, max_requests: int) -> 
                 status, _ = client.request("POST" if form else "GET", path, form)
             except OSError as err:
                 status = f"{type(err).__name__}"
-                client.conn.close()
             took = (time.perf_counter() - start) * 1000
             ok = status == (302 if kind == "complete" else 200)
             with results.lock:

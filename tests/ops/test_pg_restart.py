@@ -6,7 +6,6 @@ the shared server.
 from __future__ import annotations
 
 import glob
-import http.client
 import os
 import shutil
 import subprocess
@@ -74,8 +73,7 @@ def test_the_app_recovers_after_postgresql_restarts_under_load(private_cluster):
                 sent = time.monotonic()
                 try:
                     status, _ = client.request("GET", "/inbox")
-                except (OSError, http.client.HTTPException):
-                    client.conn.close()
+                except OSError:  # the server is restarting (the next request reconnects)
                     status = None
                 outcomes.append((sent, status))
                 time.sleep(0.02)
