@@ -106,8 +106,9 @@ _encode = _Encoder(ensure_ascii=False, separators=(",", ":")).encode
 def dumps(workflow: BpmnWorkflow) -> str:
     """The workflow's state as JSON, spec left out.
 
-    Finished tasks never change, so each one is encoded once and its JSON text reused at every
-    later save: a case that loops pays for its new tasks only, not again for its whole history.
+    A task's JSON text is kept and reused while nothing it is made of changes (`_memo_key`):
+    finished tasks, and tasks with no data of their own yet (SpiffWorkflow's predicted
+    branches, most of a case's tree). A save encodes what the step changed, not the whole case.
     The fields are those of SpiffWorkflow 3.2's WorkflowConverter (pinned); `loads` restores
     them with SpiffWorkflow's own converters.
     """
@@ -148,16 +149,32 @@ def _with_tasks(fields: dict, tasks: dict) -> str:
 
 
 def _task_json(task) -> str:
-    finished = task.state & TaskState.FINISHED_MASK
-    if finished:
-        key = (task.state, task.last_state_change, len(task._children))
+    key = _memo_key(task)
+    if key is not None:
         memo = task.__dict__.get("_jianyi_json")
         if memo is not None and memo[0] == key:
             return memo[1]
     text = _encode(_SERIALIZER.registry.convert(task))
-    if finished:
+    if key is not None:
         task.__dict__["_jianyi_json"] = (key, text)
     return text
+
+
+def _memo_key(task) -> tuple | None:
+    """What a task's JSON text depends on, for the tasks whose text is kept (None: encode it
+    every time). Besides its fixed id, parent and spec, a task's text is its state, children
+    and data as a delta against its parent's data:
+    - a finished task no longer changes (nor does the finished parent its delta is against);
+    - a task with no data of its own has an empty update and deletes every key of its
+      parent's data, so the names of those keys are all its delta depends on.
+    """
+    if task._state & TaskState.FINISHED_MASK:
+        return (task._state, task.last_state_change, len(task._children))
+    if task.data or task.internal_data:
+        return None
+    parent = task.workflow.tasks.get(task._parent)
+    return (task._state, task.last_state_change, tuple(task._children), task.triggered,
+            tuple(parent.data) if parent is not None else None)
 
 
 def forget_cached_json(workflow: BpmnWorkflow) -> None:
@@ -170,12 +187,12 @@ def forget_cached_json(workflow: BpmnWorkflow) -> None:
 def loads(state: str, version: str, spec, subprocess_specs) -> BpmnWorkflow:
     """Rebuild a workflow from `dumps` output, migrating state written by an older serializer.
 
-    State of the current format also hands each finished task its JSON text, so that the next
-    `dumps` encodes only the tasks the step changes (encoding a plain dict is done in C; going
-    through SpiffWorkflow's converters is what costs).
+    State of the current format also hands the tasks whose text `dumps` keeps (`_memo_key`)
+    their JSON text, so that the next `dumps` encodes only the tasks the step changes (encoding
+    a plain dict is done in C; going through SpiffWorkflow's converters is what costs).
     """
     dct = json.loads(state)
-    texts = _finished_texts(dct) if version == VERSION else {}
+    texts = _reusable_texts(dct) if version == VERSION else {}
     dct[_SERIALIZER.VERSION_KEY] = version
     _SERIALIZER.migrate(dct)
     workflow = _SERIALIZER.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
@@ -183,19 +200,23 @@ def loads(state: str, version: str, spec, subprocess_specs) -> BpmnWorkflow:
         for tasks in (workflow.tasks, *(sp.tasks for sp in workflow.subprocesses.values())):
             for task_id, task in tasks.items():
                 text = texts.get(str(task_id))
-                if text is not None and task.state & TaskState.FINISHED_MASK:
-                    task.__dict__["_jianyi_json"] = (
-                        (task.state, task.last_state_change, len(task._children)), text)
+                key = _memo_key(task) if text is not None else None
+                if key is not None:
+                    task.__dict__["_jianyi_json"] = (key, text)
     return workflow
 
 
-def _finished_texts(dct: dict) -> dict[str, str]:
-    """Task id -> JSON text of the finished tasks in a stored state (before it is restored:
-    restoring consumes the dicts)."""
+def _reusable_texts(dct: dict) -> dict[str, str]:
+    """Task id -> JSON text of the stored tasks that are finished or have no data of their own
+    (taken before the state is restored: restoring consumes the dicts). A text is handed on
+    only if the restored task's `_memo_key` says it is kept; a delta that deletes keys gives
+    the same data whatever their order."""
     texts = {}
     for tasks in (dct.get("tasks", {}), *(sp.get("tasks", {})
                                           for sp in dct.get("subprocesses", {}).values())):
         for task_id, task in tasks.items():
-            if task.get("state", 0) & TaskState.FINISHED_MASK:
+            if task.get("state", 0) & TaskState.FINISHED_MASK or not (
+                    task.get("data") or task.get("internal_data")
+                    or (task.get("delta") or {}).get("updates")):
                 texts[task_id] = json.dumps(task, ensure_ascii=False, separators=(",", ":"))
     return texts
