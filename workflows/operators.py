@@ -24,10 +24,23 @@ COPY_TO = ["省人大常委会代表工作委员会"]
 COPY_TO_GOVERNMENT = COPY_TO + ["省人民政府办公厅"]
 
 
+def units_by_code(session: Session) -> dict[str, Unit]:
+    """Every unit by code, read once per session: an assignment meeting looks up thousands."""
+    units = session.info.get("units_by_code")
+    if units is None:
+        units = session.info["units_by_code"] = {u.code: u for u in session.scalars(select(Unit))}
+    return units
+
+
 def unit_by_code(session: Session, code: str) -> Unit:
-    unit = session.scalar(select(Unit).where(Unit.code == code))
+    """A unit by its code (asked again of the database if it was added since the session read
+    them)."""
+    unit = units_by_code(session).get(code)
     if unit is None:
-        raise DomainError(f"unknown unit '{code}'")
+        unit = session.scalar(select(Unit).where(Unit.code == code))
+        if unit is None:
+            raise DomainError(f"unknown unit '{code}'")
+        units_by_code(session)[code] = unit
     return unit
 
 

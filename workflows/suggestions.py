@@ -24,8 +24,12 @@ def register(session: Session, engine: Engine, *, congress_session: CongressSess
              co_signers: list[Deputy] = (), actor: str, now: datetime | None = None,
              start_case: bool = True) -> Suggestion:
     """Register a suggestion and (by default) start its case; the first task is `assign`."""
-    if session.scalar(select(Suggestion.id).where(Suggestion.session_id == congress_session.id,
-                                                  Suggestion.number == number)):
+    # No autoflush: every suggestion is flushed as it is registered, and what else is pending
+    # (a case id just set, say) cannot change the answer.
+    with session.no_autoflush:
+        taken = session.scalar(select(Suggestion.id).where(
+            Suggestion.session_id == congress_session.id, Suggestion.number == number))
+    if taken:
         raise DomainError(f"第{number}号建议已登记 (suggestion {number} is already registered)")
     suggestion = Suggestion(session_id=congress_session.id, number=number, title=title,
                             body=body or title, field=field, year=congress_session.year,
@@ -40,8 +44,9 @@ def register(session: Session, engine: Engine, *, congress_session: CongressSess
 
 def start(session: Session, engine: Engine, suggestion: Suggestion, actor: str) -> None:
     """Start the suggestion's case."""
-    deputy_user = session.scalar(select(User.username).where(
-        User.deputy_id == suggestion.lead_deputy_id))
+    with session.no_autoflush:  # users are not written here
+        deputy_user = session.scalar(select(User.username).where(
+            User.deputy_id == suggestion.lead_deputy_id))
     result = engine.start(session, PROCESS_ID, {
         "suggestion_id": suggestion.id, "number": suggestion.number, "title": suggestion.title,
         "deputy_user": deputy_user, "key_suggestion": False, "supervising_leader": None,
@@ -51,9 +56,10 @@ def start(session: Session, engine: Engine, suggestion: Suggestion, actor: str) 
 
 def assign_task(session: Session, suggestion: Suggestion) -> HumanTask | None:
     """The suggestion's open `assign` task, if any."""
-    return session.scalar(select(HumanTask).where(HumanTask.instance_id == suggestion.instance_id,
-                                                  HumanTask.bpmn_id == "assign",
-                                                  HumanTask.state == "ready"))
+    with session.no_autoflush:  # the engine writes task rows itself, never through the ORM
+        return session.scalar(select(HumanTask).where(
+            HumanTask.instance_id == suggestion.instance_id, HumanTask.bpmn_id == "assign",
+            HumanTask.state == "ready"))
 
 
 def assignment_data(row: ImportRow, leader_username: Callable[[str], str | None]) -> dict[str, Any]:

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, FormError, NotFoundError
 from engine.runtime import StepResult
-from models import HumanTask, Unit, User
+from models import HumanTask, User
 
-from .errors import PermissionDenied
+from .errors import DomainError, PermissionDenied
+from .operators import unit_by_code
 
 
 class Who(Protocol):
@@ -54,9 +55,16 @@ def my_tasks(session: Session, user: User, instance_id: int | None = None) -> li
 Check = Callable[[Session, dict[str, Any]], dict[str, str]]
 
 
+def _known_unit(session: Session, code: str) -> bool:
+    try:
+        unit_by_code(session, code)
+    except DomainError:
+        return False
+    return True
+
+
 def _check_assign(session: Session, data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    known = set(session.scalars(select(Unit.code)))
     mode = data.get("mode")
     units = list(data.get("units") or []) if mode == "separate" else \
         [data.get("lead_unit")] + list(data.get("co_units") or [])
@@ -66,7 +74,7 @@ def _check_assign(session: Session, data: dict[str, Any]) -> dict[str, str]:
         errors["units"] = "分办至少两个单位 (separate handling needs two or more units)"
     if mode == "sole" and data.get("co_units"):
         errors["co_units"] = "独办不设会办单位 (sole handling has no co-units)"
-    unknown = [u for u in units if u and u not in known]
+    unknown = [u for u in units if u and not _known_unit(session, u)]
     if unknown:
         errors["units" if mode == "separate" else "co_units"] = f"未知单位 (unknown units): {', '.join(unknown)}"
     if len([u for u in units if u]) != len({u for u in units if u}):
@@ -85,7 +93,7 @@ def _check_return(session: Session, data: dict[str, Any]) -> dict[str, str]:
 def _check_reassign(session: Session, data: dict[str, Any]) -> dict[str, str]:
     if data.get("return_decision") == "reassign":
         code = data.get("new_unit")
-        if not code or session.scalar(select(Unit.id).where(Unit.code == code)) is None:
+        if not code or not _known_unit(session, code):
             return {"new_unit": "须指定新的承办单位 (choose the new unit)"}
     return {}
 
