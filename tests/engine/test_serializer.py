@@ -34,6 +34,10 @@ def saved(monkeypatch):
             if kept is not None and kept[0] == serializer._memo_key(task):  # a text reused
                 assert _same(kept[1], fresh), task.task_spec.name
         states.append(DUMPS(workflow))
+        for task in _tasks(workflow):  # every text kept by this save, written directly or not
+            kept = task.__dict__.get("_jianyi_json")
+            if kept is not None and kept[0] == serializer._memo_key(task):
+                assert _same(kept[1], _encoded(STOCK.registry, task)), task.task_spec.name
         return states[-1]
 
     monkeypatch.setattr(serializer, "dumps", recording)
