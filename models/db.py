@@ -72,18 +72,19 @@ class Database:
         On SQLite the transaction starts with BEGIN IMMEDIATE so that two writers queue for the
         lock instead of one failing later on a stale snapshot; PostgreSQL relies on row locks.
         """
-        with self._writer:
-            session = self._sessions()
-            try:
-                if self.is_sqlite:
-                    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-            finally:
-                session.close()
+        session = self._sessions()
+        try:
+            with self._writer:  # held from BEGIN to COMMIT or ROLLBACK, not a moment longer
+                try:
+                    if self.is_sqlite:
+                        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            session.close()
         if self._checkpointer is not None:
             self._checkpointer.wrote()
 
