@@ -144,7 +144,7 @@ def _fields(workflow, typename: str) -> dict:
 def _with_tasks(fields: dict, tasks: dict) -> str:
     """JSON of `fields` plus a "tasks" member built from (cached) per-task JSON texts."""
     head = _encode(fields)
-    body = ",".join(f'"{task_id}":{_task_json(task)}' for task_id, task in tasks.items())
+    body = ",".join(f'"{_text(task_id)}":{_task_json(task)}' for task_id, task in tasks.items())
     return head[:-1] + ',"tasks":{' + body + "}}"
 
 
@@ -173,10 +173,15 @@ def _predicted_json(task) -> str | None:
     children = ",".join(f'"{_text(child)}"' for child in task._children)
     return (f'{{"id":"{_text(task.id)}","parent":"{_text(task._parent)}",'
             f'"children":[{children}],"last_state_change":{task.last_state_change!r},'
-            f'"state":{int(task._state)},"task_spec":{_encode(task.task_spec.name)},'
+            f'"state":{int(task._state)},"task_spec":{_json_text(task.task_spec.name)},'
             f'"triggered":{"true" if task.triggered else "false"},"internal_data":{{}},'
-            f'"data":{{}},"delta":{{"updates":{{}},"deletions":{_encode(list(parent.data))}}},'
+            f'"data":{{}},"delta":{{"updates":{{}},"deletions":{_json_list(tuple(parent.data))}}},'
             f'"typename":"Task"}}')
+
+
+# Spec names and the key lists of data dicts come back again and again.
+_json_text = lru_cache(maxsize=4096)(_encode)
+_json_list = lru_cache(maxsize=4096)(lambda keys: _encode(list(keys)))
 
 
 def _memo_key(task) -> tuple | None:
