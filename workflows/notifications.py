@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from types import SimpleNamespace
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.runtime import StepResult
 from models import Notification, ProcessInstance, Suggestion, Unit, User
+
+from .suggestions import number_in
 
 SEND_BACK = {"review": "review_decision", "sign_off": "sign_decision",
              "leader_review": "leader_decision"}
@@ -22,17 +23,15 @@ _NUMBER = select(Suggestion.number).where(Suggestion.instance_id == bindparam("i
 _BUSINESS_KEY = select(ProcessInstance.business_key).where(
     ProcessInstance.id == bindparam("instance_id"))
 _INSERT = insert(Notification)
-
-
-def recipients(session: Session, task) -> list[str]:
-    """Who sees the task (a HumanTask or a row with its columns) in their inbox."""
-    if task.assignee:
-        return [task.assignee]
-    if task.candidate_unit:
-        return list(session.connection().execute(_UNIT_CANDIDATES, {
-            "role": task.candidate_role, "unit": task.candidate_unit}).scalars())
-    return list(session.connection().execute(_CANDIDATES, {"role": task.candidate_role})
-                .scalars())
+_NT = Notification.__table__
+_NOTICE = [bindparam("kind", type_=_NT.c.kind.type), bindparam("message", type_=_NT.c.message.type),
+           bindparam("link", type_=_NT.c.link.type), bindparam("now", type_=_NT.c.created_at.type)]
+_TO_COLUMNS = ["username", "kind", "message", "link", "created_at"]
+# One statement writes a task's notice for each of its candidates (the hook runs in every step).
+_NOTIFY_CANDIDATES = insert(Notification).from_select(
+    _TO_COLUMNS, _CANDIDATES.add_columns(*_NOTICE))
+_NOTIFY_UNIT_CANDIDATES = insert(Notification).from_select(
+    _TO_COLUMNS, _UNIT_CANDIDATES.add_columns(*_NOTICE))
 
 
 def notify(session: Session, usernames: list[str], kind: str, message: str, link: str | None,
@@ -49,19 +48,26 @@ def on_step(session: Session, result: StepResult) -> None:
         return
     conn = session.connection()
     number = conn.execute(_NUMBER, {"instance_id": result.instance_id}).scalar()
-    if number is None:  # a merged or non-suggestion case
-        number = conn.execute(_BUSINESS_KEY, {"instance_id": result.instance_id}).scalar()
+    if number is None:  # the case's first step: the suggestion does not point to it yet
+        key = conn.execute(_BUSINESS_KEY, {"instance_id": result.instance_id}).scalar()
+        number = number_in(key) if key else "?"
     sent_back = False
     if result.completed is not None:
         bpmn_id, data = result.completed
         sent_back = data.get(SEND_BACK.get(bpmn_id, ""), "") == "send_back"
-    for row in result.new_rows:
-        task = SimpleNamespace(**row)  # the row as the engine wrote it
-        kind = "send_back" if sent_back and task.bpmn_id == "draft_reply" else "task"
+    for task in result.new_rows:  # the rows as the engine wrote them
+        kind = "send_back" if sent_back and task["bpmn_id"] == "draft_reply" else "task"
         label = "退回修改" if kind == "send_back" else "新任务"
-        notify(session, recipients(session, task), kind,
-               f"{label}：{task.name or task.bpmn_id}（第{number}号建议）", f"/tasks/{task.id}",
-               task.created_at)
+        notice = {"kind": kind, "link": f"/tasks/{task['id']}", "now": task["created_at"],
+                  "message": f"{label}：{task['name'] or task['bpmn_id']}（第{number}号建议）"[:255]}
+        if task["assignee"]:
+            notify(session, [task["assignee"]], kind, notice["message"], notice["link"],
+                   notice["now"])
+        elif task["candidate_unit"]:
+            conn.execute(_NOTIFY_UNIT_CANDIDATES, {
+                **notice, "role": task["candidate_role"], "unit": task["candidate_unit"]})
+        else:
+            conn.execute(_NOTIFY_CANDIDATES, {**notice, "role": task["candidate_role"]})
 
 
 def unread(session: Session, username: str, limit: int = 50) -> list[Notification]:

@@ -42,6 +42,16 @@ def register(session: Session, engine: Engine, *, congress_session: CongressSess
     return suggestion
 
 
+def business_key(suggestion: Suggestion) -> str:
+    """A suggestion's case is known by its congress session and number."""
+    return f"{suggestion.session_id}-{suggestion.number}"
+
+
+def number_in(key: str) -> str:
+    """The suggestion number a case's business key carries."""
+    return key.rsplit("-", 1)[-1]
+
+
 def start(session: Session, engine: Engine, suggestion: Suggestion, actor: str) -> None:
     """Start the suggestion's case."""
     with session.no_autoflush:  # users are not written here
@@ -50,7 +60,7 @@ def start(session: Session, engine: Engine, suggestion: Suggestion, actor: str) 
     result = engine.start(session, PROCESS_ID, {
         "suggestion_id": suggestion.id, "number": suggestion.number, "title": suggestion.title,
         "deputy_user": deputy_user, "key_suggestion": False, "supervising_leader": None,
-    }, actor=actor, business_key=f"{suggestion.session_id}-{suggestion.number}")
+    }, actor=actor, business_key=business_key(suggestion))
     suggestion.instance_id = result.instance_id
 
 
@@ -133,5 +143,5 @@ def import_assignments(session: Session, engine: Engine, workbook: bytes,
     return ImportOutcome(list(created.values()), [])
 
 
-__all__ = ["ImportOutcome", "assign_task", "assignment_data", "import_assignments", "lookups",
-           "register", "start"]
+__all__ = ["ImportOutcome", "assign_task", "assignment_data", "business_key", "import_assignments",
+           "lookups", "number_in", "register", "start"]
