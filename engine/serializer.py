@@ -211,9 +211,9 @@ def forget_cached_json(workflow: BpmnWorkflow) -> None:
 def loads(state: str, version: str, spec, subprocess_specs) -> BpmnWorkflow:
     """Rebuild a workflow from `dumps` output, migrating state written by an older serializer.
 
-    State of the current format also hands the tasks whose text `dumps` keeps (`_memo_key`)
-    their JSON text, so that the next `dumps` encodes only the tasks the step changes (encoding
-    a plain dict is done in C; going through SpiffWorkflow's converters is what costs).
+    State of the current format also hands each finished task its JSON text, so that the next
+    `dumps` encodes only the tasks the step changes (encoding a plain dict is done in C; going
+    through SpiffWorkflow's converters is what costs).
     """
     dct = json.loads(state)
     texts = _reusable_texts(dct) if version == VERSION else {}
@@ -231,16 +231,13 @@ def loads(state: str, version: str, spec, subprocess_specs) -> BpmnWorkflow:
 
 
 def _reusable_texts(dct: dict) -> dict[str, str]:
-    """Task id -> JSON text of the stored tasks that are finished or have no data of their own
-    (taken before the state is restored: restoring consumes the dicts). A text is handed on
-    only if the restored task's `_memo_key` says it is kept; a delta that deletes keys gives
-    the same data whatever their order."""
+    """Task id -> JSON text of the finished tasks in a stored state (taken before the state is
+    restored: restoring consumes the dicts). Tasks without data of their own are not worth it:
+    writing them from the template costs what re-encoding their stored dict would."""
     texts = {}
     for tasks in (dct.get("tasks", {}), *(sp.get("tasks", {})
                                           for sp in dct.get("subprocesses", {}).values())):
         for task_id, task in tasks.items():
-            if task.get("state", 0) & TaskState.FINISHED_MASK or not (
-                    task.get("data") or task.get("internal_data")
-                    or (task.get("delta") or {}).get("updates")):
+            if task.get("state", 0) & TaskState.FINISHED_MASK:
                 texts[task_id] = json.dumps(task, ensure_ascii=False, separators=(",", ":"))
     return texts
