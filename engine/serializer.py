@@ -110,7 +110,7 @@ def dumps(workflow: BpmnWorkflow) -> str:
     finished tasks, and tasks with no data of their own yet (SpiffWorkflow's predicted
     branches, most of a case's tree). A save encodes what the step changed, not the whole case.
     The fields are those of SpiffWorkflow 3.2's WorkflowConverter (pinned); `loads` restores
-    them with SpiffWorkflow's own converters.
+    them with its converters (tasks with `_TaskConverter`, which gives the same dictionaries).
     """
     registry = _SERIALIZER.registry
     registry._encoder_mode = True  # as serialize_json does: convert lazily inside json.dumps
@@ -154,28 +154,29 @@ def _task_json(task) -> str:
         memo = task.__dict__.get("_jianyi_json")
         if memo is not None and memo[0] == key:
             return memo[1]
-    text = _predicted_json(task) or _encode(_SERIALIZER.registry.convert(task))
+    text = None
+    if key is not None and not task._state & TaskState.FINISHED_MASK and key[-1] is not None:
+        text = _predicted_json(task, key[-1])  # no data of its own, under a parent
+    if text is None:
+        text = _encode(_SERIALIZER.registry.convert(task))
     if key is not None:
         task.__dict__["_jianyi_json"] = (key, text)
     return text
 
 
-def _predicted_json(task) -> str | None:
-    """The text of a task with no data of their own, written directly (a step that passes a
-    gateway makes dozens: SpiffWorkflow predicts every branch after it). The same text the
-    converter gives (tests compare them); None for any other task."""
-    if task.data or task.internal_data or type(task.last_state_change) is not float \
-            or type(task.triggered) is not bool:
-        return None
-    parent = task.workflow.tasks.get(task._parent)
-    if parent is None:
+def _predicted_json(task, parent_keys: tuple) -> str | None:
+    """The text of a task with no data of its own, written directly (a step that passes a
+    gateway makes dozens: SpiffWorkflow predicts every branch after it); `parent_keys` are the
+    names of its parent's data. The same text the converter gives (tests compare them); None
+    if a field is not of the type the template writes."""
+    if type(task.last_state_change) is not float or type(task.triggered) is not bool:
         return None
     children = ",".join(f'"{_text(child)}"' for child in task._children)
     return (f'{{"id":"{_text(task.id)}","parent":"{_text(task._parent)}",'
             f'"children":[{children}],"last_state_change":{task.last_state_change!r},'
             f'"state":{int(task._state)},"task_spec":{_json_text(task.task_spec.name)},'
             f'"triggered":{"true" if task.triggered else "false"},"internal_data":{{}},'
-            f'"data":{{}},"delta":{{"updates":{{}},"deletions":{_json_list(tuple(parent.data))}}},'
+            f'"data":{{}},"delta":{{"updates":{{}},"deletions":{_json_list(parent_keys)}}},'
             f'"typename":"Task"}}')
 
 
@@ -190,7 +191,8 @@ def _memo_key(task) -> tuple | None:
     and data as a delta against its parent's data:
     - a finished task no longer changes (nor does the finished parent its delta is against);
     - a task with no data of its own has an empty update and deletes every key of its
-      parent's data, so the names of those keys are all its delta depends on.
+      parent's data, so the names of those keys (the key's last item) are all its delta
+      depends on.
     """
     if task._state & TaskState.FINISHED_MASK:
         return (task._state, task.last_state_change, len(task._children))
@@ -201,11 +203,17 @@ def _memo_key(task) -> tuple | None:
             tuple(parent.data) if parent is not None else None)
 
 
+def _all_tasks(workflow: BpmnWorkflow):
+    """The tasks of a workflow and of its subprocesses."""
+    yield from workflow.tasks.values()
+    for sub in workflow.subprocesses.values():
+        yield from sub.tasks.values()
+
+
 def forget_cached_json(workflow: BpmnWorkflow) -> None:
     """Drop the per-task JSON kept by `dumps` (needed after a task's spec was replaced)."""
-    for tasks in (workflow.tasks, *(sp.tasks for sp in workflow.subprocesses.values())):
-        for task in tasks.values():
-            task.__dict__.pop("_jianyi_json", None)
+    for task in _all_tasks(workflow):
+        task.__dict__.pop("_jianyi_json", None)
 
 
 def loads(state: str, version: str, spec, subprocess_specs) -> BpmnWorkflow:
@@ -221,12 +229,11 @@ def loads(state: str, version: str, spec, subprocess_specs) -> BpmnWorkflow:
     _SERIALIZER.migrate(dct)
     workflow = _SERIALIZER.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
     if texts:
-        for tasks in (workflow.tasks, *(sp.tasks for sp in workflow.subprocesses.values())):
-            for task_id, task in tasks.items():
-                text = texts.get(str(task_id))
-                key = _memo_key(task) if text is not None else None
-                if key is not None:
-                    task.__dict__["_jianyi_json"] = (key, text)
+        for task in _all_tasks(workflow):
+            text = texts.get(_text(task.id))
+            key = _memo_key(task) if text is not None else None
+            if key is not None:
+                task.__dict__["_jianyi_json"] = (key, text)
     return workflow
 
 

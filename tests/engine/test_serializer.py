@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 from SpiffWorkflow.task import Task
 
 from engine import serializer
+from engine.serializer import _all_tasks as tasks_of
 from tests.workflows.helpers import Cases
 
 from .helpers import complete, ready, start
@@ -27,14 +28,14 @@ def saved(monkeypatch):
     states: list[str] = []
 
     def recording(workflow):
-        for task in _tasks(workflow):
+        for task in tasks_of(workflow):
             fresh = _encoded(serializer.REGISTRY, task)
             assert fresh == _encoded(STOCK.registry, task)
             kept = task.__dict__.get("_jianyi_json")
             if kept is not None and kept[0] == serializer._memo_key(task):  # a text reused
                 assert _same(kept[1], fresh), task.task_spec.name
         states.append(DUMPS(workflow))
-        for task in _tasks(workflow):  # every text kept by this save, written directly or not
+        for task in tasks_of(workflow):  # every text this save kept, templated or not
             kept = task.__dict__.get("_jianyi_json")
             if kept is not None and kept[0] == serializer._memo_key(task):
                 assert _same(kept[1], _encoded(STOCK.registry, task)), task.task_spec.name
@@ -59,12 +60,6 @@ def _stock_loads(state: str, spec, subprocess_specs):
     return STOCK.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
 
 
-def _tasks(workflow):
-    yield from workflow.tasks.values()
-    for sub in workflow.subprocesses.values():
-        yield from sub.tasks.values()
-
-
 def _encoded(registry, task) -> str:
     registry._encoder_mode = True
     try:
@@ -79,8 +74,8 @@ def _check(states: list[str], spec, subprocess_specs) -> None:
         ours = serializer.loads(state, serializer.VERSION, spec, subprocess_specs)
         stock = _stock_loads(state, spec, subprocess_specs)
         # Loading: the same tree, states and data.
-        assert [t.id for t in _tasks(ours)] == [t.id for t in _tasks(stock)]
-        for mine, theirs in zip(_tasks(ours), _tasks(stock)):
+        assert [t.id for t in tasks_of(ours)] == [t.id for t in tasks_of(stock)]
+        for mine, theirs in zip(tasks_of(ours), tasks_of(stock)):
             assert (mine._parent, mine._children, mine.state, mine.last_state_change,
                     mine.triggered, mine.internal_data, mine.data, mine.task_spec.name) == \
                 (theirs._parent, theirs._children, theirs.state, theirs.last_state_change,
