@@ -58,16 +58,17 @@ def on_step(session: Session, result: StepResult) -> None:
     for task in result.new_rows:  # the rows as the engine wrote them
         kind = "send_back" if sent_back and task["bpmn_id"] == "draft_reply" else "task"
         label = "退回修改" if kind == "send_back" else "新任务"
-        notice = {"kind": kind, "link": f"/tasks/{task['id']}", "now": task["created_at"],
-                  "message": f"{label}：{task['name'] or task['bpmn_id']}（第{number}号建议）"[:255]}
+        message = f"{label}：{task['name'] or task['bpmn_id']}（第{number}号建议）"[:255]
+        link, now = f"/tasks/{task['id']}", task["created_at"]
         if task["assignee"]:
-            notify(session, [task["assignee"]], kind, notice["message"], notice["link"],
-                   notice["now"])
-        elif task["candidate_unit"]:
-            conn.execute(_NOTIFY_UNIT_CANDIDATES, {
-                **notice, "role": task["candidate_role"], "unit": task["candidate_unit"]})
+            notify(session, [task["assignee"]], kind, message, link, now)
+            continue
+        notice = {"kind": kind, "message": message, "link": link, "now": now,
+                  "role": task["candidate_role"]}
+        if task["candidate_unit"]:
+            conn.execute(_NOTIFY_UNIT_CANDIDATES, {**notice, "unit": task["candidate_unit"]})
         else:
-            conn.execute(_NOTIFY_CANDIDATES, {**notice, "role": task["candidate_role"]})
+            conn.execute(_NOTIFY_CANDIDATES, notice)
 
 
 def unread(session: Session, username: str, limit: int = 50) -> list[Notification]:
