@@ -24,6 +24,8 @@ def tick(db: Database, engine: Engine, batch: int = 50, budget_s: float = 20.0) 
         fired += count
         if count < batch:
             break
+    if fired:
+        log.info("due timers fired in %d case(s)", fired)
     return fired
 
 

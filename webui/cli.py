@@ -28,6 +28,8 @@ def main() -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # SpiffWorkflow logs every task state change at INFO: far too much for a scheduler's log.
     logging.getLogger("spiff").setLevel(os.environ.get("SPIFF_LOG_LEVEL", "WARNING"))
+    # APScheduler logs two lines per job run (every 10 s); the timer job logs what it fired.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
 
 
 @main.group()
