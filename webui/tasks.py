@@ -89,6 +89,7 @@ def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
     colleagues = inbox_actions.colleagues(db.session(), current_user.row, task)
     return render_template("tasks/task.html", task=task, schema=schema, fields=fields,
                            values=values, errors=errors, colleagues=colleagues,
+                           in_person=inbox_actions.assigned_in_person(task),
                            now=db.now(), **_context(task)), status
 
 

@@ -48,15 +48,24 @@ def claim(session: Session, user: User, task_id: str, now: datetime) -> HumanTas
 def release(session: Session, user: User, task_id: str, now: datetime) -> HumanTask:
     """退回队列: give a claimed task back to the queue (not one assigned by the process)."""
     task = _ready_task(session, task_id)
-    if task.assignee != user.username or task.claimed_at is None:
+    if task.assignee != user.username or assigned_in_person(task):
         raise DomainError("只能释放自己认领的任务 (you can only release a task you claimed)")
     task.assignee, task.claimed_at = None, None
     _audit(session, user, "release", task, now)
     return task
 
 
+def assigned_in_person(task: HumanTask) -> bool:
+    """True for a task the process gave to one person (the lead deputy's feedback, the
+    supervising leader's review): it is theirs alone, so it is neither released nor handed over.
+    A task someone claimed or was handed has `claimed_at`."""
+    return task.assignee is not None and task.claimed_at is None
+
+
 def colleagues(session: Session, user: User, task: HumanTask) -> list[User]:
     """People of the same unit and role who could take the task over."""
+    if assigned_in_person(task):
+        return []
     query = select(User).where(User.role == task.candidate_role, User.active.is_(True),
                                User.id != user.id)
     if task.candidate_unit is not None:
@@ -79,6 +88,9 @@ def hand_over(session: Session, user: User, task_id: str, to_username: str,
     task = _ready_task(session, task_id)
     if not may_complete(user, task):
         raise PermissionDenied("这不是您的任务 (this task is not yours)")
+    if assigned_in_person(task):
+        raise DomainError("流程指定由本人办理的任务不能转交 (a task the process assigned to you "
+                          "in person cannot be handed over)")
     target = session.scalar(select(User).where(User.username == to_username))
     if target is None or target.id == user.id or not may_complete_as(target, task):
         raise DomainError("只能转交给本单位同岗位的同事 (hand over only to a colleague of the same "

@@ -5,7 +5,8 @@ import io
 
 from sqlalchemy import select
 
-from models import Attachment, HumanTask, Notification, Suggestion, TaskDraft
+from models import Attachment, AuditEvent, HumanTask, Notification, Suggestion, TaskDraft
+from workflows.users import create_user
 
 from ..workflows.helpers import Cases
 
@@ -75,6 +76,24 @@ def test_inbox_shows_queues_claim_release_and_hand_over(login_as, db, domain_eng
     assert handler.post(f"/tasks/{task_id}/release").status_code == 302
     with db.session() as s:
         assert s.get(HumanTask, task_id).assignee is None
+    with db.write() as s:
+        create_user(s, "transport_unit_handler2", "交通厅办事员乙", "unit_handler", "pw",
+                    unit_code="transport")
+    form = handler.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="hand-over"' in form and "transport_unit_handler2" in form
+    assert "finance_unit_handler" not in form  # another unit's handler is no colleague
+    assert handler.post(f"/tasks/{task_id}/handover",
+                        {"to": "transport_unit_handler2"}).status_code == 302
+    with db.session() as s:
+        assert s.get(HumanTask, task_id).assignee == "transport_unit_handler2"
+        [audit] = s.scalars(select(AuditEvent).where(AuditEvent.action == "hand_over")).all()
+        assert (audit.actor, audit.detail) == ("transport_unit_handler",
+                                               {"to": "transport_unit_handler2"})
+    colleague = login_as("transport_unit_handler2")
+    assert task_id in colleague.get("/inbox?queue=mine").get_data(as_text=True)
+    refused = handler.post(f"/tasks/{task_id}/handover", {"to": "transport_unit_handler"},
+                           follow_redirects=True)
+    assert "这不是您的任务" in refused.get_data(as_text=True)  # it is no longer the handler's
 
 
 def test_inbox_filters_sort_and_pages(login_as, db, domain_engine, org):
@@ -175,6 +194,13 @@ def test_deputy_sees_only_their_suggestions_and_gives_feedback(login_as, db, dom
     assert deputy.get(f"/cases/{theirs}").status_code == 403
     [task] = cases.tasks(case)["feedback"]
     assert task.id in deputy.get("/inbox").get_data(as_text=True)
+    # The feedback is the lead deputy's own: no hand-over to another deputy, and no release.
+    assert 'id="hand-over"' not in deputy.get(f"/tasks/{task.id}").get_data(as_text=True)
+    refused = deputy.post(f"/tasks/{task.id}/handover", {"to": "dep_2"}, follow_redirects=True)
+    assert "不能转交" in refused.get_data(as_text=True)
+    deputy.post(f"/tasks/{task.id}/release")
+    with db.session() as s:
+        assert s.get(HumanTask, task.id).assignee == "dep_1"
     assert deputy.post(f"/tasks/{task.id}", {"action": "complete",
                                              "satisfaction": "very_satisfied"}).status_code == 302
     with db.session() as s:
