@@ -32,6 +32,7 @@ NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
 FORM = "formJsonSchemaFilename"
 UI_FORM = "formUiSchemaFilename"
 DUE_AT = "dueAt"
+SUBJECT = "subject"  # an expression: what the task is about beyond its step (shown after its name)
 SUFFIXES = (".bpmn", ".dmn", ".json")
 
 
@@ -185,9 +186,10 @@ def _check_user_tasks(spec, forms: dict[str, dict]) -> list[Problem]:
                 problems.append(Problem(*where, f"user task has no form ({FORM} property)"))
             elif form and form not in forms:
                 problems.append(Problem(*where, f"form file '{form}' is not in the package"))
-        due = props.get(DUE_AT)
-        if due and (reason := unsafe_reason(due)):
-            problems.append(Problem(*where, f"dueAt expression: {reason}"))
+        for key in (DUE_AT, SUBJECT):
+            expression = props.get(key)
+            if expression and (reason := unsafe_reason(expression)):
+                problems.append(Problem(*where, f"{key} expression: {reason}"))
     return problems
 
 

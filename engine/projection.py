@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from models import HumanTask, Timer
 
-from .package import DUE_AT, FORM, is_user_task, task_properties
+from .package import DUE_AT, FORM, SUBJECT, is_user_task, task_properties
 
 HT, TM = HumanTask.__table__, Timer.__table__
 _CANCEL_TASKS = (update(HT).where(HT.c.id.in_(bindparam("ids", expanding=True)),
@@ -123,11 +123,13 @@ def apply(session: Session, instance_id: int, before: Snapshot, after: Snapshot,
         spec = task.task_spec
         props = task_properties(spec)
         who = resolve(spec.lane, task.data, spec.bpmn_id)
-        due = props.get(DUE_AT)
+        due, subject = props.get(DUE_AT), props.get(SUBJECT)
         rows.append(dict(
             id=tid, instance_id=instance_id, bpmn_id=spec.bpmn_id, name=spec.bpmn_name,
             lane=spec.lane, form=props.get(FORM), candidate_role=who.role,
-            candidate_unit=who.unit, assignee=who.assignee, claimed_at=None, state="ready",
+            candidate_unit=who.unit, assignee=who.assignee,
+            subject=str(evaluate(task, subject))[:255] if subject else None,
+            claimed_at=None, state="ready",
             due_at=_as_datetime(evaluate(task, due)) if due else None, created_at=now,
             completed_by=None, completed_at=None))
     if rows:

@@ -29,6 +29,9 @@ class HumanTask(Base):
     candidate_role: Mapped[Optional[str]] = mapped_column(String(64))
     candidate_unit: Mapped[Optional[str]] = mapped_column(String(64))
     assignee: Mapped[Optional[str]] = mapped_column(String(64))
+    # What the task is about beyond its step (the BPMN property `subject`, evaluated when the
+    # task opens), e.g. the unit a deputy rates when three units answered one suggestion.
+    subject: Mapped[Optional[str]] = mapped_column(String(255))
     claimed_at: Mapped[Optional[datetime]]  # set when a person claimed or was handed the task
     state: Mapped[str] = mapped_column(String(16))  # ready | completed | cancelled
     due_at: Mapped[Optional[datetime]]

@@ -71,13 +71,13 @@ def _context(task: HumanTask) -> dict:
     context = {"suggestion": suggestion, "consultations": [], "opinions": [], "replies": [],
                "attachments": []}
     if suggestion is not None:
-        ids = select(Assignment.id).where(Assignment.suggestion_id == suggestion.id)
-        context["consultations"] = s.scalars(select(Consultation).where(
-            Consultation.assignment_id.in_(ids))).all()
-        context["opinions"] = s.execute(select(CoOpinion, Unit.name).join(
-            Assignment, CoOpinion.assignment_id == Assignment.id).join(Unit).where(
-            Assignment.id.in_(ids))).all()
-        context["replies"] = s.scalars(select(Reply).where(Reply.assignment_id.in_(ids))).all()
+        # Each record with the name of the unit it came from: three units may answer one
+        # suggestion (分办), and the deputy rates each of them.
+        for key, model in (("consultations", Consultation), ("opinions", CoOpinion),
+                           ("replies", Reply)):
+            context[key] = s.execute(select(model, Unit.name).join(
+                Assignment, model.assignment_id == Assignment.id).join(Unit).where(
+                Assignment.suggestion_id == suggestion.id).order_by(model.id)).all()
     context["attachments"] = s.scalars(select(Attachment).where(
         Attachment.instance_id == task.instance_id).order_by(Attachment.id)).all()
     return context

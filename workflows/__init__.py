@@ -15,7 +15,8 @@ def make_engine(clock: Clock = system_clock) -> Engine:
     from . import deadlines, lanes, notifications, operators
     return Engine(clock=clock, lane_resolver=lanes.resolve, operators=operators.OPERATORS,
                   script_globals={"deadline": deadlines.deadline,
-                                  "current_co_units": operators.current_co_units},
+                                  "current_co_units": operators.current_co_units,
+                                  "unit_name": operators.unit_name},
                   on_step=notifications.on_step)
 
 

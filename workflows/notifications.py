@@ -58,7 +58,10 @@ def on_step(session: Session, result: StepResult) -> None:
     for task in result.new_rows:  # the rows as the engine wrote them
         kind = "send_back" if sent_back and task["bpmn_id"] == "draft_reply" else "task"
         label = "退回修改" if kind == "send_back" else "新任务"
-        message = f"{label}：{task['name'] or task['bpmn_id']}（第{number}号建议）"[:255]
+        step = task["name"] or task["bpmn_id"]
+        if task["subject"]:
+            step = f"{step} · {task['subject']}"
+        message = f"{label}：{step}（第{number}号建议）"[:255]
         link, now = f"/tasks/{task['id']}", task["created_at"]
         if task["assignee"]:
             notify(session, [task["assignee"]], kind, message, link, now)

@@ -124,6 +124,16 @@ def test_unsafe_condition_expression_is_refused_with_the_flow_id():
     assert "__class__" in reason
 
 
+def test_unsafe_subject_expression_is_refused_with_the_task_id():
+    text = fixture("boundary_timer.bpmn")
+    assert "handle_due[:10]" in text
+    files = {"boundary_timer.bpmn": text.replace("handle_due[:10]", "handle_due.__len__()", 1),
+             "note.schema.json": fixture("note.schema.json")}
+    [(file, element, reason)] = refused(files)
+    assert (file, element) == ("boundary_timer.bpmn", "handle")
+    assert reason.startswith("subject expression") and "__len__" in reason
+
+
 def test_unsafe_dmn_entry_is_refused():
     files = {name: fixture(name) for name in ("dmn_rule.bpmn", "answer_route.dmn",
                                               "classify.schema.json", "note.schema.json")}

@@ -97,6 +97,7 @@ def test_non_interrupting_boundary_timer_opens_a_supervision_task(db, engine, cl
     case = start(db, engine, "boundary_timer", {"handle_due": due.isoformat()})
     handle = ready(db, engine, case)["handle"]
     assert handle.due_at == due
+    assert handle.subject == f"due {due.date().isoformat()}"  # the `subject` property, evaluated
     with db.session() as session:
         timers = session.scalars(select(Timer).where(Timer.instance_id == case)).all()
     assert [(t.bpmn_id, t.due_at) for t in timers] == [("handle_overdue", due)]

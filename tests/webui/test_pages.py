@@ -207,6 +207,43 @@ def test_deputy_sees_only_their_suggestions_and_gives_feedback(login_as, db, dom
         assert s.get(Suggestion, mine).status == "closed"
 
 
+def test_deputy_sees_which_unit_each_feedback_task_rates(login_as, db, domain_engine, org):
+    cases = Cases(db, domain_engine, org)
+    sid, case = cases.new({"mode": "separate", "units": ["transport", "water"],
+                           "key_suggestion": False}, deputy="王芳")
+    cases.drive(case, stop_at={"feedback"})
+    feedback = cases.tasks(case)["feedback"]
+    assert {t.subject for t in feedback} == {"省交通运输厅", "省水利厅"}
+    deputy = login_as("dep_1")
+    inbox = deputy.get("/inbox").get_data(as_text=True)
+    for task in feedback:  # each row names the unit the feedback is for
+        row = inbox[inbox.index(f'data-task="{task.id}"'):]
+        row = row[:row.index("</tr>")]
+        assert f"· {task.subject}" in row
+    page = deputy.get(f"/tasks/{feedback[0].id}").get_data(as_text=True)
+    assert f'<span class="subject">· {feedback[0].subject}</span>' in page
+    # both units' consultations and replies, each under its unit's name
+    assert page.count("<strong>省交通运输厅</strong>") == 2 and page.count("<strong>省水利厅</strong>") == 2
+    case_page = login_as("commission").get(f"/cases/{sid}").get_data(as_text=True)
+    assert "· 省水利厅" in case_page and "· 省交通运输厅" in case_page
+    with db.session() as s:
+        notices = s.scalars(select(Notification.message).where(
+            Notification.username == "dep_1")).all()
+    assert any("代表反馈 (Deputy feedback) · 省水利厅" in m for m in notices), notices
+
+
+def test_deputy_sees_which_co_unit_they_rate(login_as, db, domain_engine, org):
+    cases = Cases(db, domain_engine, org)
+    sid, case = cases.new({"mode": "lead_co", "lead_unit": "transport",
+                           "co_units": ["finance", "water"], "key_suggestion": False})
+    cases.drive(case, stop_at={"feedback", "co_feedback"})
+    open_tasks = cases.tasks(case)
+    assert [t.subject for t in open_tasks["feedback"]] == ["省交通运输厅"]
+    assert {t.subject for t in open_tasks["co_feedback"]} == {"省财政厅", "省水利厅"}
+    inbox = login_as("dep_1").get("/inbox").get_data(as_text=True)
+    assert "· 省财政厅" in inbox and "· 省水利厅" in inbox
+
+
 def test_notifications_for_new_tasks_and_send_backs(login_as, db, domain_engine, org):
     cases = Cases(db, domain_engine, org)
     sid, case = cases.new(SOLE)

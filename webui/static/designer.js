@@ -206,6 +206,8 @@
         (v) => setSpiffProperty(element, 'formUiSchemaFilename', v.trim()), { id: 'prop-ui-form', options: forms });
       field(T.dueAt, spiffProperty(element, 'dueAt'),
         (v) => setSpiffProperty(element, 'dueAt', v.trim()), { id: 'prop-due-at' });
+      field(T.subject, spiffProperty(element, 'subject'),
+        (v) => setSpiffProperty(element, 'subject', v.trim()), { id: 'prop-subject' });
     }
     if (element.type === 'bpmn:ScriptTask') {
       field(T.script, business.script, (v) => modeling.updateProperties(element, { script: v }),
