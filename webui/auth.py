@@ -119,10 +119,15 @@ def login():
     cookie.clear()
     login_user(load_user(str(user_id)))
     cookie.permanent = True
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("inbox.index")
-    return redirect(target)
+    return redirect(local_target(request.args.get("next"), url_for("inbox.index")))
+
+
+def local_target(target: str | None, fallback: str) -> str:
+    """`target` if it is a path on this site, else `fallback`: a `next` parameter never sends
+    anyone to another site (`//host` and `/\\host` are other sites to a browser)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return fallback
 
 
 @bp.post("/logout")

@@ -16,7 +16,7 @@ from workflows import inbox as inbox_actions
 from workflows.errors import DomainError
 
 from . import db
-from .auth import me, who
+from .auth import local_target, me, who
 from .i18n import gettext as _
 from .i18n import STEPS, label
 
@@ -187,7 +187,7 @@ def _act(action, task_id: str, *args):
 def claim(task_id: str):
     if _act(inbox_actions.claim, task_id):
         flash(_("已认领任务。"), "success")
-    return redirect(request.form.get("next") or url_for("inbox.index", queue="mine"))
+    return redirect(local_target(request.form.get("next"), url_for("inbox.index", queue="mine")))
 
 
 @bp.post("/tasks/<task_id>/release")

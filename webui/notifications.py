@@ -9,6 +9,7 @@ from models import Notification
 from workflows import notifications
 
 from . import db
+from .auth import local_target
 
 bp = Blueprint("notifications", __name__)
 
@@ -37,6 +38,4 @@ def mark_read():
     notification_id = request.form.get("id", type=int)
     with db.write() as s:
         notifications.mark_read(s, current_user.username, db.now(), notification_id)
-    link = request.form.get("next", "")
-    return redirect(link if link.startswith("/") and not link.startswith("//")
-                    else url_for("notifications.index"))
+    return redirect(local_target(request.form.get("next"), url_for("notifications.index")))

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bench.http_client import Client as HttpClient, production
-from models import Suggestion
+from models import HumanTask, Suggestion
 from webui import create_app
 from workflows.importing import parse_workbook
 from workflows.users import forget_old_login_failures
@@ -96,6 +96,25 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped(login_as, db, payload
             assert f"T{payload}" not in html, url  # markup characters always escaped
             assert "T" + payload.replace("&", "&amp;").replace("<", "&lt;").replace(
                 ">", "&gt;").replace('"', "&#34;").replace("'", "&#39;") in html, url
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/x", "//evil.example/x",
+                                    "/\\evil.example/x", "javascript:alert(1)"])
+def test_next_parameters_never_lead_off_the_site(client, login_as, db, domain_engine, org,
+                                                  target):
+    client.get("/login")
+    login = client.post(f"/login?next={target}", {"username": "commission", "password": "pw"})
+    assert login.headers["Location"] == "/inbox"
+    _sid, case = Cases(db, domain_engine, org).new(SOLE)
+    with db.session() as s:
+        [task_id] = s.scalars(select(HumanTask.id).where(
+            HumanTask.instance_id == case, HumanTask.state == "ready")).all()
+    handler = login_as("transport_unit_handler")
+    claim = handler.post(f"/tasks/{task_id}/claim", {"next": target})
+    assert claim.headers["Location"] == "/inbox?queue=mine"
+    read = handler.post("/notifications/read", {"next": target})
+    assert read.headers["Location"] == "/notifications"
+    assert handler.post("/notifications/read", {"next": "/cases"}).headers["Location"] == "/cases"
 
 
 def test_uploads_over_the_limit_are_refused(login_as, db, domain_engine, org):
