@@ -24,7 +24,7 @@ Progress = Callable[[str, int], None]
 
 
 class BackupError(Exception):
-    """The archive cannot be restored here (wrong format, other schema, non-empty database)."""
+    """The archive cannot be restored here (wrong format, newer schema, non-empty database)."""
 
 
 def _python_type(column) -> type | None:
@@ -133,16 +133,28 @@ def _manifest(archive: zipfile.ZipFile) -> dict:
         raise BackupError(f"not a Jianyi backup: {err}") from None
     if manifest.get("format") != FORMAT:
         raise BackupError(f"backup format {manifest.get('format')} is not {FORMAT}")
-    expected = {t.name: [c.name for c in t.columns] for t in _tables()}
-    if manifest["tables"] != expected:
-        differ = sorted(n for n in set(manifest["tables"]) | set(expected)
-                        if manifest["tables"].get(n) != expected.get(n))
-        raise BackupError(f"the backup's schema differs from this version's in: {', '.join(differ)}")
+    # A backup of an older version restores here: migrations only add tables and nullable
+    # columns, which stay empty. A table or column this version doesn't know means a backup of
+    # a newer version (or another program): refused before anything is written.
+    tables = {t.name: t for t in _tables()}
+    unknown = [name for name in manifest["tables"] if name not in tables]
+    unknown += [f"{name}.{column}" for name, columns in manifest["tables"].items()
+                if name in tables for column in columns if column not in tables[name].c]
+    if unknown:
+        raise BackupError(f"the backup has tables or columns this version does not know: "
+                          f"{', '.join(unknown)} (a backup of a newer version?)")
+    required = [f"{name}.{column.name}" for name, columns in manifest["tables"].items()
+                for column in tables[name].columns
+                if column.name not in columns and not column.nullable]
+    if required:
+        raise BackupError(f"the backup lacks required columns: {', '.join(required)}")
     return manifest
 
 
 def _load_table(conn, table: Table, archive: zipfile.ZipFile, manifest: dict) -> int:
-    columns = list(table.columns)
+    if table.name not in manifest["tables"]:  # added after the backup was taken
+        return 0
+    columns = [table.c[name] for name in manifest["tables"][table.name]]
     decoders = [_decoder(c) for c in columns]
     count, batch = 0, []
     with archive.open(f"tables/{table.name}.jsonl") as stream:

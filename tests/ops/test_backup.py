@@ -1,6 +1,7 @@
 """`jianyi backup` / `jianyi restore`: every row and every attachment survive, across backends."""
 from __future__ import annotations
 
+import json
 import zipfile
 from datetime import datetime, timezone
 
@@ -94,3 +95,57 @@ def test_restore_refuses_paths_that_leave_the_folder(db, tmp_path):
     with pytest.raises(BackupError, match="refusing file path"):
         restore(db, archive, tmp_path / "files", replace=True)
     assert not (tmp_path / "escaped").exists()
+
+
+def _rewrite(archive, out, change_manifest, change_table=lambda name, row: row):
+    """A copy of a backup with its manifest and rows changed (as another version wrote it)."""
+    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(out, "w") as dst:
+        manifest = json.loads(src.read("manifest.json"))
+        for item in src.infolist():
+            name = item.filename
+            if name.startswith("tables/"):
+                table = name[len("tables/"):-len(".jsonl")]
+                if table not in change_manifest(json.loads(json.dumps(manifest)))["tables"]:
+                    continue
+                lines = [json.dumps(change_table(table, json.loads(line)), ensure_ascii=False)
+                         for line in src.read(name).decode().splitlines()]
+                dst.writestr(name, "".join(line + "\n" for line in lines))
+            elif name != "manifest.json":
+                dst.writestr(item, src.read(item))
+        dst.writestr("manifest.json", json.dumps(change_manifest(manifest), ensure_ascii=False))
+
+
+def test_a_backup_of_an_older_version_restores_and_one_of_a_newer_is_refused(db, province,
+                                                                               tmp_path):
+    from models.backup import backup
+    archive, older, newer = (tmp_path / n for n in ("now.zip", "older.zip", "newer.zip"))
+    backup(db, archive)
+    original = _rows(db)
+    subject = [c.name for c in HumanTask.__table__.columns].index("subject")
+    assert any(row[subject] for row in original["human_task"])  # the demo's feedback tasks
+
+    def before_subjects(manifest):  # as written before human_task.subject and login_failure
+        manifest["tables"]["human_task"].remove("subject")
+        del manifest["tables"]["login_failure"], manifest["rows"]["login_failure"]
+        return manifest
+
+    _rewrite(archive, older, before_subjects,
+             lambda table, row: row[:subject] + row[subject + 1:] if table == "human_task" else row)
+    restore(db, older, replace=True)
+    rows = _rows(db)
+    assert [r[:subject] + r[subject + 1:] for r in rows["human_task"]] == \
+        [r[:subject] + r[subject + 1:] for r in original["human_task"]]
+    assert all(r[subject] is None for r in rows["human_task"])
+    assert rows["suggestion"] == original["suggestion"]
+
+    def from_the_future(manifest):
+        manifest["tables"]["human_task"].append("colour")
+        manifest["tables"]["robot"] = ["id"]
+        return manifest
+
+    _rewrite(archive, newer, from_the_future,
+             lambda table, row: row + ["red"] if table == "human_task" else row)
+    with pytest.raises(BackupError, match="human_task.colour") as refused:
+        restore(db, newer, replace=True)
+    assert "robot" in str(refused.value)
+    assert _rows(db) == rows  # refused before anything was written
