@@ -6,17 +6,17 @@ the BPMN forms are written "中文 (English)" and shown by locale with `label`.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from flask import Flask, g, redirect, request, url_for
 from markupsafe import Markup
 
+from workflows import labels
+
 LOCALES = ("zh", "en")
 CATALOG: dict[str, dict[str, str]] = {
     "en": json.loads((Path(__file__).parent / "translations" / "en.json").read_text("utf-8")),
 }
-_PAIR = re.compile(r"^(?P<zh>.*?)\s*[（(](?P<en>[^()（）]*)[)）]\s*$")
 
 
 def locale() -> str:
@@ -36,12 +36,15 @@ def gettext(text: str, **values) -> str:
 
 def label(text: str | None) -> str:
     """A bilingual title "中文 (English)" shown in the current language."""
-    if not text:
-        return ""
-    match = _PAIR.match(text)
-    if not match:
-        return text
-    return match["en"] if locale() == "en" and match["en"] else match["zh"]
+    zh, en = labels.split(text)
+    return en if locale() == "en" else zh
+
+
+def notice(notification) -> str:
+    """A notification's text in the current language (older ones have only the Chinese)."""
+    if locale() == "en" and notification.message_en:
+        return notification.message_en
+    return notification.message
 
 
 # Codes stored in the database (roles, statuses, steps, ...) shown in either language.
@@ -121,7 +124,7 @@ def timeline_text(entry) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(_=gettext, label=label, locale=locale, term=term,
+    app.jinja_env.globals.update(_=gettext, label=label, notice=notice, locale=locale, term=term,
                                  timeline_text=timeline_text)
 
     @app.get("/lang/<code>")

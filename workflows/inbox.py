@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from models import AuditEvent, HumanTask, TaskDraft, User
 
 from .errors import DomainError, PermissionDenied
-from .notifications import notify
+from .notifications import notify, step_name
 from .tasks import may_complete
 
 
@@ -97,8 +97,10 @@ def hand_over(session: Session, user: User, task_id: str, to_username: str,
                           "unit and role)")
     task.assignee, task.claimed_at = target.username, now
     _audit(session, user, "hand_over", task, now, {"to": target.username})
+    zh, en = step_name(task.name or task.bpmn_id, task.subject)
     notify(session, [target.username], "task",
-           f"{user.name} 转交任务：{task.name or task.bpmn_id}", f"/tasks/{task.id}", now)
+           (f"{user.name} 转交任务：{zh}", f"{user.name} handed you a task: {en}"),
+           f"/tasks/{task.id}", now)
     return task
 
 

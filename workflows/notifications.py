@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from engine.runtime import StepResult
 from models import Notification, ProcessInstance, Suggestion, Unit, User
 
+from . import labels
 from .suggestions import number_in
 
 SEND_BACK = {"review": "review_decision", "sign_off": "sign_decision",
@@ -25,8 +26,9 @@ _BUSINESS_KEY = select(ProcessInstance.business_key).where(
 _INSERT = insert(Notification)
 _NT = Notification.__table__
 _NOTICE = [bindparam("kind", type_=_NT.c.kind.type), bindparam("message", type_=_NT.c.message.type),
+           bindparam("message_en", type_=_NT.c.message_en.type),
            bindparam("link", type_=_NT.c.link.type), bindparam("now", type_=_NT.c.created_at.type)]
-_TO_COLUMNS = ["username", "kind", "message", "link", "created_at"]
+_TO_COLUMNS = ["username", "kind", "message", "message_en", "link", "created_at"]
 # One statement writes a task's notice for each of its candidates (the hook runs in every step).
 _NOTIFY_CANDIDATES = insert(Notification).from_select(
     _TO_COLUMNS, _CANDIDATES.add_columns(*_NOTICE))
@@ -34,12 +36,20 @@ _NOTIFY_UNIT_CANDIDATES = insert(Notification).from_select(
     _TO_COLUMNS, _UNIT_CANDIDATES.add_columns(*_NOTICE))
 
 
-def notify(session: Session, usernames: list[str], kind: str, message: str, link: str | None,
-           now: datetime) -> None:
+def notify(session: Session, usernames: list[str], kind: str, message: tuple[str, str],
+           link: str | None, now: datetime) -> None:
+    """Tell each of `usernames`; `message` is (Chinese, English)."""
     if usernames:
+        zh, en = message
         session.connection().execute(_INSERT, [
-            dict(username=u, kind=kind, message=message[:255], link=link, created_at=now,
-                 read_at=None) for u in usernames])
+            dict(username=u, kind=kind, message=zh[:255], message_en=en[:255], link=link,
+                 created_at=now, read_at=None) for u in usernames])
+
+
+def step_name(name: str, subject: str | None) -> tuple[str, str]:
+    """(Chinese, English) of a task's step as a notice names it: "代表反馈 · 省水利厅"."""
+    zh, en = labels.split(name)
+    return (f"{zh} · {subject}", f"{en} · {subject}") if subject else (zh, en)
 
 
 def on_step(session: Session, result: StepResult) -> None:
@@ -57,17 +67,16 @@ def on_step(session: Session, result: StepResult) -> None:
         sent_back = data.get(SEND_BACK.get(bpmn_id, ""), "") == "send_back"
     for task in result.new_rows:  # the rows as the engine wrote them
         kind = "send_back" if sent_back and task["bpmn_id"] == "draft_reply" else "task"
-        label = "退回修改" if kind == "send_back" else "新任务"
-        step = task["name"] or task["bpmn_id"]
-        if task["subject"]:
-            step = f"{step} · {task['subject']}"
-        message = f"{label}：{step}（第{number}号建议）"[:255]
+        zh, en = step_name(task["name"] or task["bpmn_id"], task["subject"])
+        message = (f"退回修改：{zh}（第{number}号建议）", f"Sent back: {en} (suggestion {number})") \
+            if kind == "send_back" else \
+            (f"新任务：{zh}（第{number}号建议）", f"New task: {en} (suggestion {number})")
         link, now = f"/tasks/{task['id']}", task["created_at"]
         if task["assignee"]:
             notify(session, [task["assignee"]], kind, message, link, now)
             continue
-        notice = {"kind": kind, "message": message, "link": link, "now": now,
-                  "role": task["candidate_role"]}
+        notice = {"kind": kind, "message": message[0][:255], "message_en": message[1][:255],
+                  "link": link, "now": now, "role": task["candidate_role"]}
         if task["candidate_unit"]:
             conn.execute(_NOTIFY_UNIT_CANDIDATES, {**notice, "unit": task["candidate_unit"]})
         else:

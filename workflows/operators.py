@@ -289,7 +289,9 @@ def escalate(call: OperatorCall, assignment_id, level, reason) -> dict:
     return {"escalation_id": escalation.id}
 
 
-LEVEL_NAMES = {"reminder": "答复期限提醒", "supervision": "督办", "high_level": "提请高位协调"}
+LEVEL_NAMES = {"reminder": ("答复期限提醒", "Reply deadline reminder"),
+               "supervision": ("督办", "Supervision"),
+               "high_level": ("提请高位协调", "High-level coordination")}
 
 
 def _notify_escalation(call: OperatorCall, assignment: Assignment, level: str, reason: str) -> None:
@@ -309,9 +311,11 @@ def _notify_escalation(call: OperatorCall, assignment: Assignment, level: str, r
             if suggestion.supervising_leader_id else None
         people += [leader.username] if leader else list(session.scalars(
             select(User.username).where(User.role == "provincial_leader")))
+    zh, en = LEVEL_NAMES.get(level, (level, level))
+    unit, number = assignment.unit.name, suggestion.number
     notify(session, people, "reminder" if level == "reminder" else "escalation",
-           f"{LEVEL_NAMES.get(level, level)}：第{suggestion.number}号建议（{assignment.unit.name}）"
-           f"— {reason}", f"/cases/{suggestion.id}", call.now)
+           (f"{zh}：第{number}号建议（{unit}）— {reason}",
+            f"{en}: suggestion {number} ({unit}) — {reason}"), f"/cases/{suggestion.id}", call.now)
 
 
 def record_coordination_request(call: OperatorCall, assignment_id) -> dict:

@@ -229,7 +229,7 @@ def test_deputy_sees_which_unit_each_feedback_task_rates(login_as, db, domain_en
     with db.session() as s:
         notices = s.scalars(select(Notification.message).where(
             Notification.username == "dep_1")).all()
-    assert any("代表反馈 (Deputy feedback) · 省水利厅" in m for m in notices), notices
+    assert "新任务：代表反馈 · 省水利厅（第1号建议）" in notices, notices
 
 
 def test_deputy_sees_which_co_unit_they_rate(login_as, db, domain_engine, org):
@@ -256,7 +256,11 @@ def test_notifications_for_new_tasks_and_send_backs(login_as, db, domain_engine,
     assert kinds[0] == "task" and kinds[-1] == "send_back"
     handler = login_as("transport_unit_handler")
     page = handler.get("/notifications").get_data(as_text=True)
-    assert "退回修改" in page
+    assert "退回修改：答复拟稿（第1号建议）" in page and "(Draft reply)" not in page
+    handler.http.get("/lang/en")
+    english = handler.get("/notifications").get_data(as_text=True)
+    assert "Sent back: Draft reply (suggestion 1)" in english and "退回修改" not in english
+    handler.http.get("/lang/zh")
     assert 'id="unread"' in handler.get("/inbox").get_data(as_text=True)
     handler.post("/notifications/read", {})
     assert 'id="unread"' not in handler.get("/inbox").get_data(as_text=True)

@@ -11,9 +11,9 @@ from .helpers import Cases
 SOLE = {"mode": "sole", "lead_unit": "transport", "co_units": [], "key_suggestion": False}
 
 
-def notices(db) -> list[tuple[str, str, str, str]]:
+def notices(db) -> list[tuple[str, str, tuple[str, str], str]]:
     with db.session() as s:
-        return [(n.username, n.kind, n.message, n.link) for n in s.scalars(
+        return [(n.username, n.kind, (n.message, n.message_en), n.link) for n in s.scalars(
             select(Notification).order_by(Notification.id))]
 
 
@@ -30,7 +30,9 @@ def test_a_new_task_notifies_each_active_candidate_of_its_role_and_unit(db, doma
     [assign] = cases.tasks(case)["assign"]
     told = notices(db)
     assert sorted(n[0] for n in told) == ["commission", "commission2"]  # role only; active only
-    assert {n[1:] for n in told} == {("task", "新任务：交办 (Assign)（第1号建议）", f"/tasks/{assign.id}")}
+    assert {n[1:] for n in told} == {("task", ("新任务：交办（第1号建议）",
+                                               "New task: Assign (suggestion 1)"),
+                                      f"/tasks/{assign.id}")}
 
     cases.complete("commission", case, "assign", SOLE)
     [ack] = cases.tasks(case)["acknowledge"]
