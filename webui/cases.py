@@ -55,6 +55,8 @@ def show(suggestion_id: int):
     suggestion = _visible_or_404(suggestion_id)
     instance = s.get(ProcessInstance, suggestion.instance_id) if suggestion.instance_id else None
     ids = [a.id for a in suggestion.assignments]
+    # Replies and feedback name their unit: several units may answer one suggestion (分办).
+    assignment_units = {a.id: a.unit.name for a in suggestion.assignments}
     diagram = case_rules.diagram_state(s, db.engine(), instance) if instance else None
     open_tasks = s.scalars(select(HumanTask).where(
         HumanTask.instance_id == suggestion.instance_id, HumanTask.state == "ready")
@@ -67,7 +69,8 @@ def show(suggestion_id: int):
                           .order_by(Reply.id)).all(),
         feedback=s.scalars(select(Feedback).where(Feedback.assignment_id.in_(ids))
                            .order_by(Feedback.id)).all(),
-        units=case_rules.unit_names(s), diagram=diagram, open_tasks=open_tasks,
+        units=case_rules.unit_names(s), assignment_units=assignment_units, diagram=diagram,
+        open_tasks=open_tasks,
         now=db.now(), merged_into=s.get(Suggestion, suggestion.merged_into_id)
         if suggestion.merged_into_id else None,
         similar=similarity.similar_to(s, suggestion.id))

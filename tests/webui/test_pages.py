@@ -225,7 +225,9 @@ def test_deputy_sees_which_unit_each_feedback_task_rates(login_as, db, domain_en
     # both units' consultations and replies, each under its unit's name
     assert page.count("<strong>省交通运输厅</strong>") == 2 and page.count("<strong>省水利厅</strong>") == 2
     case_page = login_as("commission").get(f"/cases/{sid}").get_data(as_text=True)
-    assert "· 省水利厅" in case_page and "· 省交通运输厅" in case_page
+    assert "· 省水利厅" in case_page and "· 省交通运输厅" in case_page  # the open feedback tasks
+    replies = case_page[case_page.index('id="replies"'):]
+    assert "<strong>省水利厅</strong>" in replies and "<strong>省交通运输厅</strong>" in replies
     with db.session() as s:
         notices = s.scalars(select(Notification.message).where(
             Notification.username == "dep_1")).all()
