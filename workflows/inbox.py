@@ -11,7 +11,7 @@ from models import AuditEvent, HumanTask, TaskDraft, User
 
 from .errors import DomainError, PermissionDenied
 from .notifications import notify, step_name
-from .tasks import may_complete
+from .tasks import NOT_YOURS, may_complete
 
 
 def _audit(session: Session, user: User, action: str, task: HumanTask, now: datetime,
@@ -35,7 +35,7 @@ def claim(session: Session, user: User, task_id: str, now: datetime) -> HumanTas
     """认领: take a task from the unit's/role's queue."""
     task = _ready_task(session, task_id)
     if not may_complete(user, task):
-        raise PermissionDenied("这不是您的任务 (this task is not yours)")
+        raise PermissionDenied(NOT_YOURS)
     if task.assignee == user.username:
         return task
     if task.assignee is not None:
@@ -87,7 +87,7 @@ def hand_over(session: Session, user: User, task_id: str, to_username: str,
     """转交: hand a task one holds (or could claim) to a colleague of the same unit and role."""
     task = _ready_task(session, task_id)
     if not may_complete(user, task):
-        raise PermissionDenied("这不是您的任务 (this task is not yours)")
+        raise PermissionDenied(NOT_YOURS)
     if assigned_in_person(task):
         raise DomainError("流程指定由本人办理的任务不能转交 (a task the process assigned to you "
                           "in person cannot be handed over)")
@@ -109,7 +109,7 @@ def save_draft(session: Session, user: User, task_id: str, data: dict[str, Any],
     """暂存: keep what was typed without completing the task."""
     task = _ready_task(session, task_id)
     if not may_complete(user, task):
-        raise PermissionDenied("这不是您的任务 (this task is not yours)")
+        raise PermissionDenied(NOT_YOURS)
     session.merge(TaskDraft(task_id=task.id, username=user.username, data=data, saved_at=now))
 
 

@@ -201,19 +201,9 @@ def current_co_units(assignment_id) -> list[dict[str, Any]]:
     return [{"assignment_id": id_, "unit": code} for id_, code in rows]
 
 
-_UNIT_NAME = select(Unit.name).where(Unit.code == bindparam("code"))
-
-
 def unit_name(code) -> str:
-    """Script global for task subjects: a unit's name by its code (read once per session)."""
-    session = step_session("unit_name")
-    names = session.info.setdefault("unit_names", {})
-    if code not in names:
-        name = session.connection().execute(_UNIT_NAME, {"code": code}).scalar()
-        if name is None:
-            raise DomainError(f"unknown unit '{code}'")
-        names[code] = name
-    return names[code]
+    """Script global for task subjects: a unit's name by its code."""
+    return unit_by_code(step_session("unit_name"), code).name
 
 
 def record_distribution(call: OperatorCall, assignment_id) -> dict:

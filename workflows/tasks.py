@@ -13,6 +13,8 @@ from models import HumanTask, User
 from .errors import DomainError, PermissionDenied
 from .operators import unit_by_code
 
+NOT_YOURS = "这不是您的任务 (this task is not yours)"
+
 
 class Who(Protocol):
     """Who asks: a `User` row, or the web request's snapshot of one (the columns a permission
@@ -133,5 +135,3 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
     except NotFoundError:
         raise PermissionDenied(NOT_YOURS) from None
 
-
-NOT_YOURS = "这不是您的任务 (this task is not yours)"
