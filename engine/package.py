@@ -84,8 +84,12 @@ class Compiled:
         return found
 
 
-def compile_package(package: Package, operators: Iterable[str] | None = None) -> Compiled:
-    """Validate and parse; raise DeployError listing every problem (file, element id, reason)."""
+def compile_package(package: Package, operators: Iterable[str] | None = None,
+                    lanes: Iterable[str] | None = None) -> Compiled:
+    """Validate and parse; raise DeployError listing every problem (file, element id, reason).
+
+    `operators` and `lanes` are the service-task operators and lane names the domain knows
+    (None: not checked)."""
     problems: list[Problem] = []
     forms = _load_forms(package, problems)
     parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -103,6 +107,7 @@ def compile_package(package: Package, operators: Iterable[str] | None = None) ->
             problems.extend(_check_flows(name, root))
             problems.extend(_check_subprocess_lanes(name, root))
             problems.extend(_check_operators(name, root, operators))
+            problems.extend(_check_lanes(name, root, lanes))
     if problems:
         raise DeployError(problems)
 
@@ -306,6 +311,19 @@ def _check_operators(name: str, root, operators: Iterable[str] | None) -> list[P
     ]
 
 
+def _check_lanes(name: str, root, lanes: Iterable[str] | None) -> list[Problem]:
+    """A lane the domain cannot turn into people would fail every case that reaches it."""
+    if lanes is None:
+        return []
+    known = set(lanes)
+    return [
+        Problem(name, lane.get("id", ""),
+                f"lane '{lane.get('name') or ''}' names no role; known lanes: "
+                + ", ".join(sorted(known)))
+        for lane in root.iterfind(".//bpmn:lane", NS) if lane.get("name") not in known
+    ]
+
+
 class SpecCache:
     """Compiled packages by content hash, least recently used dropped first (thread-safe).
 
@@ -316,17 +334,19 @@ class SpecCache:
     _items: OrderedDict[tuple, Compiled] = OrderedDict()
     _lock = threading.Lock()
 
-    def __init__(self, operators: Iterable[str] | None = None, size: int = 32):
+    def __init__(self, operators: Iterable[str] | None = None, size: int = 32,
+                 lanes: Iterable[str] | None = None):
         self.operators = None if operators is None else frozenset(operators)
+        self.lanes = None if lanes is None else frozenset(lanes)
         self.size = size
 
     def get(self, package: Package) -> Compiled:
-        key = (package.content_hash, self.operators)
+        key = (package.content_hash, self.operators, self.lanes)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        compiled = compile_package(package, self.operators)
+        compiled = compile_package(package, self.operators, self.lanes)
         with self._lock:
             self._items[key] = compiled
             while len(self._items) > self.size:

@@ -24,7 +24,7 @@ from models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, P
                     Timer, on_commit)
 
 from . import clock as clock_mod
-from . import projection, serializer
+from . import guarded, projection, serializer
 from .errors import ConflictError, EngineError, FormError, NotFoundError, ProcessError
 from .package import Compiled, Package, SpecCache
 from .projection import LaneResolver, default_lane_resolver
@@ -91,14 +91,19 @@ class Engine:
                  on_event: EventHandler | None = None,
                  on_step: StepHandler | None = None,
                  clock: clock_mod.Clock = clock_mod.system_clock,
-                 live_cache_size: int = 2048):
+                 live_cache_size: int = 2048,
+                 limits: guarded.Limits = guarded.DEFAULT_LIMITS,
+                 lanes: Iterable[str] | None = None):
+        """`lanes`: the lane names `lane_resolver` can turn into people; deploy refuses a
+        process with any other lane (None: any lane). `limits`: the scripts' budget per step."""
         self.resolve = lane_resolver or default_lane_resolver
         self.operators = dict(operators or {})
-        self.script_engine = ScriptEngine(script_globals, self.operators)
+        self.limits = limits
+        self.script_engine = ScriptEngine(script_globals, self.operators, limits)
         self.on_event = on_event
         self.on_step = on_step
         self.clock = clock
-        self.specs = SpecCache(self.operators.keys())
+        self.specs = SpecCache(self.operators.keys(), lanes=lanes)
         self._versions: dict[int, Package] = {}
         self._live: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
         self._live_size = live_cache_size
@@ -167,6 +172,10 @@ class Engine:
     def start(self, session: Session, process_id: str, data: dict[str, Any] | None = None, *,
               actor: str, business_key: str | None = None) -> StepResult:
         """Start a case on the newest version of `process_id` and run it to its first wait."""
+        with guarded.step_budget(self.limits):
+            return self._start(session, process_id, data, actor, business_key)
+
+    def _start(self, session, process_id, data, actor, business_key) -> StepResult:
         definition = self.latest_definition(session, process_id)
         version_id = definition.version_id
         spec, subprocess_specs = self.compiled_version(session, version_id).spec(process_id)
@@ -196,6 +205,10 @@ class Engine:
         assignee, …), read under the case's lock, before anything runs: it may refuse by
         raising, and returns the data to complete with.
         """
+        with guarded.step_budget(self.limits):
+            return self._complete(session, task_id, actor, data, prepare)
+
+    def _complete(self, session, task_id, actor, data, prepare) -> StepResult:
         data = dict(data or {})
         conn = session.connection()
         found = conn.execute(_TASK_AND_CASE, {"task_id": task_id}).one_or_none()
@@ -265,6 +278,10 @@ class Engine:
         return ran
 
     def _fire(self, session: Session, case: Case, now: datetime) -> None:
+        with guarded.step_budget(self.limits):
+            self._fire_timers(session, case, now)
+
+    def _fire_timers(self, session: Session, case: Case, now: datetime) -> None:
         workflow = self._load(session, case)
         before = projection.snapshot(workflow)
 
@@ -393,6 +410,8 @@ class Engine:
                     projection.refresh_deadlines(workflow)
         except EngineError:
             raise
+        except guarded.LimitExceeded as err:  # a BaseException, so that scripts cannot catch it
+            raise ProcessError(f"case {case.id}: {err}") from None
         except Exception as err:  # script, operator or SpiffWorkflow failure: the step is void
             raise ProcessError(f"case {case.id}: {type(err).__name__}: {err}") from err
         finally:

@@ -1,17 +1,13 @@
-"""Scripts and expressions in BPMN: deploy-time checks and the environment they run in.
+"""Scripts and expressions in BPMN: the deploy-time check and the environment they run in.
 
-SpiffWorkflow's script engine is plain ``eval``/``exec``, not a sandbox. We refuse, at deploy time,
-any script or expression that imports, names anything beginning with an underscore (which covers
-dunders such as ``__class__``) or calls a builtin that reaches outside the task data; at run time
-scripts only see a small set of builtins plus the functions the caller hands in.
+SpiffWorkflow's script engine is plain `eval`/`exec`, not a sandbox. Everything it evaluates
+here is compiled as the guarded language of `engine.guarded` (an allow-list of syntax, names
+and attributes, guarded attribute and item access, a budget per step) and runs with only the
+guarded builtins plus the functions the domain hands in.
 """
 from __future__ import annotations
 
-import ast
-import builtins
-import io
 import json
-import tokenize
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,43 +15,12 @@ from typing import Any, Callable
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-FORBIDDEN_NAMES = frozenset({
-    "eval", "exec", "compile", "open", "input", "breakpoint", "getattr", "setattr", "delattr",
-    "globals", "locals", "vars", "memoryview", "help", "exit", "quit",
-})
-SAFE_BUILTINS = {
-    name: getattr(builtins, name) for name in (
-        "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "format", "frozenset",
-        "int", "isinstance", "len", "list", "map", "max", "min", "range", "repr", "reversed",
-        "round", "set", "sorted", "str", "sum", "tuple", "zip", "ValueError", "KeyError",
-        "Exception", "True", "False", "None",
-    )
-}
+from . import guarded
 
 
 def unsafe_reason(source: str, mode: str = "eval") -> str | None:
     """Why `source` may not run (None if it may). mode: 'eval', 'exec', or 'dmn' (unary tests)."""
-    if source is None or not source.strip():
-        return None
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, IndentationError, SyntaxError) as err:
-        return f"cannot read expression: {err}"
-    for tok in tokens:
-        if tok.type != tokenize.NAME:
-            continue
-        if tok.string in ("import", "global", "nonlocal"):
-            return f"'{tok.string}' is not allowed"
-        if tok.string.startswith("_"):
-            return f"name '{tok.string}' is not allowed (names beginning with '_' are private)"
-        if tok.string in FORBIDDEN_NAMES:
-            return f"'{tok.string}' is not allowed"
-    if mode in ("eval", "exec"):
-        try:
-            ast.parse(source.strip() if mode == "eval" else source, mode=mode)
-        except SyntaxError as err:
-            return f"syntax error: {err.msg} (line {err.lineno})"
-    return None
+    return guarded.check(source, mode)
 
 
 @dataclass
@@ -74,45 +39,61 @@ Operator = Callable[..., Any]
 _call_context: ContextVar[dict | None] = ContextVar("jianyi_call_context", default=None)
 
 
-class _CompiledEnvironment(TaskDataEnvironment):
-    """SpiffWorkflow's task-data environment, compiling each expression and script once.
+class GuardedEnvironment(TaskDataEnvironment):
+    """SpiffWorkflow's task-data environment, running each text as the guarded language.
 
-    `eval`/`exec` of a string compile it at every call; a step evaluates a dozen gateway
-    conditions, due dates and parameters, and the same few texts come back case after case.
-    The code objects are those `eval`/`exec` would build (file name '<string>', which error
-    reports rely on).
+    Each text is checked and compiled once (the same few conditions and due dates come back
+    case after case). Names resolve to the guards, builtins and domain functions first, then to
+    the task data: data can never stand in for a guard.
     """
 
     _LIMIT = 4096
 
-    def __init__(self, environment_globals: dict[str, Any]):
-        super().__init__(environment_globals)
+    def __init__(self, script_globals: dict[str, Any] | None,
+                 limits: guarded.Limits = guarded.DEFAULT_LIMITS):
+        super().__init__(guarded.guard_globals(script_globals))
+        self.limits = limits
         self._code: dict[tuple[str, str], Any] = {}
 
     def _compiled(self, source: str, mode: str):
         key = (source, mode)
         code = self._code.get(key)
         if code is None:
-            # eval() drops leading blanks of a string; compile() would call them an indent.
-            code = compile(source.lstrip(" \t") if mode == "eval" else source, "<string>", mode)
+            code = guarded.compile_guarded(source, mode)
             if len(self._code) >= self._LIMIT:
                 self._code.clear()
             self._code[key] = code
         return code
 
     def evaluate(self, expression, context, external_context=None):
-        return super().evaluate(self._compiled(expression, "eval"), context, external_context)
+        code = self._compiled(expression, "eval")
+        names = dict(context)
+        names.update(external_context or {})
+        names.update(self.globals)
+        with guarded.current_budget(self.limits).running(expression):
+            # Security review: code compiled by guarded.compile_guarded (allow-list + guards).
+            return eval(code, names)  # nosec B307
 
     def execute(self, script, context, external_context=None):
-        return super().execute(self._compiled(script, "exec"), context, external_context)
+        self.check_for_overwrite(context, external_context or {})
+        code = self._compiled(script, "exec")
+        context.update(external_context or {})
+        context.update(self.globals)
+        try:
+            with guarded.current_budget(self.limits).running(script):
+                # Security review: code compiled by guarded.compile_guarded (allow-list + guards).
+                exec(code, context)  # nosec B102
+        finally:
+            self._remove_globals_and_functions_from_context(context, external_context)
+        return True
 
 
 class ScriptEngine(PythonScriptEngine):
     """Runs scripts with safe builtins and dispatches service tasks to the operators handed in."""
 
-    def __init__(self, script_globals: dict[str, Any] | None, operators: dict[str, Operator]):
-        env_globals = {"__builtins__": SAFE_BUILTINS, **(script_globals or {})}
-        super().__init__(environment=_CompiledEnvironment(env_globals))
+    def __init__(self, script_globals: dict[str, Any] | None, operators: dict[str, Operator],
+                 limits: guarded.Limits = guarded.DEFAULT_LIMITS):
+        super().__init__(environment=GuardedEnvironment(script_globals, limits))
         self.operators = operators
 
     def call_service(self, task, operation_name=None, operation_params=None, **_kwargs):

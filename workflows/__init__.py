@@ -13,7 +13,8 @@ from models import Database
 def make_engine(clock: Clock = system_clock) -> Engine:
     """The engine configured with this domain's hooks."""
     from . import deadlines, lanes, notifications, operators
-    return Engine(clock=clock, lane_resolver=lanes.resolve, operators=operators.OPERATORS,
+    return Engine(clock=clock, lane_resolver=lanes.resolve, lanes=lanes.LANES,
+                  operators=operators.OPERATORS,
                   script_globals={"deadline": deadlines.deadline,
                                   "current_co_units": operators.current_co_units,
                                   "unit_name": operators.unit_name},
