@@ -54,6 +54,10 @@ class LimitExceeded(BaseException):
         self.where = " ".join(where.split())
         super().__init__(f"{message} (in '{self.where[:80]}')" if where else message)
 
+    def named(self, source: str) -> "LimitExceeded":
+        """This error, naming the text that was running (if it does not name one yet)."""
+        return self if self.where else LimitExceeded(str(self), source)
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -361,8 +365,16 @@ def compile_guarded(source: str, mode: str):
 
 
 # ---------------------------------------------------------------- the budget
+CLOCK_EVERY = 128  # operations between two readings of the thread's CPU clock
+
+
 class Budget:
-    """What a step's scripts have used so far."""
+    """What a step's scripts have used so far.
+
+    The CPU clock is read only every `CLOCK_EVERY` operations (a reading costs a system call):
+    an evaluation that never gets that far is cheap by construction, and each operation's own
+    work is bounded by the size limits, so the clock is never far behind.
+    """
 
     __slots__ = ("limits", "operations", "allocated", "cpu", "_entered", "_depth", "_next_clock")
 
@@ -370,18 +382,18 @@ class Budget:
         self.limits = limits
         self.operations = 0
         self.allocated = 0
-        self.cpu = 0.0
-        self._entered = 0.0
+        self.cpu = 0.0                      # CPU seconds inside scripts, so far
+        self._entered: float | None = None  # CPU clock at the running evaluation's first reading
         self._depth = 0
-        self._next_clock = 128
+        self._next_clock = CLOCK_EVERY
 
     def spend(self, operations: int = 1) -> None:
         self.operations += operations
         if self.operations > self.limits.operations:
             raise LimitExceeded(self._over_operations())
         if self.operations >= self._next_clock:
-            self._next_clock = self.operations + 128
-            self._check_clock()
+            self._next_clock = self.operations + CLOCK_EVERY
+            self._read_clock()
 
     def _over_operations(self) -> str:
         return f"script stopped: more than {self.limits.operations:,} operations in one step"
@@ -397,31 +409,32 @@ class Budget:
             raise LimitExceeded(f"script stopped: a {what} of {length:,} elements is larger "
                                 f"than the limit of {self.limits.max_length:,}")
 
-    def _check_clock(self) -> None:
-        if self._depth and self.cpu + time.thread_time() - self._entered > self.limits.cpu_seconds:
+    def _read_clock(self) -> None:
+        if not self._depth:
+            return
+        now = time.thread_time()
+        if self._entered is None:
+            self._entered = now
+        elif self.cpu + now - self._entered > self.limits.cpu_seconds:
             raise LimitExceeded(f"script stopped: more than {self.limits.cpu_seconds:g} s of "
                                 "CPU time in one step")
 
-    @contextmanager
-    def running(self, source: str = "") -> Iterator["Budget"]:
-        """Count the CPU time spent inside this block (scripts, not the engine around them);
-        a limit exceeded inside names `source`, the text that was running."""
+    def enter(self) -> None:
+        """An evaluation begins (see `scripts.GuardedEnvironment`)."""
         self._depth += 1
-        if self._depth == 1:
-            self._entered = time.thread_time()
-        try:
-            yield self
-            self._check_clock()
-            if self.operations > self.limits.operations:  # exceeded, and swallowed somehow
-                raise LimitExceeded(self._over_operations())
-        except LimitExceeded as err:
-            if source and not err.where:
-                raise LimitExceeded(str(err), source) from None
-            raise
-        finally:
-            self._depth -= 1
-            if self._depth == 0:
-                self.cpu += time.thread_time() - self._entered
+
+    def settle(self) -> None:
+        """An evaluation ended normally: a limit exceeded and swallowed still fails it."""
+        if self.operations > self.limits.operations:
+            raise LimitExceeded(self._over_operations())
+        if self._entered is not None:
+            self._read_clock()
+
+    def leave(self) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._entered is not None:
+            self.cpu += time.thread_time() - self._entered
+            self._entered = None
 
 
 _BUDGET: ContextVar[Budget | None] = ContextVar("jianyi_script_budget", default=None)
@@ -632,7 +645,11 @@ class Guarded:
 
     def __call__(self, *args, **kwargs):
         budget = _budget()
-        budget.spend(1 + sum(_size(a) for a in args))
+        operations = 1
+        for arg in args:
+            if isinstance(arg, _SIZED):
+                operations += len(arg)
+        budget.spend(operations)
         if self.before is not None:
             self.before(budget, *args, **kwargs)
         result = self.function(*args, **kwargs)

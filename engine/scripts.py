@@ -70,9 +70,7 @@ class GuardedEnvironment(TaskDataEnvironment):
         names = dict(context)
         names.update(external_context or {})
         names.update(self.globals)
-        with guarded.current_budget(self.limits).running(expression):
-            # Security review: code compiled by guarded.compile_guarded (allow-list + guards).
-            return eval(code, names)  # nosec B307
+        return self._run(expression, code, names, "eval")
 
     def execute(self, script, context, external_context=None):
         self.check_for_overwrite(context, external_context or {})
@@ -80,12 +78,28 @@ class GuardedEnvironment(TaskDataEnvironment):
         context.update(external_context or {})
         context.update(self.globals)
         try:
-            with guarded.current_budget(self.limits).running(script):
-                # Security review: code compiled by guarded.compile_guarded (allow-list + guards).
-                exec(code, context)  # nosec B102
+            return self._run(script, code, context, "exec")
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
-        return True
+
+    def _run(self, source: str, code, names: dict[str, Any], mode: str):
+        """Run guarded code within the step's budget; an exceeded budget names `source`."""
+        budget = guarded.current_budget(self.limits)
+        budget.enter()
+        try:
+            if mode == "eval":
+                # Security review: code compiled by guarded.compile_guarded (allow-list, guards).
+                result = eval(code, names)  # nosec B307
+            else:
+                # Security review: code compiled by guarded.compile_guarded (allow-list, guards).
+                exec(code, names)  # nosec B102
+                result = True
+            budget.settle()
+            return result
+        except guarded.LimitExceeded as err:
+            raise err.named(source) from None
+        finally:
+            budget.leave()
 
 
 class ScriptEngine(PythonScriptEngine):
