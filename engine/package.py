@@ -211,7 +211,11 @@ _EXPRESSIONS = [
     ("spiffworkflow:postScript", "exec"), ("bpmn:conditionExpression", "eval"),
     ("bpmn:timeDate", "eval"), ("bpmn:timeDuration", "eval"), ("bpmn:timeCycle", "eval"),
     ("bpmn:loopCardinality", "eval"), ("bpmn:completionCondition", "eval"),
-]
+    ("bpmn:loopCondition", "eval"), ("bpmn:condition", "eval"),
+    ("bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "eval"),
+    ("spiffworkflow:messagePayload", "eval"), ("spiffworkflow:expression", "eval"),
+    ("spiffworkflow:payloadExpression", "eval"),
+]  # every text SpiffWorkflow 3.2 evaluates; the run-time guards hold for any text missed here
 
 
 def _check_expressions(name: str, root) -> list[Problem]:

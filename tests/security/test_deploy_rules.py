@@ -40,3 +40,32 @@ def test_the_refused_lane_is_shown_by_the_designer(app, login_as, db):
 
 def test_every_shipped_lane_names_a_role(domain_engine):
     domain_engine.compile(Package.from_folder(BPMN))  # raises if not
+
+
+ELSEWHERE = [
+    ("a conditional event", '<bpmn:intermediateCatchEvent id="wait"><bpmn:incoming>a</bpmn:incoming>'
+     '<bpmn:outgoing>b</bpmn:outgoing><bpmn:conditionalEventDefinition id="c"><bpmn:condition>'
+     'EXPR</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>'),
+    ("a signal payload", '<bpmn:intermediateThrowEvent id="wait"><bpmn:incoming>a</bpmn:incoming>'
+     '<bpmn:outgoing>b</bpmn:outgoing><bpmn:extensionElements><spiffworkflow:payloadExpression>'
+     'EXPR</spiffworkflow:payloadExpression></bpmn:extensionElements>'
+     '<bpmn:signalEventDefinition id="c" /></bpmn:intermediateThrowEvent>'),
+    ("a message payload", '<bpmn:intermediateThrowEvent id="wait"><bpmn:incoming>a</bpmn:incoming>'
+     '<bpmn:outgoing>b</bpmn:outgoing><bpmn:messageEventDefinition id="c"><bpmn:extensionElements>'
+     '<spiffworkflow:messagePayload>EXPR</spiffworkflow:messagePayload></bpmn:extensionElements>'
+     '</bpmn:messageEventDefinition></bpmn:intermediateThrowEvent>'),
+]
+
+
+@pytest.mark.parametrize("where, element", ELSEWHERE, ids=[e[0] for e in ELSEWHERE])
+def test_expressions_outside_scripts_are_checked_too(where, element):
+    from engine import compile_package
+    from ..conftest import PROCESSES
+    text = (PROCESSES / "linear10.bpmn").read_text()
+    hostile = element.replace("EXPR", "(x for x in [1]).gi_frame")
+    files = {"linear10.bpmn": text.replace("</bpmn:process>", hostile + "</bpmn:process>", 1),
+             "note.schema.json": (PROCESSES / "note.schema.json").read_text()}
+    with pytest.raises(DeployError) as err:
+        compile_package(Package(files))
+    assert any(p.element_id in ("wait", "c") and "gi_frame" in p.reason
+               for p in err.value.problems), err.value.problems
