@@ -447,3 +447,33 @@ def test_a_step_stopped_by_its_budget_tells_the_user_and_keeps_what_was_typed(
     assert response.status_code == 409
     assert "提交失败，案件未作改动" in html and "手写的备注" in html
     assert _state(db, case) == before
+
+
+def test_budget_holds_in_gunicorn_workers(db, domain_engine, org):
+    """`jianyi serve --workers 2`: a looping step fails with 409 and changes nothing while a
+    completion beside it in the other worker goes through."""
+    from bench.http_client import Client as HttpClient, production
+    script = "n = 0\nwhile note == 'loop':\n    n += 1"
+    with db.write() as s:
+        domain_engine.deploy(s, _package(script), "designer")
+        cases = [domain_engine.start(s, "scripted", {}, actor="commission").instance_id
+                 for _ in range(2)]
+    with db.session() as s:
+        tasks = [domain_engine.ready_tasks(s, instance_id=c)[0].id for c in cases]
+    before = _state(db, cases[0])
+    statuses: dict[str, int] = {}
+    with production(db.url.render_as_string(hide_password=False), workers=2) as server:
+        def complete(name, task, note):
+            client = HttpClient(server.port)
+            client.login("commission", "pw")
+            statuses[name], _ = client.request("POST", f"/tasks/{task}", {"note": note})
+        threads = [threading.Thread(target=complete, args=("loop", tasks[0], "loop")),
+                   threading.Thread(target=complete, args=("fine", tasks[1], "ok"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    assert statuses == {"loop": 409, "fine": 302}
+    assert _state(db, cases[0]) == before
+    with db.session() as s:
+        assert [t.bpmn_id for t in domain_engine.ready_tasks(s, instance_id=cases[1])] == ["after"]
