@@ -54,7 +54,8 @@ def link_account(session: Session, username: str, deputy_id: int, *, actor: str,
     Later feedback rounds go to the account by themselves (the lane looks it up). Audited:
     `deputy_linked`, and a `hand_over` event on each case whose task moved.
 
-    Returns the ids of the tasks handed over. Linking again is harmless (nothing left to move).
+    Returns the ids of the tasks handed over. Linking again is harmless (nothing left to move);
+    an account created with the deputy's id already set gets its open tasks this way too.
     """
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
@@ -76,11 +77,15 @@ def link_account(session: Session, username: str, deputy_id: int, *, actor: str,
     if other is not None:
         raise DomainError(f"代表{deputy.name}已有账号 {other} "
                           f"(deputy {deputy.name} already has the account '{other}')")
-    if user.deputy_id != deputy.id:
-        user.deputy_id = deputy.id
+    changed = user.deputy_id != deputy.id
+    user.deputy_id = deputy.id
+    # An account created with its deputy_id already set is linked here for its open tasks.
+    moved = _hand_over_open_tasks(session, user, deputy, actor=actor, now=now)
+    if changed or moved:
         session.add(AuditEvent(at=now, actor=actor, action="deputy_linked", detail={
-            "username": username, "deputy_id": deputy.id, "deputy": deputy.name}))
-    return _hand_over_open_tasks(session, user, deputy, actor=actor, now=now)
+            "username": username, "deputy_id": deputy.id, "deputy": deputy.name,
+            "tasks_handed_over": len(moved)}))
+    return moved
 
 
 def _hand_over_open_tasks(session: Session, user: User, deputy: Deputy, *, actor: str,

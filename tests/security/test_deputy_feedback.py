@@ -278,6 +278,28 @@ def test_later_rounds_follow_an_account_given_when_no_task_was_open(
     assert tuple(final) == ("satisfied", False)
 
 
+def test_an_account_created_with_its_deputy_id_is_handed_the_open_task_by_linking(
+        cases, db, domain_engine, paper_deputy):
+    sid, case = cases.new({"mode": "sole", "lead_unit": "transport", "co_units": [],
+                           "key_suggestion": False}, deputy=PAPER)
+    cases.drive(case, stop_at={"feedback"})
+    task = _open(cases, case, "feedback")
+    with db.write() as session:
+        create_user(session, "zhaomin", PAPER, "deputy", "pw", deputy_id=paper_deputy)
+    with db.write() as session:
+        assert deputies.link_account(session, "zhaomin", paper_deputy, actor="admin",
+                                     now=domain_engine.clock()) == [task.id]
+    with db.write() as session:  # again: nothing left to move, nothing audited
+        assert deputies.link_account(session, "zhaomin", paper_deputy, actor="admin",
+                                     now=domain_engine.clock()) == []
+    with db.session() as session:
+        row = session.get(HumanTask, task.id)
+        assert (row.candidate_role, row.assignee) == ("deputy", "zhaomin")
+        linked = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "deputy_linked")).all()
+        assert [e.detail["tasks_handed_over"] for e in linked] == [1]
+
+
 def test_merged_suggestions_feedback_stays_with_the_lead_deputy(cases, db, domain_engine,
                                                                 paper_deputy,
                                                                 login_as):  # noqa: F811
