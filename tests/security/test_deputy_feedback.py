@@ -245,9 +245,11 @@ def test_an_account_given_later_takes_over_the_open_task_and_the_next_rounds(
                        ("finance", 1, "satisfied", "commission", True),
                        ("transport", 1, "dissatisfied", "zhaomin", False),
                        ("transport", 2, "satisfied", "zhaomin", False)]
-    card = commission.get(f"/cases/{sid}").get_data(as_text=True).split(
-        'id="feedback"', 1)[1].split("</div>", 1)[0]
+    html = commission.get(f"/cases/{sid}").get_data(as_text=True)
+    card = html.split('id="feedback"', 1)[1].split("</div>", 1)[0]
     assert card.count("代表工委代录") == 1  # the finance rating only
+    timeline = html.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert timeline.count("代表已开通账号，转由代表本人办理") == 2  # the two tasks handed over
 
 
 def test_later_rounds_follow_an_account_given_when_no_task_was_open(
