@@ -93,6 +93,8 @@ class Assignment(Base):
     consulted: Mapped[bool] = mapped_column(default=False, server_default="0")
     answer_class: Mapped[Optional[str]] = mapped_column(String(1))  # the reply that stands
     satisfaction: Mapped[Optional[str]] = mapped_column(String(24))  # the final rating
+    # The final rating was recorded by the commission from the deputy's paper form (代录).
+    feedback_recorded_on_behalf: Mapped[bool] = mapped_column(default=False, server_default="0")
     suggestion: Mapped[Suggestion] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
 
@@ -161,7 +163,9 @@ class Reply(_AssignmentRecord, Base):
 
 
 class Feedback(_AssignmentRecord, Base):
-    """反馈: the lead deputy's rating of one unit's reply."""
+    """反馈: the lead deputy's rating of one unit's reply. A deputy without a login gives it on
+    the paper feedback form (征询意见表) and the commission records it on their behalf (代录):
+    `recorded_on_behalf`, with `given_by` the commission member who recorded it."""
 
     __tablename__ = "feedback"
 
@@ -171,6 +175,7 @@ class Feedback(_AssignmentRecord, Base):
     comment: Mapped[Optional[str]] = mapped_column(Text)
     given_by: Mapped[str] = mapped_column(String(64))
     given_at: Mapped[datetime]
+    recorded_on_behalf: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 
 class Extension(_AssignmentRecord, Base):

@@ -13,7 +13,7 @@ from engine import ConflictError
 from models import (Assignment, CongressSession, Deputy, Feedback, HumanTask, ProcessInstance,
                     Reply, Suggestion)
 from workflows import cases as case_rules
-from workflows import replies, similarity, suggestions
+from workflows import deputies, replies, similarity, suggestions
 from workflows.errors import DomainError
 
 from . import db
@@ -70,7 +70,7 @@ def show(suggestion_id: int):
         feedback=s.scalars(select(Feedback).where(Feedback.assignment_id.in_(ids))
                            .order_by(Feedback.id)).all(),
         units=case_rules.unit_names(s), assignment_units=assignment_units, diagram=diagram,
-        open_tasks=open_tasks,
+        open_tasks=open_tasks, on_behalf=deputies.recorded_on_behalf,
         now=db.now(), merged_into=s.get(Suggestion, suggestion.merged_into_id)
         if suggestion.merged_into_id else None,
         similar=similarity.similar_to(s, suggestion.id))

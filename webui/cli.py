@@ -290,6 +290,32 @@ def settings_set(key: str, value: int) -> None:
     click.echo(f"{key} = {value}")
 
 
+@main.group("users")
+def users_group() -> None:
+    """Login accounts."""
+
+
+@users_group.command("link-deputy")
+@click.argument("username")
+@click.argument("deputy_id", type=int)
+@click.option("--by", "actor", default=lambda: os.environ.get("USER", "admin"),
+              help="who links (recorded in the audit trail)")
+def users_link_deputy(username: str, deputy_id: int, actor: str) -> None:
+    """Link the deputy account USERNAME to deputy DEPUTY_ID: the feedback tasks of the deputy's
+    suggestions that wait for the commission to record them (代录) go to the account."""
+    from workflows.deputies import link_account
+    from workflows.errors import DomainError
+    app = create_app()
+    try:
+        with app.extensions["db"].write() as session:
+            moved = link_account(session, username, deputy_id, actor=actor,
+                                 now=app.extensions["engine"].clock())
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{username} is linked to deputy {deputy_id}; "
+               f"{len(moved)} open feedback task(s) handed to them")
+
+
 @main.group("figures")
 def figures_group() -> None:
     """Supervisors' figures."""

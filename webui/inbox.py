@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 
 from models import HumanTask, Suggestion
-from workflows import inbox as inbox_actions
+from workflows import deputies, inbox as inbox_actions
+from workflows import tasks as task_rules
 from workflows.errors import DomainError
 
 from . import db
@@ -55,6 +56,8 @@ def queue_condition(user, queue: str):
     """SQL for one queue, written so each uses an index: my tasks, or my unit's/role's open ones."""
     if queue == "mine":
         return and_(HumanTask.assignee == user.username, HumanTask.state == "ready")
+    if user.role in task_rules.PERSONAL_ROLES:  # a deputy's tasks are theirs in person: no queue
+        return false()
     unit = user.unit.code if user.unit is not None else None
     return and_(HumanTask.state == "ready", HumanTask.candidate_role == user.role,
                 HumanTask.candidate_unit == unit if unit else HumanTask.candidate_unit.is_(None),
@@ -169,7 +172,8 @@ def index():
     steps = list(STEPS)
     return render_template("inbox/index.html", rows=rows, cases=cases, filters=filters,
                            next_cursor=next_cursor, counts=counts(s, who(), now),
-                           fields=fields, steps=steps, now=now, due_class=due_class)
+                           fields=fields, steps=steps, now=now, due_class=due_class,
+                           on_behalf=deputies.recorded_on_behalf)
 
 
 def _act(action, task_id: str, *args):

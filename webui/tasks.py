@@ -13,7 +13,7 @@ from io import BytesIO
 from engine import ConflictError, FormError, ProcessError
 from models import (Assignment, Attachment, Consultation, CoOpinion, Division, HumanTask,
                     ProcessInstance, Reply, Suggestion, Unit, User)
-from workflows import attachments, cases as case_rules, inbox as inbox_actions
+from workflows import attachments, cases as case_rules, deputies, inbox as inbox_actions
 from workflows import tasks as task_rules
 from workflows.errors import DomainError, PermissionDenied
 
@@ -90,6 +90,7 @@ def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
     return render_template("tasks/task.html", task=task, schema=schema, fields=fields,
                            values=values, errors=errors, colleagues=colleagues,
                            in_person=inbox_actions.assigned_in_person(task),
+                           on_behalf=deputies.recorded_on_behalf(task),
                            now=db.now(), **_context(task)), status
 
 

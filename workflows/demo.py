@@ -71,6 +71,10 @@ STAGES = [
     (4, "follow_up"), (10, "closed"),
 ]
 
+# The second case of these stages is the account-less deputy's: one feedback form waits for the
+# commission to record it, one was recorded and the case closed.
+PAPER_FEEDBACK_STAGES = ("awaiting_feedback", "closed")
+
 
 @dataclass(frozen=True)
 class Login:
@@ -80,7 +84,7 @@ class Login:
 
 
 LOGINS = [
-    Login("commission", "commission", "代表工委 commission staff"),
+    Login("commission", "commission", "代表工委 commission staff (also records paper feedback: 代录)"),
     Login("unit_handler", "jtt_handler", "省交通运输厅 unit handler (lead unit)"),
     Login("reviewer", "jtt_reviewer", "省交通运输厅 deputy head (reviewer)"),
     Login("signer", "jtt_signer", "省交通运输厅 principal head (signer)"),
@@ -138,7 +142,10 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
             if session.scalar(select(User.id).where(User.username == username)) is None:
                 create_user(session, username, f"{code} {role}", role, DEMO_PASSWORD,
                             unit_code=code)
-    for i, deputy in enumerate(deputies[1:], start=1):
+    # The last deputy has no login account: the commission records their paper feedback
+    # forms on their behalf (代录).
+    paper_deputy = deputies[-1]
+    for i, deputy in enumerate(deputies[1:-1], start=1):
         create_user(session, f"deputy{i:02d}", deputy.name, "deputy", DEMO_PASSWORD,
                     deputy_id=deputy.id)
     session.flush()
@@ -146,11 +153,13 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
     commission = session.scalar(select(User).where(User.username == "commission"))
     number = 0
     for count, stage in STAGES:
-        for _ in range(count):
+        for nth in range(count):
             number += 1
             field, title, lead, co = TOPICS[number % len(TOPICS)]
             clock.now = meeting - timedelta(days=5)
             lead_deputy = deputies[0] if number % 4 == 0 else rng.choice(deputies)
+            if nth == 1 and stage in PAPER_FEEDBACK_STAGES:
+                lead_deputy = paper_deputy
             suggestion = suggestions.register(
                 session, engine, congress_session=congress, number=number,
                 title=title if number <= len(TOPICS) else title.replace("的建议", f"（{number}）的建议"),

@@ -11,7 +11,7 @@ from models import AuditEvent, HumanTask, TaskDraft, User
 
 from .errors import DomainError, PermissionDenied
 from .notifications import notify, step_name
-from .tasks import NOT_YOURS, may_complete
+from .tasks import NOT_YOURS, PERSONAL_ROLES, may_complete
 
 
 def _audit(session: Session, user: User, action: str, task: HumanTask, now: datetime,
@@ -74,11 +74,14 @@ def colleagues(session: Session, user: User, task: HumanTask) -> list[User]:
 
 
 def may_complete_as(user: User, task: HumanTask) -> bool:
-    """Could `user` do this task if it were handed to them?"""
+    """Could `user` do this task if it were handed to them? (A personal role's task is only
+    ever its assignee's.)"""
     if task.candidate_role != user.role:
         return False
     if task.candidate_unit is not None and (user.unit is None or user.unit.code != task.candidate_unit):
         return False
+    if task.candidate_role in PERSONAL_ROLES:
+        return task.assignee == user.username
     return True
 
 

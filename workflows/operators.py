@@ -18,6 +18,7 @@ from models import (Assignment, Consultation, CoOpinion, Escalation, Extension, 
                     FollowUp, ProgressReport, Reply, ReturnRequest, Suggestion, Unit)
 
 from . import deadlines
+from .deputies import ON_BEHALF_KEY, RECORDED_BY_KEY
 from .errors import DomainError
 
 COPY_TO = ["省人大常委会代表工作委员会"]
@@ -337,13 +338,24 @@ def issue_reply(call: OperatorCall, assignment_id) -> dict:
 
 def record_feedback(call: OperatorCall, assignment_id, satisfaction, comment=None) -> dict:
     """反馈 on one unit; the latest round counts, earlier rounds stay in history."""
+    return _record_feedback(call, assignment_id, satisfaction, comment, call.data)
+
+
+def _record_feedback(call: OperatorCall, assignment_id, satisfaction, comment,
+                     answer: dict[str, Any]) -> dict:
+    """One rating, with who recorded it and whether the commission recorded the deputy's paper
+    form (代录), as the completion of its task said (`answer`: workflows.tasks stamps both)."""
+    on_behalf = bool(answer.get(ON_BEHALF_KEY))
     session = call.session
     assignment = _assignment(call, assignment_id)
     rounds = session.scalar(select(func.count()).select_from(Feedback)
                             .where(Feedback.assignment_id == assignment.id))
     session.add(Feedback(assignment_id=assignment.id, round=rounds + 1, satisfaction=satisfaction,
-                         comment=comment, given_by=call.actor, given_at=call.now))
-    assignment.satisfaction = satisfaction  # the final rating is the one that counts
+                         comment=comment, given_by=answer.get(RECORDED_BY_KEY) or call.actor,
+                         given_at=call.now, recorded_on_behalf=on_behalf))
+    # The final rating is the one that counts, and whether it was recorded on the deputy's behalf.
+    assignment.satisfaction = satisfaction
+    assignment.feedback_recorded_on_behalf = on_behalf
     session.flush()
     dissatisfied = session.scalar(select(func.count()).select_from(Feedback).where(
         Feedback.assignment_id == assignment.id, Feedback.satisfaction == "dissatisfied"))
@@ -352,10 +364,11 @@ def record_feedback(call: OperatorCall, assignment_id, satisfaction, comment=Non
 
 
 def record_co_feedback(call: OperatorCall, items) -> dict:
-    """The deputy's ratings of the co-handling units (one multi-instance answer each)."""
+    """The deputy's ratings of the co-handling units (one multi-instance answer each, stamped
+    on its own: one may have been recorded by the commission before the deputy had an account)."""
     for item in items or []:
-        record_feedback(call, item["co_unit"]["assignment_id"], item["satisfaction"],
-                        item.get("comment"))
+        _record_feedback(call, item["co_unit"]["assignment_id"], item["satisfaction"],
+                         item.get("comment"), item)
     return {}
 
 

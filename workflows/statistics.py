@@ -20,9 +20,9 @@ SCOPES = {"lead": ("lead", "sole", "separate"), "co": ("co",)}
 GROUPINGS = ("unit", "division")
 SATISFACTION = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied")
 CLASSES = ("A", "B", "C", "D")
-COUNTS = ("assigned", "replied", "on_time", "consulted", "rated", "very_satisfied", "satisfied",
-          "basically_satisfied", "dissatisfied", "class_a", "class_b", "class_c", "class_d",
-          "overdue")
+COUNTS = ("assigned", "replied", "on_time", "consulted", "rated", "rated_on_behalf",
+          "very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "class_a",
+          "class_b", "class_c", "class_d", "overdue")
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -42,6 +42,7 @@ class Figures:
     on_time: int = 0
     consulted: int = 0
     rated: int = 0
+    rated_on_behalf: int = 0  # of `rated`: final ratings the commission recorded (代录)
     very_satisfied: int = 0
     satisfied: int = 0
     basically_satisfied: int = 0
@@ -134,6 +135,8 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
     counts = [
         func.count(Assignment.id), _count(replied), _count(Assignment.on_time.is_(True)),
         _count(Assignment.consulted.is_(True)), _count(Assignment.satisfaction.is_not(None)),
+        _count(and_(Assignment.satisfaction.is_not(None),
+                    Assignment.feedback_recorded_on_behalf.is_(True))),
         *[_count(Assignment.satisfaction == value) for value in SATISFACTION], *classes,
         _count(and_(~replied, Assignment.reply_due < now)),
     ]
@@ -185,7 +188,7 @@ def refresh_facts(session: Session, assignment_ids: list[int] | None = None) -> 
             opinions.setdefault(assignment_id, []).append(submitted_at)
         ratings: dict[int, list] = {}
         for f in session.execute(select(Feedback.assignment_id, Feedback.round, Feedback.id,
-                                        Feedback.satisfaction)
+                                        Feedback.satisfaction, Feedback.recorded_on_behalf)
                                  .where(Feedback.assignment_id.in_(ids))):
             ratings.setdefault(f.assignment_id, []).append(f)
         consulted = set(session.scalars(select(Consultation.assignment_id)
@@ -193,7 +196,8 @@ def refresh_facts(session: Session, assignment_ids: list[int] | None = None) -> 
         updates = []
         for a in chunk:
             fact = {"id": a.id, "consulted": a.id in consulted, "replied_at": None,
-                    "on_time": None, "answer_class": None, "satisfaction": None}
+                    "on_time": None, "answer_class": None, "satisfaction": None,
+                    "feedback_recorded_on_behalf": False}
             if a.role == "co":
                 if a.id in opinions:
                     first = min(opinions[a.id])
@@ -203,7 +207,9 @@ def refresh_facts(session: Session, assignment_ids: list[int] | None = None) -> 
                 fact.update(replied_at=min(r.issued_at for r in ordered),
                             on_time=bool(ordered[0].on_time), answer_class=ordered[-1].answer_class)
             if a.id in ratings:
-                fact["satisfaction"] = max(ratings[a.id], key=lambda f: (f.round, f.id)).satisfaction
+                final = max(ratings[a.id], key=lambda f: (f.round, f.id))
+                fact.update(satisfaction=final.satisfaction,
+                            feedback_recorded_on_behalf=bool(final.recorded_on_behalf))
             updates.append(fact)
         session.execute(update(Assignment), updates)
         done += len(updates)

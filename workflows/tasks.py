@@ -10,10 +10,14 @@ from engine import Engine, FormError, NotFoundError
 from engine.runtime import StepResult
 from models import HumanTask, User
 
+from . import deputies
 from .errors import DomainError, PermissionDenied
 from .operators import unit_by_code
 
 NOT_YOURS = "这不是您的任务 (this task is not yours)"
+# Roles whose tasks are given to one person, never to a queue: a deputy's task without its
+# assignee (a row written by older code, say) is nobody's to see or do.
+PERSONAL_ROLES = frozenset({deputies.DEPUTY_ROLE})
 
 
 class Who(Protocol):
@@ -32,6 +36,7 @@ def visible_to(user: User):
     return and_(
         HumanTask.candidate_role == user.role,
         or_(HumanTask.candidate_unit.is_(None), HumanTask.candidate_unit == unit_code),
+        HumanTask.assignee == user.username if user.role in PERSONAL_ROLES else
         or_(HumanTask.assignee.is_(None), HumanTask.assignee == user.username),
     )
 
@@ -43,7 +48,9 @@ def may_complete(user: Who, task) -> bool:
         return False
     if task.candidate_unit is not None and (user.unit is None or user.unit.code != task.candidate_unit):
         return False
-    return task.assignee is None or task.assignee == user.username
+    if task.assignee is None:
+        return task.candidate_role not in PERSONAL_ROLES
+    return task.assignee == user.username
 
 
 def my_tasks(session: Session, user: User, instance_id: int | None = None) -> list[HumanTask]:
@@ -128,6 +135,11 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
             raise FormError(errors)
         if task.bpmn_id == "draft_reply" and data.get("action") == "request_extension":
             data = {**data, "extension_requested_by": user.username}
+        if user.role in (deputies.DEPUTY_ROLE, deputies.ON_BEHALF_ROLE):
+            lane = session.scalar(select(HumanTask.lane).where(HumanTask.id == task_id))
+            if lane == deputies.DEPUTY_LANE:  # whatever the form says, the row decides
+                data = {**data, deputies.RECORDED_BY_KEY: user.username,
+                        deputies.ON_BEHALF_KEY: task.candidate_role != deputies.DEPUTY_ROLE}
         return data
 
     try:

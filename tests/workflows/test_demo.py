@@ -36,4 +36,19 @@ def test_the_demo_province_has_every_stage_and_a_login_per_role(db):
                               .where(Reply.answer_class == "B")) >= 4
         assert session.scalar(select(func.count()).select_from(Suggestion)
                               .where(Suggestion.key_suggestion.is_(True))) >= 3
+        # A deputy without an account: the commission recorded one feedback form (代录) and
+        # another waits in its queue; no deputy has either.
+        paper = session.scalars(select(Deputy).where(
+            Deputy.id.not_in(select(User.deputy_id).where(User.deputy_id.is_not(None))))).all()
+        assert len(paper) == 1
+        recorded = session.scalars(select(Feedback).where(
+            Feedback.recorded_on_behalf.is_(True))).all()
+        assert recorded and all(f.given_by == "commission" for f in recorded)
+        waiting = session.scalars(select(HumanTask).where(
+            HumanTask.state == "ready", HumanTask.lane == "Deputy",
+            HumanTask.candidate_role == "commission")).all()
+        assert {t.bpmn_id for t in waiting} >= {"feedback"}
+        assert all(t.assignee is None for t in waiting)
+        assert session.scalar(select(func.count()).select_from(HumanTask).where(
+            HumanTask.candidate_role == "deputy", HumanTask.assignee.is_(None))) == 0
         assert demo.is_loaded(session)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models import Assignment
+from models import Assignment, Deputy
 from workflows import simulate
 from workflows.statistics import Filters, refresh_facts, unit_figures
 
@@ -24,8 +24,17 @@ def test_operator_facts_match_a_recomputation(db, domain_engine, org, clock):
         "feedback_again": {"satisfaction": "very_satisfied", "comment": ""}})
     _, third = cases.new({"mode": "sole", "lead_unit": "water", "co_units": [],
                           "key_suggestion": False})
+    with db.write() as s:  # a lead deputy without an account: the commission records (代录)
+        paper = Deputy(name="赵敏", electoral_unit="常德市")
+        s.add(paper)
+        s.flush()
+        org.deputies[paper.name] = paper.id
+    _, fourth = cases.new({"mode": "sole", "lead_unit": "education", "co_units": [],
+                           "key_suggestion": False}, deputy="赵敏")
+    cases.drive(fourth)
     columns = (Assignment.id, Assignment.replied_at, Assignment.on_time, Assignment.consulted,
-               Assignment.answer_class, Assignment.satisfaction)
+               Assignment.answer_class, Assignment.satisfaction,
+               Assignment.feedback_recorded_on_behalf)
 
     def facts():
         with db.session() as s:
@@ -42,6 +51,9 @@ def test_operator_facts_match_a_recomputation(db, domain_engine, org, clock):
     assert (transport.assigned, transport.replied, transport.consulted) == (2, 2, 2)
     assert (transport.class_a, transport.class_c) == (1, 1)  # the re-handled reply stands
     assert (transport.very_satisfied, transport.dissatisfied) == (1, 0)
+    assert transport.rated_on_behalf == 0
+    education = next(f for f in before["lead"] if f.unit_code == "education")
+    assert (education.rated, education.rated_on_behalf) == (1, 1)
     water = next(f for f in before["lead"] if f.unit_code == "water")
     assert (water.assigned, water.replied) == (1, 0)
     assert sum(f.replied for f in before["co"]) == 2
