@@ -16,7 +16,7 @@ from . import deputies
 UNIT_LANES = {"UnitHandler": "unit_handler", "Reviewer": "reviewer", "Signer": "signer"}
 ROLE_LANES = {"Commission": "commission", "Supervisor": "commission",
               "ProvincialLeader": "provincial_leader", "Committee": "committee"}
-LANES = frozenset({*UNIT_LANES, *ROLE_LANES, "CoUnit", "Deputy"})  # what `resolve` knows
+LANES = frozenset({*UNIT_LANES, *ROLE_LANES, "CoUnit", deputies.DEPUTY_LANE})  # what `resolve` knows
 
 
 def resolve(lane: str | None, data: dict[str, Any], bpmn_id: str) -> Candidates:
