@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from . import safexml
+from . import safexml, xmlpolicy
 from .errors import DeployError, Problem
 from .scripts import unsafe_reason
 
@@ -102,6 +102,7 @@ def compile_package(package: Package, operators: Iterable[str] | None = None,
         except safexml.UnsafeXml as err:
             problems.append(Problem(name, "", str(err)))
     for name, root in roots.items():
+        problems.extend(xmlpolicy.check(name, root))  # uploaded markup never runs in a browser
         problems.extend(_check_expressions(name, root))
         if name.endswith(".bpmn"):
             problems.extend(_check_flows(name, root))

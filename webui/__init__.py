@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # JIANYI_SECURE_COOKIES=1 means "served over HTTPS": Secure cookie and HSTS (headers.py).
         SESSION_COOKIE_SECURE=os.environ.get("JIANYI_SECURE_COOKIES", "") == "1",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_TIME_LIMIT=None,
@@ -55,7 +56,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["engine"] = app.config.get("ENGINE") or make_engine()
 
     from . import auth, cases, db, designer, i18n, inbox, notifications, supervision, tasks
+    from . import headers
     csrf.init_app(app)
+    headers.init_app(app)  # CSP, no-store, HSTS: see webui/headers.py
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
@@ -94,13 +97,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         flashes = session.get("_flashes")
         if flashes and len(flashes) > MAX_FLASHES:
             session["_flashes"] = flashes[-MAX_FLASHES:]
-        return response
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -18,6 +18,7 @@ from workflows.errors import DomainError
 
 from . import db
 from .auth import roles_required
+from .headers import stored_file
 from .i18n import gettext as _
 from .i18n import label
 
@@ -86,7 +87,8 @@ def diagram(suggestion_id: int, filename: str):
     state = case_rules.diagram_state(db.session(), db.engine(), instance)
     if filename not in state.files:
         abort(404)
-    return Response(state.files[filename], mimetype="application/xml")
+    # Uploaded XML is data for the viewer's fetch(), never a document the browser renders.
+    return stored_file(state.files[filename], filename)
 
 
 @bp.get("/replies/<int:reply_id>/letter")

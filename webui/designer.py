@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import (Blueprint, Response, abort, jsonify, redirect, render_template, request,
+from flask import (Blueprint, abort, jsonify, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from workflows import designer
 
 from . import db, forms
 from .auth import roles_required
+from .headers import stored_file
 from .i18n import gettext as _
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -51,8 +52,7 @@ def file(version_id: int, name: str):
     text = _version_or_404(version_id).files.get(name)
     if text is None:
         abort(404)
-    kind = "application/json" if name.endswith(".json") else "application/xml"
-    return Response(text, mimetype=kind)
+    return stored_file(text, name)  # a download of plain text: markup in it never runs
 
 
 @bp.get("/versions/<int:version_id>/edit")

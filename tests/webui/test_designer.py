@@ -38,7 +38,8 @@ def test_library_lists_versions_with_running_cases_and_files(db, domain_engine, 
     assert version.content_hash[:12] in page and "suggestion.bpmn" in page
     assert 'data-process="suggestion">1<' in page
     raw = designer.get(f"/designer/versions/{version.id}/files/assign.schema.json")
-    assert raw.mimetype == "application/json" and json.loads(raw.data)["type"] == "object"
+    # Served as inert plain text to download (tests/security/test_uploaded_xml.py), not as JSON.
+    assert raw.mimetype == "text/plain" and json.loads(raw.data)["type"] == "object"
     editor = designer.get(f"/designer/versions/{version.id}/edit").get_data(as_text=True)
     assert "bpmn-modeler.production.min.js" in editor and "package-files" in editor
 

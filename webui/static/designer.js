@@ -4,6 +4,8 @@
 (() => {
   const root = document.getElementById('designer');
   const T = JSON.parse(document.getElementById('designer-text').textContent);
+  // The package's files arrive as data: JSON text in a <script type="application/json"> block
+  // (never executed; tojson escapes <, > and &), parsed by bpmn-js or shown in a textarea.
   const files = JSON.parse(document.getElementById('package-files').textContent);
   const csrf = document.querySelector('meta[name=csrf-token]').content;
   const $ = (id) => document.getElementById(id);

@@ -1,9 +1,12 @@
 // Case diagram: bpmn-js viewer, active elements highlighted, completed ones shaded.
+// The stored BPMN is read as text and parsed by bpmn-js, never opened as a document: the server
+// sends it as a plain-text download, so markup planted in it has nothing to run in.
 document.querySelectorAll('.diagram').forEach(async (container) => {
   const viewer = new BpmnJS({ container });
-  const xml = await (await fetch(container.dataset.url, { credentials: 'same-origin' })).text();
   try {
-    await viewer.importXML(xml);
+    const response = await fetch(container.dataset.url, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    await viewer.importXML(await response.text());
   } catch (err) {
     container.textContent = 'diagram error: ' + err.message;
     return;
