@@ -1,11 +1,13 @@
 """Login, logout, password change, sessions that end; lockout after repeated failures; role
-checks."""
+checks; the one check of where `next` may lead."""
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    session as cookie, url_for)
@@ -166,12 +168,49 @@ def login():
     return redirect(local_target(request.args.get("next"), url_for("inbox.index")))
 
 
+# ---- where `next` may lead ----
+# Characters a local target may carry as they are, beside letters and digits: RFC 3986's path,
+# query and fragment characters. Others (a space, Chinese text) are percent-encoded.
+_URL_CHARACTERS = "/?#[]@!$&'()*+,;=:-._~%"
+# Unicode categories no target may hold, as given or decoded: controls (tab, CR, LF and NUL,
+# which browsers drop or choke on), format characters (bidi overrides, zero-width), line and
+# paragraph separators, surrogates, private use, unassigned.
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+_MAX_TARGET = 2048
+_DECODINGS = 3  # a target still changing after this many percent-decodings is refused
+
+
 def local_target(target: str | None, fallback: str) -> str:
-    """`target` if it is a path on this site, else `fallback`: a `next` parameter never sends
-    anyone to another site (`//host` and `/\\host` are other sites to a browser)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
+    """`target` if a browser would take it to a page of this site, else `fallback`: the one
+    check for every `next` parameter.
+
+    Browsers drop tabs and newlines anywhere in a URL, trim spaces and controls at its ends,
+    read a backslash as a slash, and take `//host` as another site. Rather than predict what a
+    browser makes of such a target, any target it would alter is refused: it must begin with
+    exactly one `/`, hold no control, format or separator character, no backslash and no
+    surrounding whitespace, and stay so however often it is percent-decoded (a proxy or the
+    next hop may decode it again). What passes is sent percent-encoded as ASCII.
+    """
+    if not isinstance(target, str) or not target or len(target) > _MAX_TARGET:
+        return fallback
+    text = target
+    for _ in range(_DECODINGS):
+        if not _stays_here(text):
+            return fallback
+        decoded = unquote(text)
+        if decoded == text:
+            return quote(target, safe=_URL_CHARACTERS)
+        text = decoded
     return fallback
+
+
+def _stays_here(text: str) -> bool:
+    if not text.startswith("/") or text.startswith("//") or text != text.strip():
+        return False
+    if "\\" in text or any(unicodedata.category(c) in _REFUSED_CATEGORIES for c in text):
+        return False
+    parts = urlsplit(text)
+    return not parts.scheme and not parts.netloc
 
 
 @bp.post("/logout")
