@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -76,10 +77,11 @@ def authenticate(session: Session, username: str, password: str, now, *, max_fai
     if address and session.scalar(select(func.count()).select_from(LoginFailure).where(
             LoginFailure.address == address, LoginFailure.at > since)) >= max_address_failures:
         return None, "address_blocked"
+    key = _name_key(username)
     # Both counters are read under a row lock: two guesses at once must count twice.
-    user = session.scalar(select(User).where(User.username == username).with_for_update()) \
-        if len(username) <= USERNAME_MAX else None
-    counter = user if user is not None else _name_counter(session, username[:USERNAME_MAX], now)
+    user = session.scalar(select(User).where(User.username == key).with_for_update()) \
+        if key == username else None
+    counter = user if user is not None else _name_counter(session, key, now)
     if counter.locked_until is not None and counter.locked_until > now:
         return None, "locked"
     matches = check_password_hash(user.password_hash if user is not None else _dummy_hash(),
@@ -91,11 +93,19 @@ def authenticate(session: Session, username: str, password: str, now, *, max_fai
     if counter.failed_logins >= max_failures:
         counter.locked_until = now + timedelta(minutes=lock_minutes)
         counter.failed_logins = 0
-        _audit(session, username[:USERNAME_MAX], "account_locked", now,
+        _audit(session, key, "account_locked", now,
                {"account": user is not None})
     if address:
         session.add(LoginFailure(address=address[:64], at=now))
     return None, "invalid"
+
+
+def _name_key(username: str) -> str:
+    """The name as looked up and counted. One that can be no account (too long, or holding
+    control characters, which PostgreSQL cannot even compare when one is NUL) is counted under
+    a printable prefix and never looked up."""
+    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cs") else c
+                   for c in username[:USERNAME_MAX])
 
 
 def _name_counter(session: Session, username: str, now) -> LoginName:

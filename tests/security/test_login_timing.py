@@ -77,3 +77,11 @@ def test_an_unknown_name_takes_as_long_as_a_wrong_password(app, db, monkeypatch)
             assert response.status_code == 401
     account, unknown = (statistics.median(t) for t in times.values())
     assert 1 / 3 < unknown / account < 3, (account, unknown)
+
+
+def test_a_name_that_can_be_no_account_gets_the_same_answer(app):
+    """Control characters (NUL cannot even be stored in PostgreSQL) and overlong names are no
+    account either: the wrong-password answer, never a 500."""
+    for name in ("no\x00body", "nobody\x1b[2J", "n" * 5000):
+        status, page = _try(app, name)
+        assert status == 401 and "用户名或密码错误" in page, name
