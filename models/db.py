@@ -44,8 +44,9 @@ class Database:
                 kwargs["poolclass"] = StaticPool
             else:
                 # A connection to a file is a file handle in this process: never make a thread
-                # wait for one (a bounded pool under the development server's unbounded threads
-                # queued requests behind each other for up to 30 s). Ten stay open.
+                # wait for one. With a bounded pool, threads that each held a connection and
+                # asked for another (a request writing, or reading a long export in a session
+                # of its own) waited on each other until the 30 s timeout. Ten stay open.
                 kwargs.update(pool_size=10, max_overflow=-1)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -188,8 +188,9 @@ def local_target(target: str | None, fallback: str) -> str:
     read a backslash as a slash, and take `//host` as another site. Rather than predict what a
     browser makes of such a target, any target it would alter is refused: it must begin with
     exactly one `/`, hold no control, format or separator character, no backslash and no
-    surrounding whitespace, and stay so however often it is percent-decoded (a proxy or the
-    next hop may decode it again). What passes is sent percent-encoded as ASCII.
+    surrounding whitespace, and stay so when percent-decoded (a proxy or the next hop may
+    decode it again; one still changing after three decodings is refused). What passes is
+    sent percent-encoded as ASCII.
     """
     if not isinstance(target, str) or not target or len(target) > _MAX_TARGET:
         return fallback
@@ -205,6 +206,7 @@ def local_target(target: str | None, fallback: str) -> str:
 
 
 def _stays_here(text: str) -> bool:
+    """One spelling of a target: a path of this site that no browser would read otherwise."""
     if not text.startswith("/") or text.startswith("//") or text != text.strip():
         return False
     if "\\" in text or any(unicodedata.category(c) in _REFUSED_CATEGORIES for c in text):
