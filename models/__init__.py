@@ -7,6 +7,7 @@ from .audit import AuditEvent
 from .calendar import CalendarDay, Setting
 from .inbox import Attachment, Notification, TaskDraft
 from .organisation import ROLES, CongressSession, Deputy, Division, LoginFailure, Unit, User
+from .login import LoginName, LoginSession
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
                          Suggestion, SuggestionCoSigner, SuggestionTerms)
@@ -17,6 +18,7 @@ __all__ = [
     "HumanTask", "Timer", "AuditEvent", "CalendarDay", "Setting",
     "Attachment", "Notification", "TaskDraft",
     "ROLES", "CongressSession", "Deputy", "Division", "LoginFailure", "Unit", "User",
+    "LoginName", "LoginSession",
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
     "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",
     "SuggestionCoSigner", "SuggestionTerms",

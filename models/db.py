@@ -42,6 +42,12 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
             if memory:
                 kwargs["poolclass"] = StaticPool
+            else:
+                # A connection to a file is a file handle in this process: never make a thread
+                # wait for one. With a bounded pool, threads that each held a connection and
+                # asked for another (a request writing, or reading a long export in a session
+                # of its own) waited on each other until the 30 s timeout. Ten stay open.
+                kwargs.update(pool_size=10, max_overflow=-1)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
         self.engine = create_engine(self.url, **kwargs)
@@ -66,13 +72,23 @@ class Database:
         return self._sessions()
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, session: Session | None = None) -> Iterator[Session]:
         """A session for one write transaction: committed on success, rolled back on error.
 
         On SQLite the transaction starts with BEGIN IMMEDIATE so that two writers queue for the
         lock instead of one failing later on a stale snapshot; PostgreSQL relies on row locks.
+
+        Given a `session` that has been reading (a web request's), the write goes on in it: its
+        read transaction ends first, handing its connection back, and what it had loaded is
+        expired so that the write reads it again under the write's lock. One connection at a
+        time per caller: a caller that held one while waiting for a second could, with enough
+        callers at once, leave every one of them waiting.
         """
-        session = self._sessions()
+        own = session is None
+        if own:
+            session = self._sessions()
+        else:
+            session.rollback()  # ends the read transaction: its connection goes back to the pool
         try:
             with self._writer:  # held from BEGIN to COMMIT or ROLLBACK, not a moment longer
                 try:
@@ -84,7 +100,8 @@ class Database:
                     session.rollback()
                     raise
         finally:
-            session.close()
+            if own:
+                session.close()
         if self._checkpointer is not None:
             self._checkpointer.wrote()
 

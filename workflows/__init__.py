@@ -24,9 +24,10 @@ def make_engine(clock: Clock = system_clock) -> Engine:
 def housekeeping(db: Database) -> int:
     """The scheduler's domain job beside the timers: keep the word counts of new suggestions
     (a batch per tick), so that no web process cuts texts on a case page, and drop failed-login
-    records that no longer count."""
+    records that no longer count and login sessions long ended."""
     from . import similarity, users
     from models import utcnow
     with db.write() as session:
         users.forget_old_login_failures(session, utcnow())
+        users.forget_ended_sessions(session, utcnow())
         return similarity.store_missing_terms(session)
