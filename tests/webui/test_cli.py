@@ -19,10 +19,13 @@ def _env(tmp_path):
 
 
 def _folder(tmp_path, names):
+    """Fixture files for the domain's CLI: their lane LeadUnit becomes the domain's UnitHandler
+    (deploy refuses a lane the domain cannot resolve)."""
     folder = tmp_path / "bpmn"
     folder.mkdir()
     for name in names:
-        shutil.copy(PROCESSES / name, folder / name)
+        text = (PROCESSES / name).read_text().replace('name="LeadUnit"', 'name="UnitHandler"')
+        (folder / name).write_text(text)
     return folder
 
 
