@@ -25,7 +25,8 @@ from models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, P
 
 from . import clock as clock_mod
 from . import guarded, projection, serializer
-from .errors import ConflictError, EngineError, FormError, NotFoundError, ProcessError
+from .errors import (ConflictError, DeployError, EngineError, FormError, NotFoundError,
+                     ProcessError)
 from .package import Compiled, Package, SpecCache
 from .projection import LaneResolver, default_lane_resolver
 from .scripts import Operator, ScriptEngine, call_context
@@ -150,7 +151,11 @@ class Engine:
             if files is None:
                 raise NotFoundError(f"process version {version_id} does not exist")
             package = self._versions[version_id] = Package(dict(files))
-        return self.specs.get(package)
+        try:
+            return self.specs.get(package)
+        except DeployError as err:  # stored before today's rules: it must not run
+            raise ProcessError(f"process version {version_id} no longer passes the deploy "
+                               f"rules: {err}") from err
 
     @staticmethod
     def newest_version_id(session: Session) -> int | None:

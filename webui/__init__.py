@@ -10,6 +10,7 @@ from flask import Flask, jsonify, render_template, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from engine import ProcessError
 from models import Database
 from workflows import make_engine
 
@@ -89,6 +90,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.errorhandler(413)
     def too_large(err):
         return render_template("errors/error.html", code=413, message=_("上传的文件太大。")), 413
+
+    @app.errorhandler(ProcessError)
+    def cannot_run(err):
+        """A case whose process version today's deploy rules refuse (see `jianyi check`)."""
+        app.logger.error("%s", err)
+        return render_template("errors/error.html", code=409, message=_(
+            "此案件所用的流程版本已不能运行，案件未作改动。请流程设计人员迁移到新版本。")), 409
 
     @app.after_request
     def keep_recent_messages(response):

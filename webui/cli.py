@@ -232,11 +232,14 @@ def restore_command(file: str, replace: bool) -> None:
 
 @main.command("check")
 def check_command() -> None:
-    """Check every case's tasks and timers against its state, and the audit trail; exit 1 if not."""
-    from engine.consistency import check_audit, check_cases
+    """Check that every stored version passes today's deploy rules, every case's tasks and
+    timers match its state, and the audit trail; exit 1 if not."""
+    from engine.consistency import check_audit, check_cases, check_versions
     app = create_app()
     with app.extensions["db"].session() as session:
-        problems = check_cases(session, app.extensions["engine"]) + check_audit(session)
+        engine = app.extensions["engine"]
+        problems = (check_versions(session, engine) + check_cases(session, engine)
+                    + check_audit(session))
     for problem in problems:
         click.echo(f"  {problem}", err=True)
     if problems:

@@ -69,3 +69,34 @@ def test_expressions_outside_scripts_are_checked_too(where, element):
         compile_package(Package(files))
     assert any(p.element_id in ("wait", "c") and "gi_frame" in p.reason
                for p in err.value.problems), err.value.problems
+
+
+def test_a_stored_version_that_todays_rules_refuse_never_runs(db, domain_engine, org, login_as):
+    """A version stored before a rule existed (here: written straight into the database) is
+    not run: `jianyi check` names it, and its case's pages and completions answer 409 with
+    the case unchanged."""
+    from sqlalchemy import select, update
+
+    from engine.consistency import check_cases, check_versions
+    from models import HumanTask, ProcessVersion
+    from .test_script_escapes import _package, _state
+    with db.write() as s:
+        version = domain_engine.deploy(s, _package("n = 1"), "designer")
+        case = domain_engine.start(s, "scripted", {}, actor="commission").instance_id
+        files = dict(version.files)
+        files["scripted.bpmn"] = files["scripted.bpmn"].replace(
+            "n = 1", "g = (x for x in [1])\nb = g.gi_frame.f_back.f_builtins")
+        s.execute(update(ProcessVersion).where(ProcessVersion.id == version.id)
+                  .values(files=files))
+    domain_engine._versions.clear()  # as after a restart: the stored files are read again
+    with db.session() as s:
+        task = s.scalar(select(HumanTask.id).where(HumanTask.instance_id == case))
+        [problem] = check_versions(s, domain_engine)
+        assert f"process version {version.id} no longer passes" in problem and "gi_frame" in problem
+        assert [p.split(":")[0] for p in check_cases(s, domain_engine)] == [f"case {case}"]
+    before = _state(db, case)
+    commission = login_as("commission")
+    page = commission.get(f"/tasks/{task}")
+    assert page.status_code == 409 and "流程版本已不能运行" in page.get_data(as_text=True)
+    assert commission.post(f"/tasks/{task}", {"note": "x"}).status_code == 409
+    assert _state(db, case) == before
