@@ -12,11 +12,11 @@ from sqlalchemy.orm import selectinload
 from engine import ConflictError, FormError
 from models import (Assignment, CongressSession, Deputy, Feedback, HumanTask, ProcessInstance,
                     Reply, Suggestion)
+from models.text import clean
 from workflows import cases as case_rules
 from workflows import replies, similarity, suggestions
 from workflows import text as text_rules
 from workflows.errors import DomainError
-from models.text import clean
 
 from . import db, params
 from .auth import roles_required

@@ -12,10 +12,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, func, or_, select
 
 from models import HumanTask, Suggestion, User
+from models.text import limit_of
 from workflows import inbox as inbox_actions
 from workflows.errors import DomainError
-
-from models.text import limit_of
 
 from . import db, params
 from .auth import local_target, me, who

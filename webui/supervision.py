@@ -11,10 +11,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from models import CongressSession, Suggestion, Unit
+from models.text import limit_of
 from workflows import ledger, reports, similarity
 from workflows.statistics import Filters
-
-from models.text import limit_of
 
 from . import db, params
 from .auth import roles_required
