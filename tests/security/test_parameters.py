@@ -371,12 +371,14 @@ def _walk(walker):
                         tier = "other keys"
                     else:
                         tier = "let in"
-                    key_sets.add(keys)
+                    if tier != "probe":
+                        key_sets.add(keys)
                     _fuzz(walker, rule, method, role, values, keys, tier, turn)
                     if rule.endpoint == "auth.logout":
                         walker.relogin(role)
                     reachable.append((rule, method, role, values, sorted(
-                        [("path", n) for n in values] + [k for k in keys if k[1]])))
+                        [("path", n) for n in values]
+                        + [k for k in keys if k[1] or k[0] == "json"])))
     return covered, reachable
 
 
