@@ -23,7 +23,8 @@ Chinese        English             required  content
 督办领导        supervising_leader  no        required for a key suggestion, empty otherwise
 专门委员会      special_committee   no        free text, at most 64 characters
 并案建议号      merged_with         no        numbers of suggestions in this file (并案 only)
-建议内容        body                no        text; empty means "use the title"
+建议内容        body                no        text of at most 20,000 characters; empty means
+                                              "use the title"
 ============  ==================  ========  ==================================================
 
 Modes:
@@ -37,6 +38,9 @@ Modes:
   numbers of the other rows of this file merged into it; each of those rows must also have the
   mode 并案, the same lead unit, and no 并案建议号 of its own (no chains); a row can be merged
   into one main row only. A 并案 row that neither lists numbers nor is listed is an error.
+
+Title, field, committee and text follow the text rules (``workflows.text``): no control or
+bidirectional-control characters, not blank, no line break except in the text.
 
 A unit may not appear twice in one suggestion (in particular not as both lead and co-handling
 unit). Files are limited to :data:`MAX_ROWS` data rows.
@@ -765,7 +769,7 @@ _HELP = {
     "supervising_leader": "重点建议必填，非重点建议不填",
     "special_committee": "选填。对口督办的专门委员会",
     "merged_with": "仅并案：填写并入本建议的其他建议号（须在本文件中，办理方式均为并案）",
-    "body": "选填。空白时以标题为内容",
+    "body": f"选填。不超过{TEXT_RULES['body'].limit}个字；空白时以标题为内容",
 }
 
 
