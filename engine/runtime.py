@@ -361,6 +361,13 @@ class Engine:
             else:
                 field = ".".join(str(p) for p in error.absolute_path)
             errors.setdefault(field, _MESSAGES.get(error.validator, error.message))
+        # Every text answered follows the text rules (characters, blanks, a length even where
+        # the schema sets none); the schema's maxLength is checked above.
+        from models.text import LONG_TEXT, problem, strings
+        for field, text in strings(data):
+            found = problem(text, limit=LONG_TEXT, required=False, multiline=True)
+            if found:
+                errors.setdefault(field, found)
         if errors:
             raise FormError(dict(sorted(errors.items())))
 

@@ -13,13 +13,16 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Callable
 
-from sqlalchemy import Integer, Table, delete, func, insert, select, text
+from sqlalchemy import BigInteger, Integer, String, Table, delete, func, insert, select, text
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from .base import Base
 from .db import Database
+from .text import storable
 
 FORMAT = 1
 BATCH = 1000
+MAX_REPORTED = 20  # values a refused restore lists
 Progress = Callable[[str, int], None]
 
 
@@ -111,19 +114,88 @@ def restore(db: Database, source: str | Path | BinaryIO, files: Path | None = No
             raise BackupError("the database is not empty; restore refuses to mix data "
                               "(use --replace to delete every row first)")
         counts: dict[str, int] = {}
+        # What the target cannot hold is found before it is written: SQLite keeps any text
+        # and integer, PostgreSQL refuses text longer than its column, NUL characters and
+        # integers past the column's range (a backup taken on SQLite may hold all three).
+        checker = None if db.is_sqlite else _Checker()
         with db.engine.begin() as conn:
             if replace:
                 for table in reversed(_tables()):
                     conn.execute(delete(table))
             for table in _tables():
-                counts[table.name] = _load_table(conn, table, archive, manifest)
+                counts[table.name] = _load_table(conn, table, archive, manifest, checker)
                 if progress:
                     progress(table.name, counts[table.name])
+            if checker is not None and checker.problems:
+                raise BackupError(checker.report())  # rolls back: nothing is written
             if not db.is_sqlite:
                 _reset_sequences(conn)
         if files is not None:
             _restore_files(archive, manifest, files)
     return counts
+
+
+class _Checker:
+    """Finds the values a PostgreSQL table cannot hold, naming table, row, column and limit."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+        self.count = 0
+
+    @staticmethod
+    def checks(columns) -> list[tuple[str, Callable[[Any], str | None]]]:
+        out = []
+        for column in columns:
+            kind = getattr(column.type, "impl_instance", column.type)
+            if isinstance(kind, String):  # String(n) and Text
+                out.append((column.key, _text_check(kind.length)))
+            elif isinstance(kind, Integer):
+                bits = 63 if isinstance(kind, BigInteger) else 31
+                out.append((column.key, _integer_check(bits)))
+        return out
+
+    def check(self, table: Table, checks, row: dict[str, Any]) -> bool:
+        """True if the row can be written; else its problems are noted."""
+        good = True
+        for key, check in checks:
+            found = check(row.get(key))
+            if found is not None:
+                good = False
+                self.count += 1
+                if len(self.problems) < MAX_REPORTED:
+                    where = ", ".join(f"{c.name}={row.get(c.key)!r}"
+                                      for c in table.primary_key.columns)
+                    self.problems.append(f"table {table.name}, row {where or '?'}, "
+                                         f"column {table.c[key].name}: {found}")
+        return good
+
+    def report(self) -> str:
+        more = f"\n  … and {self.count - len(self.problems)} more" \
+            if self.count > len(self.problems) else ""
+        return (f"the backup holds {self.count} value(s) this PostgreSQL database cannot store; "
+                f"nothing was restored. Correct them in the source database (or with the "
+                f"application's limits) and take a new backup:\n  "
+                + "\n  ".join(self.problems) + more)
+
+
+def _text_check(length: int | None) -> Callable[[Any], str | None]:
+    def check(value):
+        if not isinstance(value, str):
+            return None
+        if length is not None and len(value) > length:
+            return f"{len(value)} characters, the column holds at most {length}"
+        return storable(value)
+    return check
+
+
+def _integer_check(bits: int) -> Callable[[Any], str | None]:
+    low, high = -2**bits, 2**bits - 1
+
+    def check(value):
+        if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+            return f"{value} is outside the column's range {low}..{high}"
+        return None
+    return check
 
 
 def _manifest(archive: zipfile.ZipFile) -> dict:
@@ -151,26 +223,44 @@ def _manifest(archive: zipfile.ZipFile) -> dict:
     return manifest
 
 
-def _load_table(conn, table: Table, archive: zipfile.ZipFile, manifest: dict) -> int:
+def _load_table(conn, table: Table, archive: zipfile.ZipFile, manifest: dict,
+                checker: _Checker | None = None) -> int:
     if table.name not in manifest["tables"]:  # added after the backup was taken
         return 0
     columns = [table.c[name] for name in manifest["tables"][table.name]]
     decoders = [_decoder(c) for c in columns]
+    checks = checker.checks(columns) if checker is not None else []
     count, batch = 0, []
     with archive.open(f"tables/{table.name}.jsonl") as stream:
         for line in stream:
             values = json.loads(line)
-            batch.append({c.key: d(v) for c, d, v in zip(columns, decoders, values)})
+            row = {c.key: d(v) for c, d, v in zip(columns, decoders, values)}
+            count += 1
+            # Once a value is refused nothing more is written; the rest is only checked, so
+            # the message lists every value to correct.
+            if checker is None or (checker.check(table, checks, row) and not checker.problems):
+                batch.append(row)
             if len(batch) >= BATCH:
-                conn.execute(insert(table), batch)
-                count, batch = count + len(batch), []
+                _insert(conn, table, batch, checker)
+                batch = []
     if batch:
-        conn.execute(insert(table), batch)
-        count += len(batch)
+        _insert(conn, table, batch, checker)
     if count != manifest["rows"].get(table.name):
         raise BackupError(f"table {table.name}: {count} rows read, manifest says "
                           f"{manifest['rows'].get(table.name)}")
     return count
+
+
+def _insert(conn, table: Table, rows: list[dict[str, Any]], checker: _Checker | None) -> None:
+    """Insert rows (none once a value was refused); a refusal the checks did not foresee still
+    names its table."""
+    if checker is not None and checker.problems:
+        return
+    try:
+        conn.execute(insert(table), rows)
+    except (DBAPIError, StatementError) as err:
+        raise BackupError(f"table {table.name}: the database refused a row of this table; "
+                          f"nothing was restored: {getattr(err, 'orig', err)}") from None
 
 
 def _reset_sequences(conn) -> None:

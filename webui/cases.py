@@ -9,14 +9,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from engine import ConflictError
+from engine import ConflictError, FormError
 from models import (Assignment, CongressSession, Deputy, Feedback, HumanTask, ProcessInstance,
                     Reply, Suggestion)
+from models.text import clean
 from workflows import cases as case_rules
 from workflows import deputies, replies, similarity, suggestions
+from workflows import text as text_rules
 from workflows.errors import DomainError
 
-from . import db
+from . import db, params
 from .auth import roles_required
 from .headers import stored_file
 from .i18n import gettext as _
@@ -26,6 +28,7 @@ bp = Blueprint("cases", __name__)
 
 
 def _visible_or_404(suggestion_id: int) -> Suggestion:
+    params.row_id(suggestion_id)
     s = db.session()
     suggestion = s.scalar(select(Suggestion).options(selectinload(Suggestion.assignments))
                           .where(Suggestion.id == suggestion_id))
@@ -42,7 +45,7 @@ def index():
     """The cases this user may see (a deputy: their own suggestions)."""
     s = db.session()
     query = select(Suggestion).where(case_rules.visible_suggestions(current_user.row))
-    status = request.args.get("status", "")
+    status = params.code(request.args, "status")
     if status:
         query = query.where(Suggestion.status == status)
     rows = s.scalars(query.order_by(Suggestion.number).limit(500)).all()
@@ -95,10 +98,10 @@ def diagram(suggestion_id: int, filename: str):
 @login_required
 def letter(reply_id: int):
     s = db.session()
-    reply = s.get(Reply, reply_id)
+    reply = s.get(Reply, params.row_id(reply_id))
     if reply is None:
         abort(404)
-    target = request.args.get("suggestion", type=int)
+    target = params.integer(request.args, "suggestion")
     if not case_rules.may_see(s, current_user.row, target or reply.assignment.suggestion_id):
         abort(403)
     try:
@@ -124,22 +127,26 @@ def register():
         return render_template("cases/register.html", deputies=deputies, errors={},
                                values={"number": next_number}, congress=congress)
     form = request.form
-    values = {k: form.get(k, "").strip() for k in ("number", "title", "body", "field",
+    values = {k: clean(form.get(k, "")) for k in ("number", "title", "body", "field",
                                                    "lead_deputy")}
     values["co_signers"] = form.getlist("co_signers")
-    errors = {}
-    if not values["number"].isdigit() or int(values["number"]) < 1:
+    errors = text_rules.problems(text_rules.SUGGESTION, {
+        k: values[k] for k in ("title", "body", "field")})
+    errors = {k: label(v) for k, v in errors.items()}
+    if not _positive(values["number"]):
         errors["number"] = _("请输入正整数。")
-    for key in ("title", "field", "lead_deputy"):
-        if not values[key]:
-            errors[key] = _("必填。")
+    if not _positive(values["lead_deputy"]):
+        errors["lead_deputy"] = _("必填。")
+    co_signers = [int(i) for i in values["co_signers"] if _positive(i)]
     if congress is None:
         errors["number"] = _("尚未设置届次。")
     if not errors:
         try:
             with db.write() as w:
                 lead = w.get(Deputy, int(values["lead_deputy"]))
-                co = [w.get(Deputy, int(i)) for i in values["co_signers"] if i.isdigit()]
+                if lead is None:
+                    raise FormError({"lead_deputy": _("请选择领衔代表。")})
+                co = [w.get(Deputy, i) for i in co_signers]
                 created = suggestions.register(
                     w, db.engine(), congress_session=w.get(CongressSession, congress.id),
                     number=int(values["number"]), title=values["title"],
@@ -148,6 +155,8 @@ def register():
                     actor=current_user.username)
                 suggestion_id = created.id
                 task_id = suggestions.assign_task(w, created).id
+        except FormError as err:
+            errors.update({k: label(v) for k, v in err.errors.items()})
         except (DomainError, ConflictError) as err:
             errors["number"] = label(str(err))
     if errors:
@@ -155,6 +164,11 @@ def register():
                                values=values, congress=congress), 400
     flash(_("第{number}号建议已登记，请交办。", number=values["number"]), "success")
     return redirect(url_for("tasks.show", task_id=task_id, case=suggestion_id))
+
+
+def _positive(value: str) -> bool:
+    """An id or number as typed: ASCII digits within the database's integers."""
+    return value.isascii() and value.isdigit() and 1 <= int(value) <= params.MAX_ID
 
 
 def assignment_label(assignment: Assignment, units: dict[str, str]) -> str:

@@ -12,10 +12,11 @@ from sqlalchemy.orm import selectinload
 
 from engine import DeployError, Package
 from engine.version_diff import diff_packages
-from models import ProcessVersion
+from models import HumanTask, ProcessInstance, ProcessVersion
+from models.text import limit_of
 from workflows import designer
 
-from . import db, forms
+from . import db, forms, params
 from .auth import roles_required
 from .headers import stored_file
 from .i18n import gettext as _
@@ -25,7 +26,7 @@ DESIGNERS = ("designer", "admin")
 
 
 def _version_or_404(version_id: int) -> ProcessVersion:
-    version = db.session().get(ProcessVersion, version_id)
+    version = db.session().get(ProcessVersion, params.row_id(version_id))
     if version is None:
         abort(404)
     return version
@@ -72,7 +73,11 @@ def edit_newest():
 
 
 def _files_from_request():
-    payload = request.get_json(silent=True)
+    """The editor's {name: text}; None for any other body (the deploy rules then say so)."""
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes
+        return None
     return payload.get("files") if isinstance(payload, dict) else None
 
 
@@ -107,22 +112,30 @@ def deploy():
 @bp.post("/preview")
 @roles_required(*DESIGNERS)
 def preview():
-    """The form as the inbox would show it, from the schema text being edited."""
+    """The form as the inbox would show it, from the schema text being edited (which may hold
+    anything: every part is checked before it is shown)."""
     try:
         schema = json.loads(request.form.get("schema", ""))
-    except ValueError as err:
-        return render_template("designer/_preview.html", error=_("不是有效的 JSON：") + str(err))
+    except (ValueError, RecursionError) as err:
+        reason = str(err) if isinstance(err, ValueError) else _("嵌套层次过深。")
+        return render_template("designer/_preview.html", error=_("不是有效的 JSON：") + reason)
     if not isinstance(schema, dict):
         return render_template("designer/_preview.html", error=_("表单必须是 JSON 对象。"))
+    try:
+        problem = designer.form_problem(schema)
+    except RecursionError:
+        problem = _("嵌套层次过深。")
+    if not isinstance(schema.get("title"), str):
+        schema = {k: v for k, v in schema.items() if k != "title"}
     return render_template("designer/_preview.html", schema=schema, fields=forms.fields(schema),
-                           problem=designer.form_problem(schema), error=None)
+                           problem=problem, error=None)
 
 
 @bp.get("/diff")
 @roles_required(*DESIGNERS)
 def diff():
-    old = _version_or_404(request.args.get("old", type=int) or 0)
-    new = _version_or_404(request.args.get("new", type=int) or 0)
+    old = _version_or_404(params.integer(request.args, "old", default=0))
+    new = _version_or_404(params.integer(request.args, "new", default=0))
     changes = diff_packages(Package(dict(old.files)), Package(dict(new.files))).changes
     return render_template("designer/diff.html", old=old, new=new, changes=changes)
 
@@ -133,11 +146,13 @@ def migrate():
     s = db.session()
     versions = s.scalars(select(ProcessVersion).order_by(ProcessVersion.id.desc())).all()
     source = request.form if request.method == "POST" else request.args
-    choice = {"process_id": source.get("process_id", "suggestion"),
-              "to_version": source.get("to_version", type=int) or designer.newest_version_id(s),
-              "from_version": source.get("from_version", type=int),
-              "at_step": (source.get("at_step") or "").strip() or None,
-              "case_id": source.get("case_id", type=int)}
+    choice = {"process_id": params.text(source, "process_id",
+                                        limit=limit_of(ProcessInstance.process_id)) or "suggestion",
+              "to_version": params.integer(source, "to_version") or designer.newest_version_id(s),
+              "from_version": params.integer(source, "from_version"),
+              "at_step": params.text(source, "at_step", limit=limit_of(HumanTask.bpmn_id))
+              or None,
+              "case_id": params.integer(source, "case_id")}
     plans, real = None, False
     if request.method == "POST" and choice["to_version"]:
         real = request.form.get("action") == "migrate"

@@ -5,18 +5,19 @@ import base64
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
 from sqlalchemy import and_, false, func, or_, select
 
-from models import HumanTask, Suggestion
+from models import HumanTask, Suggestion, User
+from models.text import limit_of
 from workflows import deputies, inbox as inbox_actions
 from workflows import tasks as task_rules
 from workflows.errors import DomainError
 
-from . import db
+from . import db, params
 from .auth import local_target, me, who
 from .i18n import gettext as _
 from .i18n import STEPS, label
@@ -24,6 +25,8 @@ from .i18n import STEPS, label
 bp = Blueprint("inbox", __name__)
 QUEUES = ("mine", "queue")
 DUE_SOON_DAYS = 7
+PAGE_SIZES = (1, 100)
+MAX_DUE_WITHIN = 3660  # days: ten years ahead is every deadline there is
 
 
 @dataclass
@@ -37,12 +40,14 @@ class Filters:
 
     @classmethod
     def from_request(cls) -> "Filters":
+        """The filters of the query string; a value that cannot be right answers 400."""
         args = request.args
-        due = args.get("due_within", "")
-        return cls(queue=args.get("queue") if args.get("queue") in QUEUES else "mine",
-                   step=args.get("step", ""), field=args.get("field", ""),
+        return cls(queue=params.code(args, "queue", QUEUES) or "mine",
+                   step=params.text(args, "step", limit=limit_of(HumanTask.bpmn_id)),
+                   field=params.text(args, "field", limit=limit_of(Suggestion.field)),
                    key=args.get("key") == "1", overdue=args.get("overdue") == "1",
-                   due_within=int(due) if due.isdigit() else None)
+                   due_within=params.integer(args, "due_within", minimum=0,
+                                             maximum=MAX_DUE_WITHIN))
 
     def args(self, **changes) -> dict:
         values = {"queue": self.queue, "step": self.step, "field": self.field,
@@ -87,11 +92,21 @@ def encode_cursor(task: HumanTask) -> str:
 
 
 def decode_cursor(value: str) -> tuple[datetime | None, str] | None:
+    """The (due date, task id) an `encode_cursor` value holds; None if it holds anything else
+    (a due date must carry its time zone, as stored ones do)."""
     try:
-        due, task_id = json.loads(base64.urlsafe_b64decode(value.encode()))
-        return (datetime.fromisoformat(due) if due else None), str(task_id)
-    except (ValueError, TypeError):
+        due, task_id = json.loads(base64.urlsafe_b64decode(value.encode("ascii")))
+        if not (isinstance(task_id, str) and params.TASK_ID.fullmatch(task_id)) \
+                or not (due is None or isinstance(due, str)):
+            return None
+        if due is not None:
+            due = datetime.fromisoformat(due)
+            if due.utcoffset() is None:
+                return None
+            due = due.astimezone(timezone.utc)
+    except (ValueError, TypeError, UnicodeError, OverflowError, RecursionError):
         return None
+    return due, task_id
 
 
 def page(session, user, filters: Filters, after: str | None, size: int, now: datetime):
@@ -101,6 +116,8 @@ def page(session, user, filters: Filters, after: str | None, size: int, now: dat
     """
     base = _filtered(select(HumanTask).where(queue_condition(user, filters.queue)), filters, now)
     cursor = decode_cursor(after) if after else None
+    if after and cursor is None:
+        raise ValueError(f"not a page cursor: {after[:50]!r}")
     rows: list[HumanTask] = []
     if cursor is None or cursor[0] is not None:
         dated = base.where(HumanTask.due_at.isnot(None))
@@ -161,9 +178,12 @@ def index():
     s = db.session()
     now = db.now()
     filters = Filters.from_request()
-    size = int(request.args.get("size", 0) or 0) or 25
-    rows, next_cursor = page(s, who(), filters, request.args.get("after"),
-                             min(size, 100), now)
+    size = params.integer(request.args, "size", minimum=PAGE_SIZES[0], maximum=PAGE_SIZES[1],
+                          default=25)
+    after = request.args.get("after") or None
+    if after is not None and decode_cursor(after) is None:
+        params.bad_request(_("翻页参数无效，请从第一页重新开始。"))
+    rows, next_cursor = page(s, who(), filters, after, size, now)
     cases = {}
     if rows:
         cases = {sg.instance_id: sg for sg in s.scalars(select(Suggestion).where(
@@ -177,6 +197,7 @@ def index():
 
 
 def _act(action, task_id: str, *args):
+    params.task_id(task_id)
     try:
         with db.write() as s:
             action(s, me(s), task_id, *args, db.now())
@@ -205,9 +226,9 @@ def release(task_id: str):
 @bp.post("/tasks/<task_id>/handover")
 @login_required
 def hand_over(task_id: str):
-    to = request.form.get("to", "")
+    to = params.text(request.form, "to", limit=limit_of(User.username))
     if not to:
-        abort(400)
+        params.bad_request(_("请选择要转交的同事。"))
     if _act(inbox_actions.hand_over, task_id, to):
         flash(_("任务已转交给 {name}。", name=to), "success")
     return redirect(url_for("inbox.index"))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from models import Notification
 from workflows import notifications
 
-from . import db
+from . import db, params
 from .auth import local_target
 
 bp = Blueprint("notifications", __name__)
@@ -35,7 +35,7 @@ def index():
 @bp.post("/notifications/read")
 @login_required
 def mark_read():
-    notification_id = request.form.get("id", type=int)
+    notification_id = params.integer(request.form, "id")
     with db.write() as s:
         notifications.mark_read(s, current_user.username, db.now(), notification_id)
     return redirect(local_target(request.form.get("next"), url_for("notifications.index")))

@@ -11,23 +11,26 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from models import CongressSession, Suggestion, Unit
+from models.text import limit_of
 from workflows import ledger, reports, similarity
 from workflows.statistics import Filters
 
-from . import db
+from . import db, params
 from .auth import roles_required
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 SUPERVISORS = ("commission", "provincial_leader", "committee", "admin")
 UNIT_STAFF = ("unit_handler", "reviewer", "signer")
+MIN_YEAR, MAX_YEAR = 1949, 9999  # the years a congress session can be in
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def current_filters() -> Filters:
     """The page's filters; unit staff are always held to their own unit."""
     args = request.args
-    filters = Filters(session_id=args.get("session", type=int), field=args.get("field") or None,
-                      key_only=args.get("key") == "1", unit_id=args.get("unit", type=int))
+    filters = Filters(session_id=params.integer(args, "session"),
+                      field=params.text(args, "field", limit=limit_of(Suggestion.field)) or None,
+                      key_only=args.get("key") == "1", unit_id=params.integer(args, "unit"))
     if current_user.role not in SUPERVISORS:
         filters.unit_id = current_user.unit_id
     return filters
@@ -66,7 +69,8 @@ def tracking(kind: str):
     elif kind == "key":
         rows = reports.key_cases(s, filters)
     elif kind == "repeated":
-        year = request.args.get("year", type=int) or db.now().year
+        year = params.integer(request.args, "year", minimum=MIN_YEAR, maximum=MAX_YEAR) \
+            or db.now().year
         rows = similarity.repeated(s, year)
         if filters.unit_id:
             from models import Assignment
@@ -80,7 +84,8 @@ def tracking(kind: str):
 
 
 def _ledger_filters(filters: Filters) -> ledger.LedgerFilters:
-    return ledger.LedgerFilters(**vars(filters), status=request.args.get("status") or None)
+    return ledger.LedgerFilters(**vars(filters),
+                                status=params.code(request.args, "status") or None)
 
 
 def _stamp() -> str:
@@ -118,6 +123,7 @@ def ledger_csv():
 @bp.get("/evaluation/<int:unit_id>.xlsx")
 @roles_required(*SUPERVISORS, *UNIT_STAFF)
 def evaluation(unit_id: int):
+    params.row_id(unit_id)
     if current_user.role not in SUPERVISORS and unit_id != current_user.unit_id:
         abort(403)
     data = reports.evaluation_report(db.session(), unit_id, current_filters(), db.now())

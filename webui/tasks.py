@@ -17,7 +17,7 @@ from workflows import attachments, cases as case_rules, deputies, inbox as inbox
 from workflows import tasks as task_rules
 from workflows.errors import DomainError, PermissionDenied
 
-from . import db, forms
+from . import db, forms, params
 from .auth import me, who
 from .i18n import gettext as _
 from .i18n import label
@@ -26,7 +26,7 @@ bp = Blueprint("tasks", __name__)
 
 
 def _task_or_404(task_id: str) -> HumanTask:
-    task = db.session().get(HumanTask, task_id)
+    task = db.session().get(HumanTask, params.task_id(task_id))
     if task is None:
         abort(404)
     return task
@@ -112,6 +112,7 @@ def show(task_id: str):
 @bp.post("/tasks/<task_id>")
 @login_required
 def submit(task_id: str):
+    params.task_id(task_id)
     task = db.session().connection().execute(_TASK_TO_COMPLETE, {"task_id": task_id}).first()
     if task is None:
         abort(404)
@@ -120,6 +121,8 @@ def submit(task_id: str):
     schema = db.engine().compiled_version(db.session(), task.process_version_id).forms.get(
         task.form)
     data, errors = forms.parse(schema, request.form)
+    if errors:  # what was typed is shown again, each reason beside its field
+        return _render(_task_or_404(task_id), data, errors, 400)
     if request.form.get("action") == "save":
         try:
             with db.write() as s:
@@ -129,8 +132,6 @@ def submit(task_id: str):
             return redirect(url_for("inbox.index"))
         flash(_("已暂存。"), "success")
         return redirect(url_for("tasks.show", task_id=task_id))
-    if errors:
-        return _render(_task_or_404(task_id), data, errors, 400)
     db.engine().warm(db.session(), task.instance_id)  # the slow part, before the write lock
     name = label(task.name) or task.bpmn_id
     try:
@@ -177,7 +178,7 @@ def upload(task_id: str):
 @login_required
 def download(attachment_id: int):
     s = db.session()
-    found = s.get(Attachment, attachment_id)
+    found = s.get(Attachment, params.row_id(attachment_id))
     if found is None:
         abort(404)
     suggestion = s.scalar(select(Suggestion.id).where(Suggestion.instance_id == found.instance_id))

@@ -23,7 +23,8 @@ Chinese        English             required  content
 督办领导        supervising_leader  no        required for a key suggestion, empty otherwise
 专门委员会      special_committee   no        free text, at most 64 characters
 并案建议号      merged_with         no        numbers of suggestions in this file (并案 only)
-建议内容        body                no        text; empty means "use the title"
+建议内容        body                no        text of at most 20,000 characters; empty means
+                                              "use the title"
 ============  ==================  ========  ==================================================
 
 Modes:
@@ -37,6 +38,9 @@ Modes:
   numbers of the other rows of this file merged into it; each of those rows must also have the
   mode 并案, the same lead unit, and no 并案建议号 of its own (no chains); a row can be merged
   into one main row only. A 并案 row that neither lists numbers nor is listed is an error.
+
+Title, field, committee and text follow the text rules (``workflows.text``): no control or
+bidirectional-control characters, not blank, no line break except in the text.
 
 A unit may not appear twice in one suggestion (in particular not as both lead and co-handling
 unit). Files are limited to :data:`MAX_ROWS` data rows.
@@ -57,6 +61,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from models.text import clean
+
+from . import labels
+from .text import SUGGESTION as TEXT_RULES
+from .xlsx import fit_cell
+
 __all__ = [
     "MAX_ROWS", "MODES", "COLUMNS", "TEMPLATE_EXAMPLE",
     "ImportRow", "CellError", "Lookups",
@@ -64,8 +74,9 @@ __all__ = [
 ]
 
 MAX_ROWS = 5000
-MAX_TITLE = 255
-MAX_SHORT = 64  # field, special committee (database column widths)
+MAX_TITLE = TEXT_RULES["title"].limit
+MAX_SHORT = TEXT_RULES["field"].limit  # field, special committee (database column widths)
+MAX_NUMBER = 2**31 - 1  # suggestion numbers are PostgreSQL integers
 
 MODES = ("lead_co", "separate", "sole", "merged")
 MODE_LABELS = {"lead_co": "主办+会办", "separate": "分办", "sole": "独办", "merged": "并案"}
@@ -199,7 +210,7 @@ def _display(value: Any) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, (date, time)):
         return value.isoformat()
-    return str(value).strip()
+    return clean(str(value))
 
 
 def _split(text: str) -> list[str]:
@@ -286,28 +297,35 @@ class _Checker:
         title = self.text(p, "title")
         if title == "":
             self.error(p, "title", "标题不能为空", "title is required")
-        elif title is not None and len(title) > MAX_TITLE:
-            self.error(p, "title", f"标题超过{MAX_TITLE}个字符（{len(title)}个）",
-                       f"title longer than {MAX_TITLE} characters ({len(title)})")
+        elif title is not None:
+            self._follows_rule(p, "title", title)
         p.values["title"] = title
-        p.values["body"] = self.text(p, "body") or title
+        body = self.text(p, "body")
+        if body:
+            self._follows_rule(p, "body", body)
+        p.values["body"] = body or title
         self._deputies(p)
         fld = self.text(p, "field")
         if fld == "":
             self.error(p, "field", "领域不能为空", "field is required")
-        elif fld is not None and len(fld) > MAX_SHORT:
-            self.error(p, "field", f"领域超过{MAX_SHORT}个字符",
-                       f"field longer than {MAX_SHORT} characters")
+        elif fld is not None:
+            self._follows_rule(p, "field", fld)
         p.values["field"] = fld
         self._mode(p)
         self._units(p)
         self._key(p)
         committee = self.text(p, "special_committee")
-        if committee and len(committee) > MAX_SHORT:
-            self.error(p, "special_committee", f"专门委员会超过{MAX_SHORT}个字符",
-                       f"special committee longer than {MAX_SHORT} characters")
+        if committee:
+            self._follows_rule(p, "special_committee", committee)
         p.values["special_committee"] = committee or None
         self._merged_with(p)
+
+    def _follows_rule(self, p: _Parsed, key: str, value: str) -> None:
+        """The text rules of the suggestion's field (length, characters, blank)."""
+        why = TEXT_RULES[key].problem(value)
+        if why:
+            zh, en = labels.split(why)
+            self.error(p, key, f"{_BY_KEY[key].zh}{zh}", f"{key}: {en}")
 
     def _number(self, p: _Parsed) -> None:
         if "number" not in self.headers:
@@ -325,6 +343,10 @@ class _Checker:
         if number <= 0:
             self.error(p, "number", f"建议号必须是正整数：{shown}",
                        f"number must be a positive integer: {shown}")
+            return
+        if number > MAX_NUMBER:
+            self.error(p, "number", f"建议号不能大于{MAX_NUMBER}：{shown}",
+                       f"number may not exceed {MAX_NUMBER}: {shown}")
             return
         p.number = number
         if number in self.existing:
@@ -487,7 +509,7 @@ class _Checker:
         bad = []
         for token in tokens:
             number = _parse_int(token)
-            if number is None or number <= 0:
+            if number is None or not 0 < number <= MAX_NUMBER:
                 bad.append(token)
             elif number not in p.merged_with:
                 p.merged_with.append(number)
@@ -701,7 +723,7 @@ def _text_cell(ws, row: int, column: int, value: Any) -> None:
     """Write a value that must stay text (never a formula, even if it starts with '=')."""
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = fit_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"
     else:
         cell.value = value
@@ -747,7 +769,7 @@ _HELP = {
     "supervising_leader": "重点建议必填，非重点建议不填",
     "special_committee": "选填。对口督办的专门委员会",
     "merged_with": "仅并案：填写并入本建议的其他建议号（须在本文件中，办理方式均为并案）",
-    "body": "选填。空白时以标题为内容",
+    "body": f"选填。不超过{TEXT_RULES['body'].limit}个字；空白时以标题为内容",
 }
 
 

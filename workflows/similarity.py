@@ -140,17 +140,21 @@ def store_missing_terms(session: Session, limit: int = 500) -> int:
     from a text of another length); the scheduler calls it every tick, so no web process has to
     cut the earlier years' texts. Only those suggestions are read: a tick over a settled
     database reads no text at all. (A same-length edit is caught where counts are used: `_load`
-    checks the digest and cuts the text itself.)"""
+    checks the digest and cuts the text itself.)
+
+    The length kept is the database's own `length()` of the very text read, not Python's
+    `len()`: the two differ on some texts (SQLite stops counting at a NUL), and a length the
+    query would never find equal makes every tick count the same suggestions again."""
     length = (func.coalesce(func.length(Suggestion.title), 0)
               + func.coalesce(func.length(Suggestion.body), 0))
     rows = session.execute(
-        select(Suggestion.id, Suggestion.title, Suggestion.body)
+        select(Suggestion.id, Suggestion.title, Suggestion.body, length)
         .outerjoin(SuggestionTerms, SuggestionTerms.suggestion_id == Suggestion.id)
         .where((SuggestionTerms.suggestion_id.is_(None)) | (SuggestionTerms.text_length != length))
         .order_by(Suggestion.id).limit(limit)).all()
     fresh = [{"suggestion_id": id_, "text_key": text_key(title, body or ""),
-              "text_length": len(title) + len(body or ""), "counts": term_counts(title, body or "")}
-             for id_, title, body in rows]
+              "text_length": stored_length, "counts": term_counts(title, body or "")}
+             for id_, title, body, stored_length in rows]
     if fresh:
         # Several schedulers may count the same suggestion at once: the last write wins (the
         # counts are the same), none fails on the key.

@@ -9,10 +9,11 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import Engine
+from engine import Engine, FormError
 from models import (CongressSession, Deputy, HumanTask, Suggestion, SuggestionCoSigner, Unit,
                     User)
 
+from . import text
 from .errors import DomainError
 from .importing import CellError, ImportRow, Lookups, parse_workbook
 
@@ -23,7 +24,13 @@ def register(session: Session, engine: Engine, *, congress_session: CongressSess
              title: str, body: str, field: str, lead_deputy: Deputy,
              co_signers: list[Deputy] = (), actor: str, now: datetime | None = None,
              start_case: bool = True) -> Suggestion:
-    """Register a suggestion and (by default) start its case; the first task is `assign`."""
+    """Register a suggestion and (by default) start its case; the first task is `assign`.
+
+    Title, text and field follow the text rules (`workflows.text`): FormError (field -> reason)
+    otherwise, with nothing written."""
+    refused = text.problems(text.SUGGESTION, {"title": title, "body": body or "", "field": field})
+    if refused:
+        raise FormError(refused)
     # No autoflush: every suggestion is flushed as it is registered, and what else is pending
     # (a case id just set, say) cannot change the answer.
     with session.no_autoflush:

@@ -42,6 +42,9 @@ def check_password(user: User, password: str) -> bool:
 
 
 def by_username(session: Session, username: str) -> User | None:
+    from models.text import storable
+    if storable(username) is not None:  # a NUL: no account, and PostgreSQL cannot compare it
+        return None
     return session.scalar(select(User).where(User.username == username))
 
 

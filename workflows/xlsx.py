@@ -13,6 +13,8 @@ from typing import Iterable, Sequence
 # Security review: escape() quotes the text we write; nothing is parsed here.
 from xml.sax.saxutils import escape  # nosec B406
 
+from models.text import EXCEL_CELL
+
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -44,6 +46,20 @@ _STYLES = (
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CUT = "…"
+
+
+def fit_cell(text: str) -> str:
+    """`text` cut to what one Excel cell holds (32,767 UTF-16 units; Excel refuses to open a
+    file with a longer cell), marked with "…" where it was cut."""
+    if len(text) <= EXCEL_CELL // 2 or len(text.encode("utf-16-le")) // 2 <= EXCEL_CELL:
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1  # beyond the BMP: a surrogate pair
+        if units > EXCEL_CELL - len(CUT):
+            return text[:index] + CUT
+    return text
 
 
 def _cell(value, style: str) -> str:
@@ -53,7 +69,7 @@ def _cell(value, style: str) -> str:
         value = "是" if value else "否"
     if isinstance(value, (int, float)):
         return f'<c{style}><v>{value}</v></c>'
-    text = escape(_NOT_XML.sub("", str(value)))
+    text = escape(fit_cell(_NOT_XML.sub("", str(value))))
     return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{text}</t></is></c>'
 
 

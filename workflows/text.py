@@ -1,0 +1,51 @@
+"""Which text rule each thing people type in the domain follows.
+
+The rules themselves (characters, blanks, lengths) are `models.text`; this module says, per
+field, the most characters (the column's width, or a limit for `Text` columns), whether it may be
+left empty and whether it may hold line breaks. Registration in the web app, `jianyi import` and
+`suggestions.register` all ask here, so a suggestion is held to the same rules however it
+arrives.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from models import Suggestion
+from models.text import LONG_TEXT, limit_of, problem
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one field's text is checked."""
+
+    limit: int
+    required: bool = True
+    multiline: bool = False
+
+    def problem(self, value) -> str | None:
+        """Why `value` breaks the rule ("中文 (English)"), or None."""
+        return problem(value, limit=self.limit, required=self.required,
+                       multiline=self.multiline)
+
+
+SUGGESTION: dict[str, Rule] = {
+    "title": Rule(limit_of(Suggestion.title)),
+    "body": Rule(LONG_TEXT, required=False, multiline=True),
+    "field": Rule(limit_of(Suggestion.field)),
+    "special_committee": Rule(limit_of(Suggestion.special_committee), required=False),
+}
+
+
+def problems(rules: Mapping[str, Rule], values: Mapping[str, object]) -> dict[str, str]:
+    """field -> why its value breaks its rule, for the fields of `values` that have a rule."""
+    found = {}
+    for name, value in values.items():
+        rule = rules.get(name)
+        why = rule.problem(value) if rule is not None else None
+        if why:
+            found[name] = why
+    return found
+
+
+__all__ = ["Rule", "SUGGESTION", "problems"]
