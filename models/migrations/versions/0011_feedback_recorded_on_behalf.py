@@ -3,14 +3,14 @@
 A lead deputy without a login gives feedback on paper and the commission records it; the figures
 tell such ratings apart. Existing feedback was given by the deputies themselves (false).
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
