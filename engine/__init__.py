@@ -1,7 +1,7 @@
 """A small, domain-free runtime over SpiffWorkflow (流程引擎). Imports only `models`."""
 from .clock import ManualClock, system_clock
-from .errors import (ConflictError, DeployError, EngineError, FormError, NotFoundError, Problem,
-                     ProcessError)
+from .errors import (ConflictError, DeployError, EngineError, FormError, LimitError,
+                     NotFoundError, Problem, ProcessError)
 from .package import Compiled, Package, compile_package
 from .projection import Candidates
 from .runtime import Engine
@@ -9,6 +9,6 @@ from .scripts import OperatorCall
 
 __all__ = [
     "Candidates", "Compiled", "ConflictError", "DeployError", "Engine", "EngineError",
-    "FormError", "ManualClock", "NotFoundError", "OperatorCall", "Package", "Problem",
+    "FormError", "LimitError", "ManualClock", "NotFoundError", "OperatorCall", "Package", "Problem",
     "ProcessError", "compile_package", "system_clock",
 ]

@@ -47,3 +47,8 @@ class NotFoundError(EngineError):
 
 class ProcessError(EngineError):
     """SpiffWorkflow failed while running the case (script error, unknown operator, ...)."""
+
+
+class LimitError(ProcessError):
+    """A step's scripts went beyond their budget (operations, CPU time or size); nothing of the
+    step was written."""

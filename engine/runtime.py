@@ -25,8 +25,8 @@ from models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, P
 
 from . import clock as clock_mod
 from . import guarded, projection, serializer
-from .errors import (ConflictError, DeployError, EngineError, FormError, NotFoundError,
-                     ProcessError)
+from .errors import (ConflictError, DeployError, EngineError, FormError, LimitError,
+                     NotFoundError, ProcessError)
 from .package import Compiled, Package, SpecCache
 from .projection import LaneResolver, default_lane_resolver
 from .scripts import Operator, ScriptEngine, call_context
@@ -423,7 +423,7 @@ class Engine:
         except EngineError:
             raise
         except guarded.LimitExceeded as err:  # a BaseException, so that scripts cannot catch it
-            raise ProcessError(f"case {case.id}: {err}") from None
+            raise LimitError(f"case {case.id}: {err}") from None
         except Exception as err:  # script, operator or SpiffWorkflow failure: the step is void
             raise ProcessError(f"case {case.id}: {type(err).__name__}: {err}") from err
         finally:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
 from io import BytesIO
 
-from engine import ConflictError, FormError, ProcessError
+from engine import ConflictError, FormError, LimitError, ProcessError
 from models import (Assignment, Attachment, Consultation, CoOpinion, Division, HumanTask,
                     ProcessInstance, Reply, Suggestion, Unit, User)
 from workflows import attachments, cases as case_rules, deputies, inbox as inbox_actions
@@ -145,7 +145,13 @@ def submit(task_id: str):
         return redirect(url_for("inbox.index"))
     except (ProcessError, DomainError) as err:
         current_app.logger.exception("task %s failed", task_id)
-        flash(_("提交失败，案件未作改动：{reason}", reason=label(str(err))), "error")
+        if isinstance(err, LimitError):  # the designer's script, not the handler's input
+            reason = _("流程脚本超出了一步允许的运行限额，请联系流程设计人员")
+        elif isinstance(err, ProcessError):  # the details are in the log, for the designer
+            reason = _("流程在这一步出错，请联系流程设计人员")
+        else:
+            reason = label(str(err))
+        flash(_("提交失败，案件未作改动：{reason}", reason=reason), "error")
         return _render(_task_or_404(task_id), data, {}, 409)
     flash(_("已提交：{name}", name=name), "success")
     return redirect(url_for("inbox.index"))

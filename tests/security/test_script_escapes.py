@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import DeployError, Package, ProcessError, guarded
+from engine import DeployError, LimitError, Package, ProcessError, guarded
 from engine.scripts import GuardedEnvironment
 from models import AuditEvent, HumanTask, ProcessInstance, Timer
 
@@ -338,7 +338,7 @@ def test_exhausting_script_fails_its_step_and_writes_nothing(db, clock):
     engine = make_engine(clock)
     case, task = _deploy_and_start(db, engine, "while True:\n    pass")
     before = _state(db, case)
-    with pytest.raises(ProcessError, match="script stopped: more than 1,000,000 operations"):
+    with pytest.raises(LimitError, match="script stopped: more than 1,000,000 operations"):
         with db.write() as s:
             engine.complete(s, task, "commission", {"note": "x"})
     assert _state(db, case) == before
@@ -445,7 +445,8 @@ def test_a_step_stopped_by_its_budget_tells_the_user_and_keeps_what_was_typed(
     response = commission.post(f"/tasks/{task.id}", {"note": "手写的备注"})
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "提交失败，案件未作改动" in html and "手写的备注" in html
+    assert "提交失败，案件未作改动：流程脚本超出了一步允许的运行限额" in html and "手写的备注" in html
+    assert "script stopped" not in html  # the details go to the log, for the designer
     assert _state(db, case) == before
 
 
