@@ -21,6 +21,8 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from models import HumanTask
+
 from . import safexml, xmlpolicy
 from .errors import DeployError, Problem
 from .scripts import unsafe_reason
@@ -133,6 +135,9 @@ def compile_package(package: Package, operators: Iterable[str] | None = None,
             continue
         specs[process_id] = (spec, subprocess_specs)
         names[process_id] = spec.description or process_id
+        if len(process_id) > 128 or len(names[process_id]) > 255:
+            problems.append(Problem(spec.file or "", process_id,
+                                    "process id over 128 or name over 255 characters"))
         for each in [spec, *subprocess_specs.values()]:
             if each is not None:
                 problems.extend(_check_user_tasks(each, forms))
@@ -196,7 +201,18 @@ def _check_user_tasks(spec, forms: dict[str, dict]) -> list[Problem]:
             expression = props.get(key)
             if expression and (reason := unsafe_reason(expression)):
                 problems.append(Problem(*where, f"{key} expression: {reason}"))
+        problems += _too_wide(where, bpmn_id=task_spec.bpmn_id, name=task_spec.bpmn_name,
+                              lane=task_spec.lane, form=props.get(FORM))
     return problems
+
+
+def _too_wide(where: tuple[str, str], **values: str | None) -> list[Problem]:
+    """Values the task's inbox row keeps must fit its columns (PostgreSQL refuses, at run time,
+    what does not)."""
+    columns = HumanTask.__table__.c
+    return [Problem(*where, f"{key} is longer than {columns[key].type.length} characters")
+            for key, value in values.items()
+            if value and len(value) > columns[key].type.length]
 
 
 def _owner_id(element) -> str:

@@ -100,3 +100,18 @@ def test_a_stored_version_that_todays_rules_refuse_never_runs(db, domain_engine,
     assert page.status_code == 409 and "流程版本已不能运行" in page.get_data(as_text=True)
     assert commission.post(f"/tasks/{task}", {"note": "x"}).status_code == 409
     assert _state(db, case) == before
+
+
+def test_names_longer_than_the_inbox_keeps_are_refused():
+    """PostgreSQL would refuse them when the task opens, failing every case that reaches it."""
+    from engine import compile_package
+    from ..conftest import PROCESSES
+    text = (PROCESSES / "linear10.bpmn").read_text()
+    assert 'id="step_01" name="' in text
+    long_name = "很长的步骤名称" * 40
+    files = {"linear10.bpmn": text.replace('id="step_01" name="', f'id="step_01" name="{long_name}', 1),
+             "note.schema.json": (PROCESSES / "note.schema.json").read_text()}
+    with pytest.raises(DeployError) as err:
+        compile_package(Package(files))
+    assert [(p.element_id, p.reason) for p in err.value.problems] == [
+        ("step_01", "name is longer than 255 characters")]
