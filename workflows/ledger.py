@@ -145,7 +145,7 @@ def to_xlsx(records: Iterable[dict], sheet: str = "台账", english: bool = Fals
 def _cell(value):
     # Text that looks like a formula is stored as text, never evaluated by Excel; no cell is
     # longer than Excel holds (in the .csv too, which people open in Excel).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):  # OWASP
         value = "'" + value
     return xlsx.fit_cell(value) if isinstance(value, str) else value
 

@@ -5,6 +5,7 @@ import csv
 import io
 
 import openpyxl
+import pytest
 
 from workflows import ledger, simulate
 
@@ -77,3 +78,9 @@ def test_text_that_looks_like_a_formula_is_kept_as_text(db, domain_engine, org, 
         data = ledger.to_xlsx(ledger.rows(s, ledger.LedgerFilters(), clock()))
     cell = openpyxl.load_workbook(io.BytesIO(data)).active.cell(row=2, column=2)
     assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_trigger_is_neutralised(start):
+    """OWASP's list of characters that start a formula in a spreadsheet cell."""
+    assert ledger._cell(f"{start}cmd|' /C calc'!A0").startswith("'")
