@@ -258,7 +258,10 @@ def calendar_group() -> None:
 @click.option("--note", default=None)
 def calendar_set(day, holiday: bool, note: str | None) -> None:
     """Declare DAY a public holiday or an adjusted working day (调休)."""
-    from models import CalendarDay
+    from models import CalendarDay, text
+    if note is not None and (reason := text.problem(
+            text.clean(note), limit=text.limit_of(CalendarDay.note), required=False)):
+        raise click.BadParameter(reason, param_hint="--note")
     app = create_app()
     with app.extensions["db"].write() as session:
         session.merge(CalendarDay(day=day.date(), is_workday=not holiday, note=note))

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from models import text
 from models import ROLES, AuditEvent, LoginFailure, LoginName, LoginSession, Unit, User
 
 from .errors import DomainError
@@ -28,6 +29,9 @@ def create_user(session: Session, username: str, name: str, role: str, password:
     """Add a user with a hashed password; unit-bound roles need their unit."""
     if role not in ROLES:
         raise DomainError(f"unknown role '{role}'")
+    for field, value in (("username", username), ("name", name)):
+        if reason := text.problem(value, limit=text.limit_of(getattr(User, field))):
+            raise DomainError(f"{field}: {reason}")
     unit = session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
     if role in ("unit_handler", "reviewer", "signer") and unit is None:
         raise DomainError(f"role '{role}' needs a unit")

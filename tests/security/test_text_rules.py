@@ -324,3 +324,22 @@ def test_a_ledger_of_a_sqlite_database_with_a_100000_character_title_opens(db, o
     cells = [v for row in load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
              .iter_rows(values_only=True) for v in row]
     assert _longest(cells) == EXCEL_CELL
+
+
+@pytest.mark.parametrize("username, name", [("ok_name", "名\x00字"), ("a\u202eb", "王芳"),
+                                            ("x" * 65, "王芳"), ("ok_name", "   ")])
+def test_accounts_follow_the_text_rules(db, username, name):
+    from workflows.errors import DomainError
+    from workflows.users import create_user
+    with pytest.raises(DomainError):
+        with db.write() as s:
+            create_user(s, username, name, "commission", "a-long-password")
+
+
+def test_a_calendar_note_follows_the_text_rules(tmp_path):
+    from click.testing import CliRunner
+    from webui.cli import main
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}", "SECRET_KEY": "t"}
+    result = CliRunner().invoke(main, ["calendar", "set", "2027-01-01", "--holiday",
+                                       "--note", "元旦\x07"], env=env)
+    assert result.exit_code == 2 and "U+0007" in result.output
