@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import DeployError, LimitError, Package, ProcessError, guarded
+from engine.guarded import guards, syntax
 from engine.scripts import GuardedEnvironment
 from models import AuditEvent, HumanTask, ProcessInstance, Timer
 
@@ -130,7 +131,7 @@ def _unchecked(source: str, mode: str):
     """Compile with the run-time guards but without the syntax check: what would run if a text
     slipped past both checks."""
     tree = ast.parse(source, mode="exec" if mode == "exec" else "eval")
-    tree = ast.fix_missing_locations(guarded._Guard().visit(tree))
+    tree = ast.fix_missing_locations(syntax._Guard().visit(tree))
     return compile(tree, "<string>", "exec" if mode == "exec" else "eval")
 
 
@@ -414,14 +415,14 @@ def _frame_and_traceback():
 def test_attribute_guard_refuses_whatever_the_object(value, name):
     """The run-time guard on its own: only the allow-list of the object's own type."""
     with pytest.raises(AttributeError):
-        guarded._jy_attr(value, name)
+        guards._jy_attr(value, name)
 
 
 @pytest.mark.parametrize("value", [(x for x in [1]), guarded.SAFE_BUILTINS["sorted"],
                                    _frame_and_traceback()[0], guarded])
 def test_item_guard_indexes_only_plain_containers(value):
     with pytest.raises(TypeError):
-        guarded._jy_item(value, 0)
+        guards._jy_item(value, 0)
 
 
 def test_guarded_builtins_cannot_be_changed():
