@@ -13,7 +13,8 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Callable
 
-from sqlalchemy import BigInteger, Integer, String, Table, delete, func, insert, select, text
+from sqlalchemy import (BigInteger, Integer, String, Table, delete, false, func, insert, select,
+                        text)
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from .base import Base
@@ -92,10 +93,18 @@ def backup(db: Database, out: str | Path | BinaryIO, files: Path | None = None,
     return counts
 
 
+# Login sessions are not carried over: a restored copy must not let anyone in with a cookie of
+# the original server; after a restore everyone logs in again.
+NOT_BACKED_UP = frozenset({"login_session"})
+
+
 def _dump_table(conn, table: Table, archive: zipfile.ZipFile) -> int:
     count = 0
     order = list(table.primary_key.columns) or list(table.columns)
-    result = conn.execution_options(yield_per=BATCH).execute(select(table).order_by(*order))
+    query = select(table).order_by(*order)
+    if table.name in NOT_BACKED_UP:
+        query = query.where(false())
+    result = conn.execution_options(yield_per=BATCH).execute(query)
     with archive.open(f"tables/{table.name}.jsonl", "w", force_zip64=True) as stream:
         for row in result:
             line = json.dumps([_encode(v) for v in row], ensure_ascii=False)

@@ -168,3 +168,21 @@ def test_housekeeping_drops_sessions_idle_for_a_day(login_as, db, clock):
     with db.write() as s:
         assert forget_ended_sessions(s, clock() + timedelta(hours=23)) == 0
         assert forget_ended_sessions(s, clock() + timedelta(days=1, minutes=1)) == 1
+
+
+def test_a_backup_carries_no_login_sessions(app, login_as, db, tmp_path):
+    """A copy restored elsewhere must not let a cookie of this server in."""
+    import io
+    import json
+    import zipfile
+
+    from models.backup import backup
+    here = login_as("commission")
+    assert _in(here)
+    out = io.BytesIO()
+    counts = backup(db, out)
+    assert counts["login_session"] == 0
+    with zipfile.ZipFile(out) as archive:
+        assert archive.read("tables/login_session.jsonl") == b""
+        assert json.loads(archive.read("manifest.json"))["rows"]["login_session"] == 0
+    assert _in(here)  # the backup ends nothing here
