@@ -127,9 +127,14 @@ def _prepare(session: Session, engine, case_id: int, row, to_version_id: int):
     except KeyError:
         plan.reasons.append(f"version {to_version_id} has no process '{row.process_id}'")
         return plan, None, None
+    from .runtime import Case  # the engine's own row view; runtime imports nothing from here
     workflow = engine.workflow(session, row)  # a fresh copy: the live one is never touched
     before = projection.snapshot(workflow)
-    _migrate_workflow(workflow, spec, subprocess_specs, plan)
+    # SpiffWorkflow re-predicts the reset tasks, which evaluates the expressions of waiting timers
+    # (a `deadline(...)` reads the database): run it as a step, with the session and the clock.
+    engine._run(Case.from_row(row), workflow, "migration", engine.clock(),
+                lambda: _migrate_workflow(workflow, spec, subprocess_specs, plan), session,
+                refresh=False)
     if plan.safe:
         _check_reload(workflow, spec, subprocess_specs, before, plan)
     return plan, (workflow if plan.safe else None), before

@@ -81,6 +81,9 @@ STEPS: dict[str, tuple[str, str]] = {
     "review": ("分管负责同志审核", "Review"), "sign_off": ("主要负责同志签发", "Sign-off"),
     "leader_review": ("督办领导审阅", "Leader's review"), "feedback": ("代表反馈意见", "Deputy feedback"),
     "co_feedback": ("代表评价会办单位", "Feedback on a co-unit"), "rehandle": ("重新办理", "Re-handling"),
+    "review_again": ("分管负责同志再次审核", "Review again"),
+    "sign_off_again": ("主要负责同志再次签发", "Sign-off again"),
+    "leader_review_again": ("督办领导再次审阅", "Leader's review again"),
     "feedback_again": ("代表再次反馈", "Feedback again"), "supervise_overdue": ("逾期督办", "Supervise overdue case"),
     "supervise_meeting": ("组织面商督办", "Supervision meeting"),
     "coordinate_overdue": ("省领导协调（逾期）", "Coordination (overdue)"),
@@ -89,6 +92,8 @@ STEPS: dict[str, tuple[str, str]] = {
     "reply_reminder": ("答复期限提醒", "Reply reminder"), "reply_overdue": ("答复逾期", "Reply overdue"),
     "reply_long_overdue": ("长期逾期", "Long overdue"), "co_opinion_overdue": ("会办意见逾期", "Opinion overdue"),
     "rehandle_overdue": ("重新办理逾期", "Re-handling overdue"),
+    "rehandle_reminder": ("重新办理期限提醒", "Re-handling reminder"),
+    "co_opinion_reminder": ("会办意见期限提醒", "Opinion reminder"),
 }
 ACTIONS = {"start": ("登记建议，进入交办", "registered the suggestion"),
            "case_completed": ("建议办结", "case closed"), "timer_fired": ("期限到达", "deadline reached"),

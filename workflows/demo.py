@@ -167,6 +167,8 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
                 lead_deputy=lead_deputy, co_signers=rng.sample(deputies, 2), actor="commission")
             _run_stage(session, engine, clock, commission, suggestion, stage, number, lead, co,
                        meeting, now)
+    _rehandled_and_re_signed(session, engine, clock, congress, commission, deputies,
+                             number + 1, meeting)
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
@@ -238,3 +240,30 @@ def _run_stage(session, engine, clock, commission, suggestion, stage, number, le
 
 def rng_class(number: int) -> str:
     return "ACAD"[number % 4] if number % 5 else "A"
+
+
+def _rehandled_and_re_signed(session, engine, clock, congress, commission, deputies, number,
+                             meeting) -> None:
+    """A re-handled reply that was sent back once by the reviewer, then reviewed, signed and
+    rated satisfactory (重新办理后再次审核、签发). The unacknowledged overdue cases are the
+    `to_acknowledge` stage's: their clock runs from the meeting."""
+    from . import tasks
+    suggestion = suggestions.register(
+        session, engine, congress_session=congress, number=number,
+        title="关于完善城乡公交一体化的建议", body="关于完善城乡公交一体化的建议。建议加大财政补贴。",
+        field="交通", lead_deputy=deputies[0], co_signers=deputies[1:3], actor="commission")
+    clock.now = meeting
+    tasks.complete(session, engine, commission, suggestions.assign_task(session, suggestion).id,
+                   {"mode": "sole", "lead_unit": "jtt", "co_units": [], "key_suggestion": False})
+    clock.now = meeting + timedelta(days=50)
+    first = {**simulate.ANSWERS["draft_reply"], "doc_number": f"湘jtt函〔2026〕{number}号"}
+    again = {**simulate.DRAFT, "answer_class": "B", "doc_number": f"湘jtt函〔2026〕{number}-2号",
+             "answer_text": "一、已重新调研，将城乡公交一体化列入明年计划。\n\n二、已安排专项补贴资金。"}
+    simulate.drive(session, engine, suggestion.instance_id, stop_at={"feedback_again"}, answers={
+        "draft_reply": first,
+        "feedback": {"satisfaction": "dissatisfied", "comment": "答复未解决实际问题"},
+        "rehandle": [{**again, "answer_text": "一、正在研究。"}, again],
+        "review_again": [{"review_decision": "send_back", "review_reason": "答复过于简单，请补充措施"},
+                         {"review_decision": "approve"}]})
+    clock.now = meeting + timedelta(days=70)
+    simulate.drive(session, engine, suggestion.instance_id, stop_at={"follow_up_report"})

@@ -13,7 +13,10 @@ from . import labels
 from .suggestions import number_in
 
 SEND_BACK = {"review": "review_decision", "sign_off": "sign_decision",
-             "leader_review": "leader_decision"}
+             "leader_review": "leader_decision", "review_again": "review_decision",
+             "sign_off_again": "sign_decision", "leader_review_again": "leader_decision"}
+# The drafting steps a send-back returns to: the first reply's and the re-handled reply's.
+DRAFTS = ("draft_reply", "rehandle")
 
 
 # Built once: the notification hook runs inside every step's transaction.
@@ -66,7 +69,7 @@ def on_step(session: Session, result: StepResult) -> None:
         bpmn_id, data = result.completed
         sent_back = data.get(SEND_BACK.get(bpmn_id, ""), "") == "send_back"
     for task in result.new_rows:  # the rows as the engine wrote them
-        kind = "send_back" if sent_back and task["bpmn_id"] == "draft_reply" else "task"
+        kind = "send_back" if sent_back and task["bpmn_id"] in DRAFTS else "task"
         zh, en = step_name(task["name"] or task["bpmn_id"], task["subject"])
         message = (f"退回修改：{zh}（第{number}号建议）", f"Sent back: {en} (suggestion {number})") \
             if kind == "send_back" else \

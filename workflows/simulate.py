@@ -33,6 +33,10 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "review": {"review_decision": "approve"},
     "sign_off": {"sign_decision": "approve"},
     "leader_review": {"leader_decision": "approve", "leader_note": "同意"},
+    # the re-handled reply is reviewed and signed again, on the same forms
+    "review_again": {"review_decision": "approve"},
+    "sign_off_again": {"sign_decision": "approve"},
+    "leader_review_again": {"leader_decision": "approve", "leader_note": "同意"},
     "feedback": {"satisfaction": "satisfied", "comment": "办理认真"},
     "feedback_again": {"satisfaction": "satisfied", "comment": "重新办理后满意"},
     "co_feedback": {"satisfaction": "very_satisfied", "comment": ""},

@@ -52,3 +52,27 @@ def test_the_demo_province_has_every_stage_and_a_login_per_role(db):
         assert session.scalar(select(func.count()).select_from(HumanTask).where(
             HumanTask.candidate_role == "deputy", HumanTask.assignee.is_(None))) == 0
         assert demo.is_loaded(session)
+
+
+def test_the_demo_shows_a_re_signed_reply_and_unacknowledged_overdue_cases(db):
+    """Issue 14 items 1 and 2: a re-handled reply reviewed (sent back once) and signed again;
+    cases never acknowledged are escalated on their clock from the assignment meeting."""
+    from models import Assignment, AuditEvent
+    with db.write() as session:
+        demo.load(session)
+    with db.session() as session:
+        case = session.scalar(select(Suggestion.instance_id).where(
+            Suggestion.title == "关于完善城乡公交一体化的建议"))
+        again = [(e.bpmn_id, e.actor, e.detail["data"].get("review_decision"))
+                 for e in session.scalars(select(AuditEvent).where(
+                     AuditEvent.action == "complete", AuditEvent.instance_id == case,
+                     AuditEvent.bpmn_id.in_(["review_again", "sign_off_again"]))
+                     .order_by(AuditEvent.id))]
+        assert again == [("review_again", "jtt_reviewer", "send_back"),
+                         ("review_again", "jtt_reviewer", "approve"),
+                         ("sign_off_again", "jtt_signer", None)]
+        unacknowledged = select(Assignment.id).where(Assignment.acknowledged_at.is_(None),
+                                                     Assignment.status == "assigned")
+        levels = set(session.scalars(select(Escalation.level).where(
+            Escalation.assignment_id.in_(unacknowledged))))
+        assert {"reminder", "supervision", "high_level"} <= levels
