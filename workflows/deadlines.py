@@ -5,7 +5,8 @@ time it is evaluated, so timers follow a deadline that moves (extension, re-hand
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -73,7 +74,7 @@ def report_due_at(session: Session, period: str, year: int) -> datetime:
     if period not in REPORT_PERIODS:
         raise ValueError(f"unknown report period '{period}' (one of {', '.join(REPORT_PERIODS)})")
     month, day = divmod(settings.get(session, f"{period}_report_date"), 100)
-    local = datetime.combine(datetime(year, month, day).date(), REPORT_DUE_TIME, tzinfo=CHINA)
+    local = datetime.combine(date(year, month, day), REPORT_DUE_TIME, tzinfo=CHINA)
     return local.astimezone(timezone.utc)
 
 
@@ -88,14 +89,25 @@ def report_is_due(session: Session, period: str, assigned_at: datetime, year: in
     return assigned_at < report_due_at(session, period, year)
 
 
+class _Facts(NamedTuple):
+    assigned_at: datetime
+    year: int
+
+
 _REPORT_FACTS = select(Assignment.assigned_at, Suggestion.year).join(
     Suggestion, Suggestion.id == Assignment.suggestion_id).where(
     Assignment.id == bindparam("assignment_id"))
 
 
 def _report_facts(function: str, assignment_id: int):
+    """(session, row with assigned_at and year): the assignment as this step holds it, if an
+    operator loaded it, else read with one Core statement."""
     session = step_session(function)
-    facts = session.connection().execute(_REPORT_FACTS, {"assignment_id": int(assignment_id)}).first()
+    loaded = session.identity_map.get(identity_key(Assignment, int(assignment_id)))
+    if loaded is not None:
+        return session, _Facts(loaded.assigned_at, loaded.suggestion.year)
+    facts = session.connection().execute(
+        _REPORT_FACTS, {"assignment_id": int(assignment_id)}).first()
     if facts is None:
         raise ValueError(f"assignment {assignment_id} does not exist")
     return session, facts
@@ -119,8 +131,8 @@ def deadline(kind: str, assignment_id: int) -> str:
     if kind in REPORT_KINDS:
         session, facts = _report_facts("deadline", assignment_id)
         period, _sep, suffix = kind.partition("_report")
-        moment = (report_open_at if suffix == "_open" else report_due_at)(session, period, facts.year)
-        return moment.isoformat()
+        moment = report_open_at if suffix == "_open" else report_due_at
+        return moment(session, period, facts.year).isoformat()
     session = step_session("deadline")
     assignment = session.identity_map.get(identity_key(Assignment, int(assignment_id)))
     if assignment is None:
