@@ -39,7 +39,7 @@ LOAD_URL = os.environ.get("JIANYI_LOAD_DATABASE_URL",
 SECONDS = float(os.environ.get("JIANYI_LOAD_SECONDS", "60"))
 MAX_REQUESTS = int(os.environ.get("JIANYI_LOAD_MAX_REQUESTS", "40000"))
 N_UNITS, PER_UNIT, HANDLERS_PER_UNIT, TIMER_CASES_PER_UNIT = 8, 300, 2, 25
-HANDLING = {"consult", "draft_reply", "progress_report"}
+HANDLING = {"consult", "draft_reply", "progress_report", "midyear_report", "november_report"}
 INBOX_PAGES = ["/inbox?queue=queue", "/inbox?queue=mine", "/inbox?queue=queue&due_within=10",
                "/inbox?queue=queue&key=1", "/inbox"]
 

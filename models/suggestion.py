@@ -204,10 +204,13 @@ class FollowUp(_AssignmentRecord, Base):
 
 
 class ProgressReport(_AssignmentRecord, Base):
-    """Key suggestions: progress reported to the supervising provincial leader."""
+    """Key suggestions: progress reported to the supervising provincial leader, for the mid-year
+    supervision meeting (`period` "midyear", 督办推进会) or the November report ("november");
+    reports filed before these periods existed have none."""
 
     __tablename__ = "progress_report"
 
+    period: Mapped[Optional[str]] = mapped_column(String(16))
     report: Mapped[str] = mapped_column(Text)
     reported_by: Mapped[str] = mapped_column(String(64))
     reported_at: Mapped[datetime]

@@ -14,7 +14,7 @@ from models import (Assignment, CongressSession, Deputy, Feedback, HumanTask, Pr
                     Reply, Suggestion)
 from models.text import clean
 from workflows import cases as case_rules
-from workflows import deputies, replies, similarity, suggestions
+from workflows import deputies, replies, reports, similarity, suggestions
 from workflows import text as text_rules
 from workflows.errors import DomainError
 
@@ -77,7 +77,8 @@ def show(suggestion_id: int):
         open_tasks=open_tasks, on_behalf=deputies.recorded_on_behalf,
         now=db.now(), merged_into=s.get(Suggestion, suggestion.merged_into_id)
         if suggestion.merged_into_id else None,
-        similar=similarity.similar_to(s, suggestion.id))
+        similar=similarity.similar_to(s, suggestion.id),
+        progress=reports.progress_reports(s, [suggestion.id]).get(suggestion.id, []))
 
 
 @bp.get("/cases/<int:suggestion_id>/diagram/<path:filename>")

@@ -69,6 +69,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "dissatisfied": ("不满意", "Dissatisfied"),
     "face_to_face": ("当面", "Face to face"), "site_visit": ("实地调研", "Site visit"),
     "phone": ("电话", "Phone"), "forum": ("座谈", "Forum"),
+    "midyear": ("年中（督办推进会）", "Mid-year (supervision meeting)"), "november": ("11月", "November"),
 }
 STEPS: dict[str, tuple[str, str]] = {
     "assign": ("交办", "Assign"), "acknowledge": ("签收", "Acknowledge"),
@@ -77,6 +78,10 @@ STEPS: dict[str, tuple[str, str]] = {
     "co_acknowledge": ("会办单位签收", "Co-unit acknowledges"),
     "decide_co_return": ("审定会办退回申请", "Rule on a co-unit's return request"),
     "co_opinion": ("提交会办意见", "Co-handling opinion"), "progress_report": ("报告办理进展", "Progress report"),
+    "midyear_report": ("年中进展报告（督办推进会）", "Mid-year progress report"),
+    "november_report": ("11月进展报告", "November progress report"),
+    "midyear_report_timer": ("年中进展报告期限", "Mid-year report date"),
+    "november_report_timer": ("11月进展报告期限", "November report date"),
     "draft_reply": ("拟写答复", "Draft reply"), "approve_extension": ("审批延期", "Approve extension"),
     "review": ("分管负责同志审核", "Review"), "sign_off": ("主要负责同志签发", "Sign-off"),
     "leader_review": ("督办领导审阅", "Leader's review"), "feedback": ("代表反馈意见", "Deputy feedback"),
@@ -98,7 +103,9 @@ STEPS: dict[str, tuple[str, str]] = {
 ACTIONS = {"start": ("登记建议，进入交办", "registered the suggestion"),
            "case_completed": ("建议办结", "case closed"), "timer_fired": ("期限到达", "deadline reached"),
            "claim": ("认领任务", "claimed the task"), "release": ("退回队列", "released the task"),
-           "hand_over": ("转交任务", "handed the task over"), "complete": ("完成", "completed")}
+           "hand_over": ("转交任务", "handed the task over"), "complete": ("完成", "completed"),
+           "progress_report_sent": ("进展报告已送督办领导",
+                                    "sent the progress report to the supervising leader")}
 DECISIONS = {"send_back": ("（退回修改）", " (sent back)"), "request_return": ("（申请退回）", " (asked to return)"),
              "request_extension": ("（申请延期）", " (asked for an extension)"),
              "request_coordination": ("（提请高位协调）", " (asked for coordination)"),

@@ -64,10 +64,12 @@ LISTS = {"follow_up": reports.follow_up_cases, "dissatisfied": reports.dissatisf
 def tracking(kind: str):
     filters = current_filters()
     s = db.session()
+    progress = {}
     if kind in LISTS:
         rows = LISTS[kind](s, filters)
     elif kind == "key":
         rows = reports.key_cases(s, filters)
+        progress = reports.progress_reports(s, [sg.id for sg, _leader in rows], filters.unit_id)
     elif kind == "repeated":
         year = params.integer(request.args, "year", minimum=MIN_YEAR, maximum=MAX_YEAR) \
             or db.now().year
@@ -80,6 +82,7 @@ def tracking(kind: str):
     else:
         abort(404)
     return render_template("supervision/list.html", kind=kind, rows=rows, filters=filters,
+                           progress=progress,
                            supervisor=current_user.role in SUPERVISORS, **_options())
 
 

@@ -16,6 +16,7 @@ def make_engine(clock: Clock = system_clock) -> Engine:
     return Engine(clock=clock, lane_resolver=lanes.resolve, lanes=lanes.LANES,
                   operators=operators.OPERATORS,
                   script_globals={"deadline": deadlines.deadline,
+                                  "report_due": deadlines.report_due,
                                   "current_co_units": operators.current_co_units,
                                   "unit_name": operators.unit_name},
                   on_step=notifications.on_step)

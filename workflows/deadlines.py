@@ -5,19 +5,25 @@ time it is evaluated, so timers follow a deadline that moves (extension, re-hand
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from engine.scripts import step_session
-from models import Assignment
+from models import Assignment, Suggestion
 
 from . import settings
-from .calendar import WorkCalendar
+from .calendar import CHINA, WorkCalendar
 
 KINDS = ("ack", "opinion", "reminder", "reply", "long_overdue")
+# Key suggestions' progress reports (重点处理建议进展报告): `<period>_report` is the moment the
+# report is due, `<period>_report_open` the moment its task opens (reminder_days_before earlier).
+REPORT_PERIODS = ("midyear", "november")
+REPORT_KINDS = tuple(f"{p}_report{suffix}" for p in REPORT_PERIODS for suffix in ("", "_open"))
+REPORT_DUE_TIME = time(18, 0)  # the end of the office day, China time
 
 
 def calendar(session: Session) -> WorkCalendar:
@@ -62,6 +68,57 @@ def due(session: Session, kind: str, assignment) -> datetime:
     raise ValueError(f"unknown deadline kind '{kind}' (one of {', '.join(KINDS)})")
 
 
+def report_due_at(session: Session, period: str, year: int) -> datetime:
+    """When a key suggestion's `period` report of `year` is due: the configured day (MMDD,
+    settings `midyear_report_date` / `november_report_date`) at the end of the office day."""
+    if period not in REPORT_PERIODS:
+        raise ValueError(f"unknown report period '{period}' (one of {', '.join(REPORT_PERIODS)})")
+    month, day = divmod(settings.get(session, f"{period}_report_date"), 100)
+    local = datetime.combine(date(year, month, day), REPORT_DUE_TIME, tzinfo=CHINA)
+    return local.astimezone(timezone.utc)
+
+
+def report_open_at(session: Session, period: str, year: int) -> datetime:
+    """When the report's task opens: `reminder_days_before` calendar days before it is due."""
+    return report_due_at(session, period, year) - timedelta(
+        days=settings.get(session, "reminder_days_before"))
+
+
+def report_is_due(session: Session, period: str, assigned_at: datetime, year: int) -> bool:
+    """A report is due from an assignment made before its date; one assigned later owes none."""
+    return assigned_at < report_due_at(session, period, year)
+
+
+class _Facts(NamedTuple):
+    assigned_at: datetime
+    year: int
+
+
+_REPORT_FACTS = select(Assignment.assigned_at, Suggestion.year).join(
+    Suggestion, Suggestion.id == Assignment.suggestion_id).where(
+    Assignment.id == bindparam("assignment_id"))
+
+
+def _report_facts(function: str, assignment_id: int):
+    """(session, row with assigned_at and year): the assignment as this step holds it, if an
+    operator loaded it, else read with one Core statement."""
+    session = step_session(function)
+    loaded = session.identity_map.get(identity_key(Assignment, int(assignment_id)))
+    if loaded is not None:
+        return session, _Facts(loaded.assigned_at, loaded.suggestion.year)
+    facts = session.connection().execute(
+        _REPORT_FACTS, {"assignment_id": int(assignment_id)}).first()
+    if facts is None:
+        raise ValueError(f"assignment {assignment_id} does not exist")
+    return session, facts
+
+
+def report_due(period: str, assignment_id: int) -> bool:
+    """Script global for gateways: does this assignment owe the `period` progress report?"""
+    session, facts = _report_facts("report_due", assignment_id)
+    return report_is_due(session, period, facts.assigned_at, facts.year)
+
+
 _DATES = select(Assignment.ack_due, Assignment.reply_due).where(
     Assignment.id == bindparam("assignment_id"))
 
@@ -71,6 +128,11 @@ def deadline(kind: str, assignment_id: int) -> str:
 
     An assignment an operator of this step loaded (and maybe changed) is used as it stands;
     otherwise its dates are read with one Core statement."""
+    if kind in REPORT_KINDS:
+        session, facts = _report_facts("deadline", assignment_id)
+        period, _sep, suffix = kind.partition("_report")
+        moment = report_open_at if suffix == "_open" else report_due_at
+        return moment(session, period, facts.year).isoformat()
     session = step_session("deadline")
     assignment = session.identity_map.get(identity_key(Assignment, int(assignment_id)))
     if assignment is None:

@@ -169,6 +169,8 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
                        meeting, now)
     _rehandled_and_re_signed(session, engine, clock, congress, commission, deputies,
                              number + 1, meeting)
+    _key_suggestion_with_midyear_report(session, engine, clock, commission, congress,
+                                        deputies[0], number + 2, meeting, now)
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
@@ -267,3 +269,34 @@ def _rehandled_and_re_signed(session, engine, clock, congress, commission, deput
                          {"review_decision": "approve"}]})
     clock.now = meeting + timedelta(days=70)
     simulate.drive(session, engine, suggestion.instance_id, stop_at={"follow_up_report"})
+def _key_suggestion_with_midyear_report(session, engine, clock, commission, congress, deputy,
+                                        number, meeting, now) -> Suggestion | None:
+    """A key suggestion (重点处理建议) whose unit filed its mid-year progress report for the
+    supervision meeting (督办推进会) — the supervising leader was told — and then replied, the
+    leader approving the reply. It is assigned at the meeting, or 30 days before the report's
+    task opens if the meeting came later in the year; none while the session's mid-year
+    meeting is still ahead (a demo loaded in June for a session opened that January)."""
+    from . import deadlines, tasks
+    opens = deadlines.report_open_at(session, "midyear", congress.year)
+    if opens + timedelta(days=5) >= now:
+        return None
+    clock.now = min(meeting, opens - timedelta(days=30))
+    suggestion = suggestions.register(
+        session, engine, congress_session=congress, number=number,
+        title="关于加快湘江流域水生态修复的建议", field="环境", lead_deputy=deputy,
+        body="关于加快湘江流域水生态修复的建议。建议统筹规划、分段治理，加大省级资金支持。",
+        actor="commission")
+    tasks.complete(session, engine, commission, suggestions.assign_task(session, suggestion).id, {
+        "mode": "sole", "lead_unit": "sthjt", "co_units": [], "key_suggestion": True,
+        "supervising_leader": "leader", "special_committee": "环境与资源保护委员会"})
+    instance = suggestion.instance_id
+    simulate.drive(session, engine, instance, stop_at={"draft_reply"})
+    clock.now = opens + timedelta(days=1)
+    while engine.fire_due_timers(session, clock.now):  # the mid-year report's task opens
+        pass
+    simulate.complete_one(session, engine, instance, "midyear_report", {
+        "progress": "已编制湘江干流生态修复实施方案，首批12个项目开工，完成投资3.2亿元。"})
+    clock.now = opens + timedelta(days=5)
+    simulate.drive(session, engine, instance, answers={"draft_reply": {
+        **simulate.ANSWERS["draft_reply"], "doc_number": f"湘sthjt函〔{congress.year}〕{number}号"}})
+    return suggestion

@@ -246,10 +246,36 @@ def _first_reply(assignment: Assignment, now) -> None:
         assignment.replied_at, assignment.on_time = now, now <= assignment.reply_due
 
 
-def record_progress_report(call: OperatorCall, assignment_id) -> dict:
-    """Key suggestions: a progress report to the supervising leader."""
-    call.session.add(ProgressReport(assignment_id=int(assignment_id), report=call.data["progress"],
+REPORT_PERIODS = {"midyear": ("年中督办推进会进展报告", "mid-year progress report"),
+                  "november": ("11月进展报告", "November progress report")}
+
+
+def record_progress_report(call: OperatorCall, assignment_id, period=None) -> dict:
+    """Key suggestions: a progress report to the supervising leader, who is told of it (the
+    leader named on the case, else every provincial leader); the notice is audited."""
+    from models import AuditEvent, User
+    from .notifications import notify
+    if period is not None and period not in REPORT_PERIODS:
+        raise ValueError(f"unknown report period {period!r}")
+    assignment = _assignment(call, assignment_id)
+    call.session.add(ProgressReport(assignment_id=assignment.id, period=period,
+                                    report=call.data["progress"],
                                     reported_by=call.actor, reported_at=call.now))
+    suggestion = assignment.suggestion
+    leader = call.session.get(User, suggestion.supervising_leader_id) \
+        if suggestion.supervising_leader_id else None
+    people = [leader.username] if leader is not None and leader.active else list(
+        call.session.scalars(select(User.username).where(User.role == "provincial_leader",
+                                                         User.active.is_(True))))
+    zh, en = REPORT_PERIODS.get(period, ("进展报告", "progress report"))
+    unit, number = assignment.unit.name, suggestion.number
+    notify(call.session, people, "progress_report",
+           (f"{zh}：第{number}号重点建议（{unit}）", f"{en.capitalize()}: key suggestion {number} ({unit})"),
+           f"/cases/{suggestion.id}", call.now)
+    call.session.add(AuditEvent(at=call.now, actor=call.actor, action="progress_report_sent",
+                                instance_id=call.instance_id, detail={
+                                    "assignment_id": assignment.id, "period": period,
+                                    "to": people}))
     return {}
 
 

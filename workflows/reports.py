@@ -2,13 +2,15 @@
 the year-end evaluation per unit (.xlsx) and the mid-year progress report (.xlsx)."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from models import Assignment, Escalation, Feedback, FollowUp, Reply, Suggestion, Unit, User
+from models import (Assignment, Escalation, Feedback, FollowUp, ProgressReport, Reply, Suggestion,
+                    Unit, User)
 
 from . import statistics, xlsx
 from .statistics import Filters, suggestion_conditions
@@ -106,6 +108,31 @@ def key_cases(session: Session, filters: Filters):
     return session.execute(query.order_by(Suggestion.number)).all()
 
 
+def progress_reports(session: Session, suggestion_ids, unit_id: int | None = None
+                     ) -> dict[int, list[tuple[ProgressReport, str]]]:
+    """Key suggestions' progress reports (进展报告) by suggestion id, oldest first, each with the
+    name of the unit that filed it; only `unit_id`'s when given (a unit's staff see their own)."""
+    ids = list(suggestion_ids)
+    if not ids:
+        return {}
+    query = (select(ProgressReport, Assignment.suggestion_id, Unit.name)
+             .join(Assignment, Assignment.id == ProgressReport.assignment_id)
+             .join(Unit, Unit.id == Assignment.unit_id)
+             .where(Assignment.suggestion_id.in_(ids)))
+    if unit_id:
+        query = query.where(Assignment.unit_id == unit_id)
+    found: dict[int, list] = defaultdict(list)
+    for report, suggestion_id, unit in session.execute(
+            query.order_by(ProgressReport.reported_at, ProgressReport.id)):
+        found[suggestion_id].append((report, unit))
+    return dict(found)
+
+
+def _period_text(reports: list, period: str) -> str:
+    return "\n".join(f"{unit}（{r.reported_at:%Y-%m-%d}）：{r.report}"
+                     for r, unit in reports if r.period == period)
+
+
 FIGURE_COLUMNS = [
     ("unit_name", "单位"), ("division", "处室"), ("assigned", "交办件数"), ("replied", "办复件数"),
     ("reply_rate", "办复率"), ("on_time_rate", "按时办结率"), ("consultation_rate", "面商率"),
@@ -158,9 +185,14 @@ def midyear_report(session: Session, filters: Filters, now: datetime) -> bytes:
         rows = statistics.unit_figures(session, filters, scope=scope, now=now)
         sheets.append((title, [t for _k, t in FIGURE_COLUMNS],
                        [_figure_row(fig) for fig in rows] + [_figure_row(statistics.totals(rows))]))
-    sheets.append(("重点建议", ["建议号", "标题", "督办领导", "专门委员会", "状态"],
-                   [[s.number, s.title, leader or "", s.special_committee or "", s.status]
-                    for s, leader in key_cases(session, filters)]))
+    keys = key_cases(session, filters)
+    progress = progress_reports(session, [s.id for s, _leader in keys], filters.unit_id)
+    sheets.append(("重点建议", ["建议号", "标题", "督办领导", "专门委员会", "状态",
+                               "年中进展报告（督办推进会）", "11月进展报告"],
+                   [[s.number, s.title, leader or "", s.special_committee or "", s.status,
+                     _period_text(progress.get(s.id, []), "midyear"),
+                     _period_text(progress.get(s.id, []), "november")]
+                    for s, leader in keys]))
     return xlsx.write(sheets)
 
 
@@ -189,4 +221,4 @@ def dashboard(session: Session, filters: Filters, now: datetime, by: str = "unit
 
 __all__ = ["Dashboard", "FIGURE_COLUMNS", "dashboard", "deadline_cases", "dissatisfied_cases",
            "escalation_counts", "evaluation_report", "follow_up_cases", "key_cases",
-           "midyear_report", "open_escalations"]
+           "midyear_report", "open_escalations", "progress_reports"]

@@ -5,6 +5,8 @@ fresh database works without seeding. Functions take the caller's session and ne
 """
 from __future__ import annotations
 
+import calendar as _calendar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +21,11 @@ DEFAULTS: dict[str, int] = {
     "rehandle_months": 1,           # reply again after 不满意 (重新办理)
     "reminder_days_before": 10,     # calendar days before a deadline: remind the handler
     "long_overdue_workdays": 15,    # overdue this long: high-level coordination (提请高位协调)
+    # Key suggestions' progress reports (重点处理建议进展报告), "dates" as MMDD of the case's year:
+    "midyear_report_date": 630,     # for the mid-year supervision meeting (督办推进会)
+    "november_report_date": 1130,   # the November report to the supervising leader
 }
+DATE_KEYS = ("midyear_report_date", "november_report_date")  # MMDD: a month and a day
 
 
 def _check_key(key: str) -> None:
@@ -43,12 +49,21 @@ def set_value(session: Session, key: str, value: int) -> None:
     # bool is an int subclass: reject True/False rather than store 1/0 by accident.
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError(f"setting {key!r} must be a positive whole number, got {value!r}")
+    if key in DATE_KEYS and not _valid_mmdd(value):
+        raise ValueError(f"setting {key!r} is a date as MMDD (630 = 30 June), got {value!r}")
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))
     else:
         row.value = value
     session.info.pop("settings", None)
+
+
+def _valid_mmdd(value: int) -> bool:
+    """A day every year has (29 February is refused: the report would vanish in three years
+    out of four)."""
+    month, day = divmod(value, 100)
+    return 1 <= month <= 12 and 1 <= day <= _calendar.monthrange(2025, month)[1]
 
 
 def all_settings(session: Session) -> dict[str, int]:

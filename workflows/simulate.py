@@ -28,6 +28,8 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "co_acknowledge": {"co_decision": "acknowledge"},
     "co_opinion": {"opinion": "同意主办单位意见，将在职责范围内配合推进。"},
     "progress_report": {"progress": "已完成前期调研，正在制定实施方案。"},
+    "midyear_report": {"progress": "已完成前期调研，实施方案已报省政府审定。"},
+    "november_report": {"progress": "项目已开工建设，年底前完成一期工程。"},
     "draft_reply": {**DRAFT, "action": "submit"},
     "approve_extension": {"extension_decision": "approve", "extension_note": "同意延期"},
     "review": {"review_decision": "approve"},

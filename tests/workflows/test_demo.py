@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from models import (Deputy, Division, Escalation, Feedback, HumanTask, Reply, Suggestion, Unit,
-                    User)
+from models import (Assignment, Deputy, Division, Escalation, Feedback, HumanTask, Notification,
+                    ProgressReport, Reply, Suggestion, Unit, User)
 from workflows import demo
 
 
@@ -76,3 +77,16 @@ def test_the_demo_shows_a_re_signed_reply_and_unacknowledged_overdue_cases(db):
         levels = set(session.scalars(select(Escalation.level).where(
             Escalation.assignment_id.in_(unacknowledged))))
         assert {"reminder", "supervision", "high_level"} <= levels
+
+
+def test_the_demo_province_has_a_key_suggestion_with_its_mid_year_report(db):
+    with db.write() as session:
+        demo.load(session, now=datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc))
+    with db.session() as session:
+        [(report, key)] = session.execute(select(ProgressReport, Suggestion).join(
+            Assignment, Assignment.id == ProgressReport.assignment_id).join(
+            Suggestion, Suggestion.id == Assignment.suggestion_id)).all()
+        assert report.period == "midyear" and "开工" in report.report
+        assert key.key_suggestion and key.status == "closed"  # reported, then replied
+        assert session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.kind == "progress_report", Notification.username == "leader")) == 1

@@ -19,6 +19,8 @@ def test_defaults(db):
             "rehandle_months": 1,
             "reminder_days_before": 10,
             "long_overdue_workdays": 15,
+            "midyear_report_date": 630,
+            "november_report_date": 1130,
         }
 
 
