@@ -27,7 +27,9 @@ def _fire_at(cases, clock, when):
 
 
 def _timers(cases, case):
-    return sorted((t.bpmn_id, t.due_at) for t in rows(cases, Timer, Timer.instance_id == case))
+    """The case's deadline timers (the progress reports' dated timers are another rule's)."""
+    return sorted((t.bpmn_id, t.due_at) for t in rows(cases, Timer, Timer.instance_id == case)
+                  if not t.bpmn_id.endswith("_report_timer"))
 
 
 def _returned(cases, sid):
