@@ -19,7 +19,7 @@ from models import (Assignment, Consultation, CoOpinion, Escalation, Extension, 
 
 from . import deadlines
 from .deputies import ON_BEHALF_KEY, RECORDED_BY_KEY
-from .errors import DomainError
+from .errors import DomainError, FormError
 
 COPY_TO = ["省人大常委会代表工作委员会"]
 COPY_TO_GOVERNMENT = COPY_TO + ["省人民政府办公厅"]
@@ -214,8 +214,20 @@ def record_distribution(call: OperatorCall, assignment_id) -> dict:
     names = [call.data["lead_division"], *(call.data.get("co_divisions") or [])]
     found = {d.name: d.id for d in call.session.scalars(
         select(Division).where(Division.unit_id == assignment.unit_id, Division.name.in_(names)))}
-    assignment.lead_division_id = found.get(call.data["lead_division"])
-    assignment.co_division_ids = [found[n] for n in names[1:] if n in found]
+    # A name that matches none of the unit's divisions is refused, never stored as "no division":
+    # the step is void, the form comes back with the value named beside its field.
+    errors = {}
+    if names[0] not in found:
+        errors["lead_division"] = f"本单位没有处室“{names[0]}” (no division named '{names[0]}' in this unit)"
+    unknown = [n for n in names[1:] if n not in found]
+    if unknown:
+        listed = "、".join(unknown)
+        errors["co_divisions"] = (f"本单位没有处室“{listed}” "
+                                  f"(no division named {', '.join(map(repr, unknown))} in this unit)")
+    if errors:
+        raise FormError(errors)
+    assignment.lead_division_id = found[names[0]]
+    assignment.co_division_ids = [found[n] for n in names[1:]]
     return {}
 
 
