@@ -18,6 +18,7 @@ from models import (Assignment, Consultation, CoOpinion, Escalation, Extension, 
                     FollowUp, ProgressReport, Reply, ReturnRequest, Suggestion, Unit)
 
 from . import deadlines
+from .escalations import cause_for, resolve_escalations
 from .deputies import ON_BEHALF_KEY, RECORDED_BY_KEY
 from .errors import DomainError, FormError
 
@@ -169,6 +170,7 @@ def _rule_on_request(call: OperatorCall, old: Assignment) -> Assignment | None:
         return None
     new = _new_assignment(call, old.suggestion, data["new_unit"], old.role)
     old.status, old.closed_at = "returned", call.now
+    _resolve(call, old, "returned")
     session.flush()
     if request is not None:
         request.new_unit_id = new.unit_id
@@ -249,6 +251,7 @@ def record_co_opinion(call: OperatorCall, assignment_id) -> dict:
                                submitted_by=call.actor, submitted_at=call.now))
     assignment.status = "replied"
     _first_reply(assignment, call.now)
+    _resolve(call, assignment, "co_opinion_recorded")
     return {}
 
 
@@ -277,15 +280,19 @@ def record_extension(call: OperatorCall, assignment_id) -> dict:
         new_reply_due=new_due))
     if approved:
         assignment.reply_due = new_due
+        if new_due > call.now:  # the deadline the reminders and overdue escalations were for moved
+            _resolve(call, assignment, "extension_approved")
     return {"approved": approved}
 
 
-def escalate(call: OperatorCall, assignment_id, level, reason) -> dict:
-    """督办 / 提请高位协调: a visible escalation record."""
+def escalate(call: OperatorCall, assignment_id, level, reason, cause=None) -> dict:
+    """督办 / 提请高位协调: a visible escalation record, with the cause whose end resolves it
+    (workflows.escalations; told from the assignment's facts unless the BPMN names it)."""
     assignment = _assignment(call, assignment_id)
+    cause = cause or cause_for(call.session, assignment, level)
     escalation = Escalation(suggestion_id=assignment.suggestion_id, assignment_id=assignment.id,
                             level=level, reason=reason, raised_by=call.actor, raised_at=call.now,
-                            detail={"task": call.bpmn_id})
+                            detail={"task": call.bpmn_id, "cause": cause})
     call.session.add(escalation)
     call.session.flush()
     _notify_escalation(call, assignment, level, reason)
@@ -324,7 +331,8 @@ def _notify_escalation(call: OperatorCall, assignment: Assignment, level: str, r
 def record_coordination_request(call: OperatorCall, assignment_id) -> dict:
     """The handler's explicit request for high-level coordination."""
     return escalate(call, assignment_id, "high_level",
-                    call.data.get("coordination_reason") or "承办单位提请高位协调")
+                    call.data.get("coordination_reason") or "承办单位提请高位协调",
+                    cause="coordination")
 
 
 def issue_reply(call: OperatorCall, assignment_id) -> dict:
@@ -345,6 +353,7 @@ def issue_reply(call: OperatorCall, assignment_id) -> dict:
     _first_reply(assignment, call.now)
     _set_status(session, assignment.suggestion_id, "replied")
     session.flush()
+    _resolve(call, assignment, "reply_issued")
     return {"reply_id": reply.id, "round": reply.round, "answer_class": reply.answer_class}
 
 
@@ -407,6 +416,7 @@ def close_assignment(call: OperatorCall, assignment_id) -> dict:
     """办结 of one unit's part."""
     assignment = _assignment(call, assignment_id)
     assignment.status, assignment.closed_at = "closed", call.now
+    _resolve(call, assignment, "assignment_closed")
     return {}
 
 
@@ -417,7 +427,15 @@ def close_case(call: OperatorCall, suggestion_id) -> dict:
     merged = session.scalars(select(Suggestion).where(Suggestion.merged_into_id == suggestion.id))
     for each in [suggestion, *merged]:
         each.status, each.closed_at = "closed", call.now
+    resolve_escalations(session, suggestion, "case_closed", call.actor, call.now,
+                        instance_id=call.instance_id)
     return {}
+
+
+def _resolve(call: OperatorCall, assignment: Assignment, ended: str) -> None:
+    """The cause of some of the assignment's escalations ended in this step."""
+    resolve_escalations(call.session, assignment, ended, call.actor, call.now,
+                        instance_id=call.instance_id)
 
 
 OPERATORS = {
