@@ -2,7 +2,7 @@
 the year-end evaluation per unit (.xlsx) and the mid-year progress report (.xlsx)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
@@ -40,6 +40,54 @@ def escalation_counts(session: Session, filters: Filters) -> dict[str, int]:
         Suggestion, Suggestion.id == Escalation.suggestion_id)
         .where(Escalation.resolved_at.is_(None)).group_by(Escalation.level))
     return dict(session.execute(_scoped(query, filters)).tuples().all())
+
+
+SUPERVISED = ("supervision", "high_level")  # reminders are notices to the unit, not escalations
+
+
+def resolved_escalations(session: Session, filters: Filters, limit: int = 20):
+    """Resolved escalations, last resolved first: (escalation, suggestion, unit name)."""
+    query = (select(Escalation, Suggestion, Unit.name)
+             .join(Suggestion, Suggestion.id == Escalation.suggestion_id)
+             .join(Assignment, Assignment.id == Escalation.assignment_id)
+             .join(Unit, Unit.id == Assignment.unit_id)
+             .where(Escalation.resolved_at.is_not(None), Escalation.level.in_(SUPERVISED)))
+    return session.execute(_scoped(query, filters).order_by(Escalation.resolved_at.desc(),
+                                                            Escalation.id.desc())
+                           .limit(limit)).all()
+
+
+@dataclass
+class EscalationSummary:
+    """Escalations (督办 and 提请高位协调) open and resolved, and how long resolving took."""
+
+    open: int = 0
+    resolved: int = 0
+    mean_days: float | None = None  # time to resolution, raised -> resolved, in days
+    median_days: float | None = None
+    longest_days: float | None = None
+
+
+def escalation_summary(session: Session, filters: Filters) -> EscalationSummary:
+    """Open and resolved escalations for these filters, and the time to resolution."""
+    query = (select(Escalation.raised_at, Escalation.resolved_at)
+             .join(Assignment, Assignment.id == Escalation.assignment_id)
+             .join(Suggestion, Suggestion.id == Escalation.suggestion_id)
+             .where(Escalation.level.in_(SUPERVISED)))
+    summary, days = EscalationSummary(), []
+    for raised_at, resolved_at in session.execute(_scoped(query, filters)):
+        if resolved_at is None:
+            summary.open += 1
+        else:
+            summary.resolved += 1
+            days.append(max(0.0, (resolved_at - raised_at).total_seconds() / 86400))
+    if days:
+        days.sort()
+        middle = len(days) // 2
+        summary.mean_days = sum(days) / len(days)
+        summary.median_days = days[middle] if len(days) % 2 else (days[middle - 1] + days[middle]) / 2
+        summary.longest_days = days[-1]
+    return summary
 
 
 def _unreplied():
@@ -174,6 +222,8 @@ class Dashboard:
     due_soon: list
     lead: list
     co: list
+    resolved_escalations: list = field(default_factory=list)
+    escalation_summary: EscalationSummary = field(default_factory=EscalationSummary)
 
 
 def dashboard(session: Session, filters: Filters, now: datetime, by: str = "unit") -> Dashboard:
@@ -184,9 +234,11 @@ def dashboard(session: Session, filters: Filters, now: datetime, by: str = "unit
         open_escalations(session, filters), escalation_counts(session, filters),
         overdue_total, overdue, soon_total, soon,
         statistics.unit_figures(session, filters, scope="lead", by=by, now=now),
-        statistics.unit_figures(session, filters, scope="co", by=by, now=now))
+        statistics.unit_figures(session, filters, scope="co", by=by, now=now),
+        resolved_escalations(session, filters), escalation_summary(session, filters))
 
 
-__all__ = ["Dashboard", "FIGURE_COLUMNS", "dashboard", "deadline_cases", "dissatisfied_cases",
-           "escalation_counts", "evaluation_report", "follow_up_cases", "key_cases",
-           "midyear_report", "open_escalations"]
+__all__ = ["Dashboard", "EscalationSummary", "FIGURE_COLUMNS", "dashboard", "deadline_cases",
+           "dissatisfied_cases", "escalation_counts", "escalation_summary", "evaluation_report",
+           "follow_up_cases", "key_cases", "midyear_report", "open_escalations",
+           "resolved_escalations"]
