@@ -158,6 +158,8 @@ FIGURE_COLUMNS = [
     ("unit_name", "单位"), ("division", "处室"), ("assigned", "交办件数"), ("replied", "办复件数"),
     ("reply_rate", "办复率"), ("on_time_rate", "按时办结率"), ("consultation_rate", "面商率"),
     ("satisfaction_rate", "满意率"), ("satisfaction_rate_with_basic", "满意率（含基本满意）"),
+    ("first_satisfaction_rate", "首次反馈满意率"),
+    ("first_satisfaction_rate_with_basic", "首次反馈满意率（含基本满意）"),
     ("resolution_rate", "解决率"), ("class_a", "A类"), ("class_b", "B类"), ("class_c", "C类"),
     ("class_d", "D类"), ("dissatisfied", "不满意件"), ("overdue", "逾期件"),
 ]
