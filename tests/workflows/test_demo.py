@@ -52,3 +52,13 @@ def test_the_demo_province_has_every_stage_and_a_login_per_role(db):
         assert session.scalar(select(func.count()).select_from(HumanTask).where(
             HumanTask.candidate_role == "deputy", HumanTask.assignee.is_(None))) == 0
         assert demo.is_loaded(session)
+
+
+def test_the_demo_has_a_resolved_escalation(db):
+    with db.write() as session:
+        demo.load(session)
+    with db.session() as session:
+        resolved = session.scalars(select(Escalation).where(
+            Escalation.resolved_at.is_not(None))).all()
+        assert any(e.level == "high_level" and e.resolved_by == "leader" for e in resolved)
+        assert all(e.resolved_at >= e.raised_at for e in resolved)
