@@ -169,6 +169,8 @@ def open_escalation_problems(session: Session, now: datetime) -> list[str]:
     - an open `deadline` escalation although a reply was issued after it was raised, or an
       extension approved after it moved the deadline past the moment it was approved;
     - an open `co_opinion` escalation although the co-unit's opinion came after it was raised;
+    - an open `deadline` or `co_opinion` escalation of an assignment that owes nothing any more
+      (status not assigned / acknowledged: its reply or opinion is out);
     - more open `coordination` (`dissatisfied`) escalations in a case than ready tasks in its
       ProvincialLeader (Supervisor) lane: the leader's (supervisors') task that ends them is done;
     - an assignment still owing its reply or opinion (status assigned / acknowledged) in an open
@@ -217,6 +219,8 @@ def open_escalation_problems(session: Session, now: datetime) -> list[str]:
             why = f"its assignment is {a_status}"
         elif cause == "deadline" and any(at >= raised for at in replies[e.assignment_id]):
             why = "the reply was issued"
+        elif cause in ("deadline", "co_opinion") and a_status not in AWAITING:
+            why = f"no reply or opinion is owed any more (assignment {a_status})"
         elif cause == "deadline" and any(at is not None and at >= raised and due is not None
                                          and due > at for at, due in extensions[e.assignment_id]):
             why = "an approved extension moved the deadline"

@@ -4,34 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
-from models import Assignment, AuditEvent, Escalation
+from models import AuditEvent, Escalation
 from workflows import simulate
 from workflows.escalations import open_escalation_problems
 
-from .helpers import Cases
+from .test_process import DISSATISFIED, SOLE, assignment, cases  # noqa: F401 (fixture)
 
 LEAD_CO = {"mode": "lead_co", "lead_unit": "transport", "co_units": ["finance"],
            "key_suggestion": False}
-SOLE = {"mode": "sole", "lead_unit": "transport", "co_units": [], "key_suggestion": False}
-DISSATISFIED = {"satisfaction": "dissatisfied", "comment": "没有解决问题"}
-
-
-@pytest.fixture
-def cases(db, domain_engine, org):
-    return Cases(db, domain_engine, org)
 
 
 def escalations(cases):
     return cases.read(lambda s: s.scalars(select(Escalation).order_by(Escalation.id)).all())
-
-
-def assignment(cases, sid, unit):
-    return cases.read(lambda s: s.scalars(select(Assignment).join(Assignment.unit).where(
-        Assignment.suggestion_id == sid, Assignment.unit.has(code=unit),
-        Assignment.status != "returned")).one())
 
 
 def problems(cases, clock):
