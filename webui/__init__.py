@@ -57,12 +57,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["engine"] = app.config.get("ENGINE") or make_engine()
 
     from . import auth, cases, db, designer, i18n, inbox, notifications, supervision, tasks
-    from . import headers
+    from . import banners, headers
     csrf.init_app(app)
     headers.init_app(app)  # CSP, no-store, HSTS: see webui/headers.py
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    banners.init_app(app)  # the missing-calendar-year warning for commission and admins
     for module in (inbox, tasks, cases, notifications, supervision, designer):
         app.register_blueprint(module.bp)
 

@@ -188,6 +188,8 @@ def import_workbook(workbook: str, session_id: int | None, username: str,
                 open(errors_path, "wb").write(error_report(outcome.errors))
             raise click.ClickException(f"{len(outcome.errors)} problem(s); nothing was imported")
     click.echo(f"imported {len(outcome.suggestions)} suggestions")
+    with database.session() as session:
+        _warn_calendar(session)
 
 
 def _table_rows(table: str, rows: int) -> None:
@@ -240,11 +242,29 @@ def check_command() -> None:
         engine = app.extensions["engine"]
         problems = (check_versions(session, engine) + check_cases(session, engine)
                     + check_audit(session))
+        _warn_calendar(session)
     for problem in problems:
         click.echo(f"  {problem}", err=True)
     if problems:
         raise click.ClickException(f"{len(problems)} inconsistency(ies)")
     click.echo("every case and the audit trail are consistent")
+
+
+def _cli_english() -> bool:
+    """CLI messages people act on are Chinese first; JIANYI_LANG=en switches to English."""
+    return os.environ.get("JIANYI_LANG", "zh").lower().startswith("en")
+
+
+def _warn_calendar(session) -> bool:
+    """Print the missing-calendar-year warning (to stderr) if deadlines reach a year whose
+    holidays nobody entered; True if it was printed."""
+    from models import utcnow
+    from workflows import calendar
+    warning = calendar.missing_year_warning(calendar.missing_years(session, utcnow()))
+    if warning is not None:
+        click.echo(("warning: " if _cli_english() else "警告：")
+                   + warning[1 if _cli_english() else 0], err=True)
+    return warning is not None
 
 
 @main.group("calendar")
@@ -266,6 +286,24 @@ def calendar_set(day, holiday: bool, note: str | None) -> None:
     with app.extensions["db"].write() as session:
         session.merge(CalendarDay(day=day.date(), is_workday=not holiday, note=note))
     click.echo(f"{day.date()} is now a {'holiday' if holiday else 'working day'}")
+    with app.extensions["db"].session() as session:
+        _warn_calendar(session)
+
+
+@calendar_group.command("show")
+def calendar_show() -> None:
+    """The entered holidays and adjusted working days, and the years still missing."""
+    from sqlalchemy import select
+
+    from models import CalendarDay
+    app = create_app()
+    with app.extensions["db"].session() as session:
+        for row in session.scalars(select(CalendarDay).order_by(CalendarDay.day)):
+            click.echo(f"{row.day}  {'workday' if row.is_workday else 'holiday'}  {row.note or ''}"
+                       .rstrip())
+        if not _warn_calendar(session):
+            click.echo("the holidays of every year deadlines reach are known"
+                       if _cli_english() else "期限涉及的各年份节假日均已录入或已知")
 
 
 @main.group("settings")
@@ -345,6 +383,8 @@ def scheduler(interval: float, once: bool) -> None:
     database, engine = app.extensions["db"], app.extensions["engine"]
     if once:
         click.echo(f"cases with fired timers: {tick(database, engine)}")
+        with database.session() as session:
+            _warn_calendar(session)
         click.echo(f"suggestions whose words were counted: {housekeeping(database)}")
         return
     make_scheduler(database, engine, interval_s=interval, blocking=True,

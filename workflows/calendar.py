@@ -15,10 +15,10 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import CalendarDay
+from models import Assignment, CalendarDay
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -94,3 +94,50 @@ def add_months(start: datetime, n: int) -> datetime:
     # 31 January + 1 month is the last day of February, not an error or 3 March.
     day = min(local.day, _stdlib_calendar.monthrange(year, month)[1])
     return local.replace(year=year, month=month, day=day).astimezone(timezone.utc)
+
+
+# ---- the missing-calendar-year warning (shown to the commission and administrators) ----
+
+def known_to_package(year: int) -> bool:
+    """Whether the `chinese_calendar` package has the official holidays of `year`."""
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def deadline_years(session: Session, now: datetime) -> list[int]:
+    """The years the counting of deadlines reaches now: this year up to the year of the latest
+    deadline still pending (a reply or opinion not given yet, plus the long-overdue window)."""
+    latest = session.scalar(select(func.max(Assignment.reply_due)).where(
+        Assignment.status.in_(("assigned", "acknowledged"))))
+    first = _local(now).year
+    last = max(first, _local(latest + timedelta(days=31)).year) if latest is not None else first
+    return list(range(first, last + 1))
+
+
+def missing_years(session: Session, now: datetime) -> list[int]:
+    """The years deadlines reach (`deadline_years`) for which neither the package nor the
+    administrator's table (`CalendarDay`: at least one holiday entered) knows the holidays;
+    deadlines there count weekends only until the holidays are entered."""
+    years = [year for year in deadline_years(session, now) if not known_to_package(year)]
+    if not years:
+        return []
+    entered = {row.year for row in session.scalars(select(CalendarDay.day).where(
+        CalendarDay.is_workday.is_(False), CalendarDay.day >= date(years[0], 1, 1),
+        CalendarDay.day <= date(years[-1], 12, 31)))}
+    return [year for year in years if year not in entered]
+
+
+def missing_year_warning(years: list[int]) -> tuple[str, str] | None:
+    """The warning for `missing_years`, (Chinese, English); None when nothing is missing."""
+    if not years:
+        return None
+    listed = "、".join(str(y) for y in years)
+    listed_en = ", ".join(str(y) for y in years)
+    return (f"{listed}年的法定节假日和调休尚未录入：这些年份的期限暂按周末计算。"
+            f"请管理员录入（jianyi calendar set）。",
+            f"The public holidays and adjusted working days of {listed_en} have not been entered: "
+            f"deadlines in those years count weekends only. An administrator should enter them "
+            f"(jianyi calendar set).")

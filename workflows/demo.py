@@ -171,6 +171,8 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
                              number + 1, meeting)
     _key_suggestion_with_midyear_report(session, engine, clock, commission, congress,
                                         deputies[0], number + 2, meeting, now)
+    _resolved_escalation(session, engine, clock, commission, congress, deputies[1], number + 3,
+                         meeting)
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
@@ -300,3 +302,28 @@ def _key_suggestion_with_midyear_report(session, engine, clock, commission, cong
     simulate.drive(session, engine, instance, answers={"draft_reply": {
         **simulate.ANSWERS["draft_reply"], "doc_number": f"湘sthjt函〔{congress.year}〕{number}号"}})
     return suggestion
+def _resolved_escalation(session, engine, clock, commission, congress, deputy, number,
+                         meeting) -> None:
+    """A resolved escalation: the unit asked for high-level coordination (提请高位协调), the
+    supervising leader recorded it a week later, and the unit went on to reply (workflows.escalations)."""
+    from . import tasks
+    clock.now = meeting - timedelta(days=5)
+    suggestion = suggestions.register(
+        session, engine, congress_session=congress, number=number,
+        title="关于跨市域水污染联防联治的建议", body="关于跨市域水污染联防联治的建议。建议建立流域协调机制。",
+        field="环保", lead_deputy=deputy, actor="commission")
+    clock.now = meeting
+    tasks.complete(session, engine, commission, suggestions.assign_task(session, suggestion).id,
+                   {"mode": "sole", "lead_unit": "sthjt", "co_units": [], "key_suggestion": False})
+    clock.now = meeting + timedelta(days=20)
+    simulate.drive(session, engine, suggestion.instance_id, stop_at={"draft_reply"})
+    simulate.complete_one(session, engine, suggestion.instance_id, "draft_reply", {
+        **simulate.ANSWERS["draft_reply"], "action": "request_coordination",
+        "coordination_reason": "涉及上下游多个设区市，需省领导协调"})
+    clock.now = meeting + timedelta(days=27)
+    simulate.complete_one(session, engine, suggestion.instance_id, "coordinate_requested",
+                          {"coordination_note": "已召开流域协调会，明确各市责任"})
+    clock.now = meeting + timedelta(days=45)
+    simulate.drive(session, engine, suggestion.instance_id, stop_at={"feedback"},
+                   answers={"draft_reply": {**simulate.ANSWERS["draft_reply"],
+                                            "doc_number": f"湘sthjt函〔2026〕{number}号"}})

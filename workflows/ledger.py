@@ -35,6 +35,7 @@ COLUMNS = [  # (key, Chinese header, English header)
     ("assigned_on", "交办日期", "Assigned"), ("reply_due", "答复期限", "Reply due"),
     ("replied_on", "答复日期", "Replied"), ("answer_class", "答复类别", "Answer class"),
     ("consulted", "面商情况", "Consultation"), ("satisfaction", "满意度", "Satisfaction"),
+    ("first_satisfaction", "首次反馈满意度", "First-round satisfaction"),
     ("status", "状态", "Status"), ("overdue_days", "逾期天数", "Days overdue"),
 ]
 MODES = {"lead_co": "主办+会办", "separate": "分办", "sole": "独办", "merged": "并案"}
@@ -88,6 +89,7 @@ def rows(session: Session, filters: LedgerFilters, now: datetime) -> Iterator[di
         first_reply: dict[int, tuple] = {}  # date and timeliness of the reply
         last_class: dict[int, str] = {}  # the class that stands (after re-handling)
         feedback: dict[int, str] = {}  # the final round counts
+        first_feedback: dict[int, str] = {}  # the first round (首次反馈), before re-handling
         consulted: dict[int, str] = {}
         for part in range(0, len(assignment_ids), 900):  # keep IN lists small on SQLite
             some = assignment_ids[part:part + 900]
@@ -100,6 +102,7 @@ def rows(session: Session, filters: LedgerFilters, now: datetime) -> Iterator[di
                     select(Feedback.assignment_id, Feedback.satisfaction)
                     .where(Feedback.assignment_id.in_(some)).order_by(Feedback.round)).tuples():
                 feedback[assignment_id] = satisfaction
+                first_feedback.setdefault(assignment_id, satisfaction)
             for assignment_id, held_on in session.execute(
                     select(Consultation.assignment_id, Consultation.held_on)
                     .where(Consultation.assignment_id.in_(some))).tuples():
@@ -126,6 +129,9 @@ def rows(session: Session, filters: LedgerFilters, now: datetime) -> Iterator[di
                                       if a.id in consulted) or "未面商",
                 "satisfaction": "；".join(f"{units[a.unit_id]}：{SATISFACTION.get(feedback[a.id], '')}"
                                          for a in own if a.id in feedback),
+                "first_satisfaction": "；".join(
+                    f"{units[a.unit_id]}：{SATISFACTION.get(first_feedback[a.id], '')}"
+                    for a in own if a.id in first_feedback),
                 "status": STATUS.get(status, status), "overdue_days": overdue,
             }
 

@@ -18,8 +18,9 @@ from models import (Assignment, Consultation, CoOpinion, Escalation, Extension, 
                     FollowUp, ProgressReport, Reply, ReturnRequest, Suggestion, Unit)
 
 from . import deadlines
+from .escalations import cause_for, resolve_escalations
 from .deputies import ON_BEHALF_KEY, RECORDED_BY_KEY
-from .errors import DomainError
+from .errors import DomainError, FormError
 
 COPY_TO = ["省人大常委会代表工作委员会"]
 COPY_TO_GOVERNMENT = COPY_TO + ["省人民政府办公厅"]
@@ -169,6 +170,7 @@ def _rule_on_request(call: OperatorCall, old: Assignment) -> Assignment | None:
         return None
     new = _new_assignment(call, old.suggestion, data["new_unit"], old.role)
     old.status, old.closed_at = "returned", call.now
+    _resolve(call, old, "returned")
     session.flush()
     if request is not None:
         request.new_unit_id = new.unit_id
@@ -214,8 +216,20 @@ def record_distribution(call: OperatorCall, assignment_id) -> dict:
     names = [call.data["lead_division"], *(call.data.get("co_divisions") or [])]
     found = {d.name: d.id for d in call.session.scalars(
         select(Division).where(Division.unit_id == assignment.unit_id, Division.name.in_(names)))}
-    assignment.lead_division_id = found.get(call.data["lead_division"])
-    assignment.co_division_ids = [found[n] for n in names[1:] if n in found]
+    # A name that matches none of the unit's divisions is refused, never stored as "no division":
+    # the step is void, the form comes back with the value named beside its field.
+    errors = {}
+    if names[0] not in found:
+        errors["lead_division"] = f"本单位没有处室“{names[0]}” (no division named '{names[0]}' in this unit)"
+    unknown = [n for n in names[1:] if n not in found]
+    if unknown:
+        listed = "、".join(unknown)
+        errors["co_divisions"] = (f"本单位没有处室“{listed}” "
+                                  f"(no division named {', '.join(map(repr, unknown))} in this unit)")
+    if errors:
+        raise FormError(errors)
+    assignment.lead_division_id = found[names[0]]
+    assignment.co_division_ids = [found[n] for n in names[1:]]
     return {}
 
 
@@ -237,6 +251,7 @@ def record_co_opinion(call: OperatorCall, assignment_id) -> dict:
                                submitted_by=call.actor, submitted_at=call.now))
     assignment.status = "replied"
     _first_reply(assignment, call.now)
+    _resolve(call, assignment, "co_opinion_recorded")
     return {}
 
 
@@ -291,15 +306,19 @@ def record_extension(call: OperatorCall, assignment_id) -> dict:
         new_reply_due=new_due))
     if approved:
         assignment.reply_due = new_due
+        if new_due > call.now:  # the deadline the reminders and overdue escalations were for moved
+            _resolve(call, assignment, "extension_approved")
     return {"approved": approved}
 
 
-def escalate(call: OperatorCall, assignment_id, level, reason) -> dict:
-    """督办 / 提请高位协调: a visible escalation record."""
+def escalate(call: OperatorCall, assignment_id, level, reason, cause=None) -> dict:
+    """督办 / 提请高位协调: a visible escalation record, with the cause whose end resolves it
+    (workflows.escalations; told from the assignment's facts unless the BPMN names it)."""
     assignment = _assignment(call, assignment_id)
+    cause = cause or cause_for(call.session, assignment, level)
     escalation = Escalation(suggestion_id=assignment.suggestion_id, assignment_id=assignment.id,
                             level=level, reason=reason, raised_by=call.actor, raised_at=call.now,
-                            detail={"task": call.bpmn_id})
+                            detail={"task": call.bpmn_id, "cause": cause})
     call.session.add(escalation)
     call.session.flush()
     _notify_escalation(call, assignment, level, reason)
@@ -338,7 +357,8 @@ def _notify_escalation(call: OperatorCall, assignment: Assignment, level: str, r
 def record_coordination_request(call: OperatorCall, assignment_id) -> dict:
     """The handler's explicit request for high-level coordination."""
     return escalate(call, assignment_id, "high_level",
-                    call.data.get("coordination_reason") or "承办单位提请高位协调")
+                    call.data.get("coordination_reason") or "承办单位提请高位协调",
+                    cause="coordination")
 
 
 def issue_reply(call: OperatorCall, assignment_id) -> dict:
@@ -359,6 +379,7 @@ def issue_reply(call: OperatorCall, assignment_id) -> dict:
     _first_reply(assignment, call.now)
     _set_status(session, assignment.suggestion_id, "replied")
     session.flush()
+    _resolve(call, assignment, "reply_issued")
     return {"reply_id": reply.id, "round": reply.round, "answer_class": reply.answer_class}
 
 
@@ -421,6 +442,7 @@ def close_assignment(call: OperatorCall, assignment_id) -> dict:
     """办结 of one unit's part."""
     assignment = _assignment(call, assignment_id)
     assignment.status, assignment.closed_at = "closed", call.now
+    _resolve(call, assignment, "assignment_closed")
     return {}
 
 
@@ -431,7 +453,15 @@ def close_case(call: OperatorCall, suggestion_id) -> dict:
     merged = session.scalars(select(Suggestion).where(Suggestion.merged_into_id == suggestion.id))
     for each in [suggestion, *merged]:
         each.status, each.closed_at = "closed", call.now
+    resolve_escalations(session, suggestion, "case_closed", call.actor, call.now,
+                        instance_id=call.instance_id)
     return {}
+
+
+def _resolve(call: OperatorCall, assignment: Assignment, ended: str) -> None:
+    """The cause of some of the assignment's escalations ended in this step."""
+    resolve_escalations(call.session, assignment, ended, call.actor, call.now,
+                        instance_id=call.instance_id)
 
 
 OPERATORS = {

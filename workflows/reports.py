@@ -3,7 +3,7 @@ the year-end evaluation per unit (.xlsx) and the mid-year progress report (.xlsx
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
@@ -42,6 +42,54 @@ def escalation_counts(session: Session, filters: Filters) -> dict[str, int]:
         Suggestion, Suggestion.id == Escalation.suggestion_id)
         .where(Escalation.resolved_at.is_(None)).group_by(Escalation.level))
     return dict(session.execute(_scoped(query, filters)).tuples().all())
+
+
+SUPERVISED = ("supervision", "high_level")  # reminders are notices to the unit, not escalations
+
+
+def resolved_escalations(session: Session, filters: Filters, limit: int = 20):
+    """Resolved escalations, last resolved first: (escalation, suggestion, unit name)."""
+    query = (select(Escalation, Suggestion, Unit.name)
+             .join(Suggestion, Suggestion.id == Escalation.suggestion_id)
+             .join(Assignment, Assignment.id == Escalation.assignment_id)
+             .join(Unit, Unit.id == Assignment.unit_id)
+             .where(Escalation.resolved_at.is_not(None), Escalation.level.in_(SUPERVISED)))
+    return session.execute(_scoped(query, filters).order_by(Escalation.resolved_at.desc(),
+                                                            Escalation.id.desc())
+                           .limit(limit)).all()
+
+
+@dataclass
+class EscalationSummary:
+    """Escalations (督办 and 提请高位协调) open and resolved, and how long resolving took."""
+
+    open: int = 0
+    resolved: int = 0
+    mean_days: float | None = None  # time to resolution, raised -> resolved, in days
+    median_days: float | None = None
+    longest_days: float | None = None
+
+
+def escalation_summary(session: Session, filters: Filters) -> EscalationSummary:
+    """Open and resolved escalations for these filters, and the time to resolution."""
+    query = (select(Escalation.raised_at, Escalation.resolved_at)
+             .join(Assignment, Assignment.id == Escalation.assignment_id)
+             .join(Suggestion, Suggestion.id == Escalation.suggestion_id)
+             .where(Escalation.level.in_(SUPERVISED)))
+    summary, days = EscalationSummary(), []
+    for raised_at, resolved_at in session.execute(_scoped(query, filters)):
+        if resolved_at is None:
+            summary.open += 1
+        else:
+            summary.resolved += 1
+            days.append(max(0.0, (resolved_at - raised_at).total_seconds() / 86400))
+    if days:
+        days.sort()
+        middle = len(days) // 2
+        summary.mean_days = sum(days) / len(days)
+        summary.median_days = days[middle] if len(days) % 2 else (days[middle - 1] + days[middle]) / 2
+        summary.longest_days = days[-1]
+    return summary
 
 
 def _unreplied():
@@ -137,6 +185,8 @@ FIGURE_COLUMNS = [
     ("unit_name", "单位"), ("division", "处室"), ("assigned", "交办件数"), ("replied", "办复件数"),
     ("reply_rate", "办复率"), ("on_time_rate", "按时办结率"), ("consultation_rate", "面商率"),
     ("satisfaction_rate", "满意率"), ("satisfaction_rate_with_basic", "满意率（含基本满意）"),
+    ("first_satisfaction_rate", "首次反馈满意率"),
+    ("first_satisfaction_rate_with_basic", "首次反馈满意率（含基本满意）"),
     ("resolution_rate", "解决率"), ("class_a", "A类"), ("class_b", "B类"), ("class_c", "C类"),
     ("class_d", "D类"), ("dissatisfied", "不满意件"), ("overdue", "逾期件"),
 ]
@@ -206,6 +256,8 @@ class Dashboard:
     due_soon: list
     lead: list
     co: list
+    resolved_escalations: list = field(default_factory=list)
+    escalation_summary: EscalationSummary = field(default_factory=EscalationSummary)
 
 
 def dashboard(session: Session, filters: Filters, now: datetime, by: str = "unit") -> Dashboard:
@@ -216,9 +268,11 @@ def dashboard(session: Session, filters: Filters, now: datetime, by: str = "unit
         open_escalations(session, filters), escalation_counts(session, filters),
         overdue_total, overdue, soon_total, soon,
         statistics.unit_figures(session, filters, scope="lead", by=by, now=now),
-        statistics.unit_figures(session, filters, scope="co", by=by, now=now))
+        statistics.unit_figures(session, filters, scope="co", by=by, now=now),
+        resolved_escalations(session, filters), escalation_summary(session, filters))
 
 
-__all__ = ["Dashboard", "FIGURE_COLUMNS", "dashboard", "deadline_cases", "dissatisfied_cases",
-           "escalation_counts", "evaluation_report", "follow_up_cases", "key_cases",
-           "midyear_report", "open_escalations", "progress_reports"]
+__all__ = ["Dashboard", "EscalationSummary", "FIGURE_COLUMNS", "dashboard", "deadline_cases",
+           "dissatisfied_cases", "escalation_counts", "escalation_summary", "evaluation_report",
+           "follow_up_cases", "key_cases", "midyear_report", "open_escalations",
+           "progress_reports", "resolved_escalations"]

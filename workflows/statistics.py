@@ -7,11 +7,11 @@ Returned assignments (退回) are never counted.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, literal, null, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from models import (Assignment, Consultation, CoOpinion, Division, Feedback, Reply, Suggestion,
                     Unit)
@@ -22,7 +22,8 @@ SATISFACTION = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisf
 CLASSES = ("A", "B", "C", "D")
 COUNTS = ("assigned", "replied", "on_time", "consulted", "rated", "rated_on_behalf",
           "very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "class_a",
-          "class_b", "class_c", "class_d", "overdue")
+          "class_b", "class_c", "class_d", "overdue", "first_rated", "first_very_satisfied",
+          "first_satisfied", "first_basically_satisfied")
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -52,6 +53,12 @@ class Figures:
     class_c: int = 0
     class_d: int = 0
     overdue: int = 0
+    # The first round of feedback (首次反馈), before any re-handling: the bulletin quotes it.
+    # Read from the feedback records, not kept on the assignment, so rows compare on the rest.
+    first_rated: int = field(default=0, compare=False)
+    first_very_satisfied: int = field(default=0, compare=False)
+    first_satisfied: int = field(default=0, compare=False)
+    first_basically_satisfied: int = field(default=0, compare=False)
 
     @property
     def reply_rate(self) -> float | None:
@@ -77,6 +84,18 @@ class Figures:
     def satisfaction_rate_with_basic(self) -> float | None:
         """满意率 counting 基本满意 too: (very satisfied + satisfied + basically) / rated."""
         return _rate(self.very_satisfied + self.satisfied + self.basically_satisfied, self.rated)
+
+    @property
+    def first_satisfaction_rate(self) -> float | None:
+        """首次反馈满意率: (very satisfied + satisfied) / rated, on each assignment's first feedback
+        (round 1), whatever the re-handling changed afterwards."""
+        return _rate(self.first_very_satisfied + self.first_satisfied, self.first_rated)
+
+    @property
+    def first_satisfaction_rate_with_basic(self) -> float | None:
+        """首次反馈满意率 counting 基本满意 too."""
+        return _rate(self.first_very_satisfied + self.first_satisfied
+                     + self.first_basically_satisfied, self.first_rated)
 
     @property
     def resolution_rate(self) -> float | None:
@@ -130,6 +149,9 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
         conditions.append(Assignment.unit_id == filters.unit_id)
     suggestion_filters = suggestion_conditions(filters)
     replied = Assignment.replied_at.is_not(None)
+    # The first feedback of each assignment (round 1, at most one): joined by its indexed
+    # assignment_id; the final rating is kept on the assignment itself.
+    first = aliased(Feedback, name="first_feedback")
     classes = ([_count(Assignment.answer_class == c) for c in CLASSES] if scope == "lead"
                else [literal(0)] * len(CLASSES))  # co-units issue no classed replies
     counts = [
@@ -139,6 +161,8 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
                     Assignment.feedback_recorded_on_behalf.is_(True))),
         *[_count(Assignment.satisfaction == value) for value in SATISFACTION], *classes,
         _count(and_(~replied, Assignment.reply_due < now)),
+        _count(first.satisfaction.is_not(None)),
+        *[_count(first.satisfaction == value) for value in SATISFACTION[:3]],
     ]
     # Grouped by `unit_id + 0`, not the bare column: SQLite would otherwise walk the assignments
     # in unit_id index order, hopping across the table, instead of one scan in table order.
@@ -146,7 +170,8 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
     if by == "division":
         keys.append(Assignment.lead_division_id.label("division_id"))
     inner = select(*keys, *[c.label(name) for c, name in zip(counts, COUNTS)]) \
-        .select_from(Assignment)
+        .select_from(Assignment).outerjoin(first, and_(first.assignment_id == Assignment.id,
+                                                       first.round == 1))
     if suggestion_filters:
         inner = inner.join(Suggestion, Suggestion.id == Assignment.suggestion_id) \
             .where(*suggestion_filters)

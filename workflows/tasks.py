@@ -10,7 +10,7 @@ from engine import Engine, FormError, NotFoundError
 from engine.runtime import StepResult
 from models import HumanTask, User
 
-from . import deputies
+from . import deputies, escalations
 from .errors import DomainError, PermissionDenied
 from .operators import unit_by_code
 
@@ -126,9 +126,17 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
     """Complete a task as `user`: permission, domain checks, then the engine (one transaction).
     The checks read the task's row the engine reads anyway."""
 
+    follow_up: dict[str, Any] = {}
+
     def prepare(task, data: dict[str, Any]) -> dict[str, Any]:
         if not may_complete(user, task):
             raise PermissionDenied(NOT_YOURS)
+        if task.candidate_role in ESCALATION_ROLES:  # a supervisor's or leader's task: which
+            lane = session.scalar(select(HumanTask.lane).where(HumanTask.id == task_id))
+            if lane in escalations.FOLLOW_UP_LANES:  # escalations does it follow?
+                follow_up.update(lane=lane, ids=escalations.escalation_ids_in(
+                    engine.task_data(session, task_id)))
+                escalations.task_will_end(session, lane, follow_up["ids"])
         check = CHECKS.get(task.bpmn_id)
         errors = check(session, data) if check else {}
         if errors:
@@ -143,7 +151,18 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
         return data
 
     try:
-        return engine.complete(session, task_id, user.username, data, prepare=prepare)
+        result = engine.complete(session, task_id, user.username, data, prepare=prepare)
     except NotFoundError:
         raise PermissionDenied(NOT_YOURS) from None
+    finally:
+        escalations.task_done(session)
+    if follow_up.get("ids"):
+        done_at = session.scalar(select(HumanTask.completed_at).where(HumanTask.id == task_id))
+        escalations.resolve_after_task(session, follow_up["lane"], follow_up["ids"],
+                                       user.username, done_at, result.instance_id)
+    return result
+
+
+# The roles of the Supervisor and ProvincialLeader lanes, whose tasks may end an escalation.
+ESCALATION_ROLES = frozenset({"commission", "provincial_leader"})
 

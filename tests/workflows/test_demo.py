@@ -90,3 +90,13 @@ def test_the_demo_province_has_a_key_suggestion_with_its_mid_year_report(db):
         assert key.key_suggestion and key.status == "closed"  # reported, then replied
         assert session.scalar(select(func.count()).select_from(Notification).where(
             Notification.kind == "progress_report", Notification.username == "leader")) == 1
+
+
+def test_the_demo_has_a_resolved_escalation(db):
+    with db.write() as session:
+        demo.load(session)
+    with db.session() as session:
+        resolved = session.scalars(select(Escalation).where(
+            Escalation.resolved_at.is_not(None))).all()
+        assert any(e.level == "high_level" and e.resolved_by == "leader" for e in resolved)
+        assert all(e.resolved_at >= e.raised_at for e in resolved)

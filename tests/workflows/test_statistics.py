@@ -388,3 +388,22 @@ def test_rejects_unknown_scope_or_grouping(data, db):
         figures(db, scope="all")
     with pytest.raises(ValueError):
         figures(db, by="deputy")
+
+
+def test_first_round_and_final_satisfaction_are_both_counted(data, db):
+    """首次反馈满意率 (the bulletin's figure) counts round 1; 满意率 the final round."""
+    transport, education, finance = figures(db)
+    # transport: a1 round 1 dissatisfied (final satisfied), a2 very_satisfied, a9 satisfied
+    assert (transport.first_rated, transport.first_very_satisfied,
+            transport.first_satisfied) == (3, 1, 1)
+    assert transport.first_satisfaction_rate == pytest.approx(2 / 3)
+    assert transport.satisfaction_rate == 1.0  # the final round
+    assert education.first_satisfaction_rate == education.satisfaction_rate == 0.5
+    assert finance.first_satisfaction_rate_with_basic == 1.0
+    co_transport = figures(db, scope="co")[0]  # c3: dissatisfied, then very satisfied
+    assert co_transport.first_satisfaction_rate == 0.0 and co_transport.satisfaction_rate == 1.0
+    total = totals(figures(db))
+    assert (total.first_rated, total.first_very_satisfied, total.first_satisfied,
+            total.first_basically_satisfied) == (6, 1, 2, 1)
+    assert total.first_satisfaction_rate == pytest.approx(3 / 6)
+    assert total.satisfaction_rate == pytest.approx(4 / 6)
