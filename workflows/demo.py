@@ -271,6 +271,8 @@ def _rehandled_and_re_signed(session, engine, clock, congress, commission, deput
                          {"review_decision": "approve"}]})
     clock.now = meeting + timedelta(days=70)
     simulate.drive(session, engine, suggestion.instance_id, stop_at={"follow_up_report"})
+
+
 def _key_suggestion_with_midyear_report(session, engine, clock, commission, congress, deputy,
                                         number, meeting, now) -> Suggestion | None:
     """A key suggestion (重点处理建议) whose unit filed its mid-year progress report for the
@@ -302,6 +304,8 @@ def _key_suggestion_with_midyear_report(session, engine, clock, commission, cong
     simulate.drive(session, engine, instance, answers={"draft_reply": {
         **simulate.ANSWERS["draft_reply"], "doc_number": f"湘sthjt函〔{congress.year}〕{number}号"}})
     return suggestion
+
+
 def _resolved_escalation(session, engine, clock, commission, congress, deputy, number,
                          meeting) -> None:
     """A resolved escalation: the unit asked for high-level coordination (提请高位协调), the
