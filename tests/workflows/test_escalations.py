@@ -90,12 +90,14 @@ def test_a_late_co_opinion_ends_its_escalation(cases, clock):
     finance = assignment(cases, sid, "finance")
     clock.now = finance.reply_due + timedelta(hours=1)
     cases.fire()
-    [late] = [e for e in escalations(cases) if e.assignment_id == finance.id]
-    assert late.detail["cause"] == "co_opinion" and late.resolved_at is None
+    # the co-opinion's reminder and its overdue escalation (issue 14 item 2)
+    late = [e for e in escalations(cases) if e.assignment_id == finance.id]
+    assert sorted(e.level for e in late) == ["reminder", "supervision"]
+    assert all(e.detail["cause"] == "co_opinion" and e.resolved_at is None for e in late)
     cases.complete("finance_unit_handler", case, "co_opinion", simulate.ANSWERS["co_opinion"])
-    [late] = [e for e in escalations(cases) if e.assignment_id == finance.id]
-    assert (late.resolved_by, late.detail["ended"]) == ("finance_unit_handler",
-                                                         "co_opinion_recorded")
+    late = [e for e in escalations(cases) if e.assignment_id == finance.id]
+    assert {(e.resolved_by, e.detail["ended"]) for e in late} == {("finance_unit_handler",
+                                                                   "co_opinion_recorded")}
 
 
 def test_re_handling_overdue_ends_with_the_second_reply_and_twice_dissatisfied_with_the_meeting(
@@ -105,17 +107,18 @@ def test_re_handling_overdue_ends_with_the_second_reply_and_twice_dissatisfied_w
     cases.complete("dep_1", case, "feedback", DISSATISFIED)
     clock.now = assignment(cases, sid, "transport").reply_due + timedelta(hours=1)
     cases.fire()
-    [late] = escalations(cases)
-    assert late.detail["cause"] == "deadline" and late.resolved_at is None
+    late = escalations(cases)  # the re-handling's reminder and its overdue escalation
+    assert sorted(e.level for e in late) == ["reminder", "supervision"]
+    assert all(e.detail["cause"] == "deadline" and e.resolved_at is None for e in late)
     cases.drive(case, stop_at={"feedback_again"})
-    [late] = escalations(cases)
-    assert late.detail["ended"] == "reply_issued" and late.resolved_at == clock()
+    late = escalations(cases)
+    assert all(e.detail["ended"] == "reply_issued" and e.resolved_at == clock() for e in late)
     cases.complete("dep_1", case, "feedback_again", DISSATISFIED)
-    meeting = [e for e in escalations(cases) if e.id != late.id]
+    meeting = [e for e in escalations(cases) if e.id not in {e.id for e in late}]
     assert [e.detail["cause"] for e in meeting] == ["dissatisfied"]
     assert meeting[0].resolved_at is None and problems(cases, clock) == []
     cases.complete("commission", case, "supervise_meeting", {"supervision_note": "已组织面商"})
-    [held] = [e for e in escalations(cases) if e.id != late.id]
+    [held] = [e for e in escalations(cases) if e.id not in {e.id for e in late}]
     assert (held.resolved_by, held.detail["ended"]) == ("commission", "meeting_held")
 
 
