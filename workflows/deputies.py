@@ -41,6 +41,19 @@ def lead_deputy_account(session: Session, suggestion_id) -> str | None:
     return session.scalar(_ACCOUNT_OF_LEAD_DEPUTY.where(Suggestion.id == int(suggestion_id)))
 
 
+# The item of a `merged_feedback` instance (并案): the merged suggestion whose lead deputy rates.
+MERGED_ITEM = "merged_suggestion"
+
+
+def rated_suggestion(data: dict) -> int | None:
+    """The suggestion whose lead deputy a Deputy-lane task belongs to: the merged suggestion a
+    `merged_feedback` instance is for, else the case's own."""
+    merged = data.get(MERGED_ITEM)
+    if isinstance(merged, dict) and merged.get("suggestion_id") is not None:
+        return merged["suggestion_id"]
+    return data.get("suggestion_id")
+
+
 def recorded_on_behalf(task) -> bool:
     """True for a Deputy-lane task that the commission does for the deputy (代录): any object
     with the task's `lane` and `candidate_role`."""
