@@ -90,7 +90,13 @@ def close_merged_cases(session: Session, engine, host_instance_id: int, actor: s
 
 def subject(number: int, unit: str) -> str:
     """The subject of a merged deputy's feedback task: whose suggestion, which unit's reply."""
-    return f"第{number}号建议（并案）· {unit}"
+    return f"{subject_prefix(number)}· {unit}"
+
+
+def subject_prefix(number: int) -> str:
+    """How the subject of a `merged_feedback` task names its suggestion (the task rows carry
+    no case data: handing a task to a deputy's new account finds it by this)."""
+    return f"第{number}号建议（并案）"
 
 
 def feedback_items(session: Session, assignment_id: int) -> list[dict[str, Any]]:

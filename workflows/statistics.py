@@ -3,7 +3,9 @@ per unit or per division, computed by SQL aggregates so they stay fast on large 
 
 Lead units (主办/分办/独办, which reply to the deputy) and co-handling units (会办, which send a
 written opinion to the lead unit) are reported separately: `scope="lead"` or `scope="co"`.
-Returned assignments (退回) are never counted.
+Returned assignments (退回) are never counted. 并案: a suggestion merged into another shares its
+reply; its lead deputy's rating counts as one more rating of the lead unit (`rated` and the
+satisfaction counts), while the other figures count the one assignment that replied.
 """
 from __future__ import annotations
 
@@ -70,7 +72,8 @@ class Figures:
 
     @property
     def satisfaction_rate(self) -> float | None:
-        """满意率: (very satisfied + satisfied) / rated, on each assignment's final feedback."""
+        """满意率: (very satisfied + satisfied) / rated, on each assignment's final feedback and
+        (并案) each merged suggestion's final rating of the reply it shared."""
         return _rate(self.very_satisfied + self.satisfied, self.rated)
 
     @property
@@ -159,7 +162,43 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
     rows = [Figures(unit_code, unit_name, division_name,
                     **{name: int(value or 0) for name, value in zip(COUNTS, values)})
             for unit_code, unit_name, division_name, *values in session.execute(stmt)]
+    if scope == "lead":
+        rows = _add_merged_ratings(session, rows, filters, by)
     # Sorted here rather than in SQL so that both backends order Chinese names the same way.
+    rows.sort(key=lambda f: (f.unit_name, f.division is None, f.division or ""))
+    return rows
+
+
+def _add_merged_ratings(session: Session, rows: list[Figures], filters: Filters,
+                        by: str) -> list[Figures]:
+    """并案: each suggestion merged into a case counts its own lead deputy's final rating of the
+    shared reply (rated, 代录, the four answers) for the unit (and division) that replied, under
+    the merged suggestion's own session, field and key flag. Assigned, replied, on-time,
+    consulted and the answer classes stay one per assignment: one reply answered them all."""
+    final = (select(func.max(Feedback.id)).where(Feedback.suggestion_id.is_not(None))
+             .group_by(Feedback.suggestion_id))
+    division = Division.name if by == "division" else null()
+    query = (select(Unit.code, Unit.name, division, Feedback.satisfaction,
+                    Feedback.recorded_on_behalf)
+             .join_from(Feedback, Assignment, Assignment.id == Feedback.assignment_id)
+             .join(Unit, Unit.id == Assignment.unit_id)
+             .join(Suggestion, Suggestion.id == Feedback.suggestion_id)
+             .where(Feedback.id.in_(final), Assignment.status != "returned",
+                    Assignment.role.in_(SCOPES["lead"]), *suggestion_conditions(filters)))
+    if by == "division":
+        query = query.outerjoin(Division, Division.id == Assignment.lead_division_id)
+    if filters.unit_id is not None:
+        query = query.where(Assignment.unit_id == filters.unit_id)
+    found = {(r.unit_code, r.division): r for r in rows}
+    for code, name, division_name, satisfaction, on_behalf in session.execute(query):
+        row = found.get((code, division_name))
+        if row is None:
+            row = found[(code, division_name)] = Figures(code, name, division_name)
+            rows.append(row)
+        row.rated += 1
+        row.rated_on_behalf += bool(on_behalf)
+        if satisfaction in SATISFACTION:
+            setattr(row, satisfaction, getattr(row, satisfaction) + 1)
     rows.sort(key=lambda f: (f.unit_name, f.division is None, f.division or ""))
     return rows
 
@@ -189,7 +228,8 @@ def refresh_facts(session: Session, assignment_ids: list[int] | None = None) -> 
         ratings: dict[int, list] = {}
         for f in session.execute(select(Feedback.assignment_id, Feedback.round, Feedback.id,
                                         Feedback.satisfaction, Feedback.recorded_on_behalf)
-                                 .where(Feedback.assignment_id.in_(ids))):
+                                 .where(Feedback.assignment_id.in_(ids),
+                                        Feedback.suggestion_id.is_(None))):
             ratings.setdefault(f.assignment_id, []).append(f)
         consulted = set(session.scalars(select(Consultation.assignment_id)
                                         .where(Consultation.assignment_id.in_(ids))))

@@ -189,3 +189,56 @@ def test_the_host_deputys_feedback_tasks_stay_the_host_deputys(db, domain_engine
     cases.complete(wang, case, "feedback", {"satisfaction": "dissatisfied", "comment": "不满意"})
     cases.drive(case, stop_at={"feedback_again"})
     assert [t.assignee for t in cases.tasks(case)["feedback_again"]] == [wang]
+
+
+def test_an_account_given_later_takes_only_its_own_merged_task(db, domain_engine, org, clock):
+    """Linking an account hands a merged deputy their own rating of the host's case, and the
+    host's deputy none of the merged deputies' ratings."""
+    from workflows.deputies import link_account
+    from workflows.users import create_user
+    with db.write() as session:
+        for name in ("王芳", "张伟"):
+            session.scalar(select(User).where(User.deputy_id == org.deputies[name])).active = False
+    cases, host, case, (first, second) = _merged_case(db, domain_engine, org)
+    cases.drive(case, stop_at={"feedback", "merged_feedback"})
+    with db.write() as session:
+        create_user(session, "wang2", "王芳", "deputy", "pw")
+        create_user(session, "zhang2", "张伟", "deputy", "pw")
+        session.flush()
+        moved_wang = link_account(session, "wang2", org.deputies["王芳"], actor="admin",
+                                  now=clock())
+        moved_zhang = link_account(session, "zhang2", org.deputies["张伟"], actor="admin",
+                                   now=clock())
+    ready = cases.tasks(case)
+    assert [t.id for t in ready["feedback"]] == moved_wang
+    paper = [t for t in ready["merged_feedback"] if t.subject.startswith("第2号")]
+    assert [t.id for t in paper] == moved_zhang and paper[0].assignee == "zhang2"
+    li = [t for t in ready["merged_feedback"] if t.subject.startswith("第1号")]
+    assert li[0].assignee == f"dep_{org.deputies['李强']}"
+
+
+def test_each_merged_suggestions_rating_counts_for_that_suggestion(db, domain_engine, org, clock):
+    from workflows import reports
+    cases, host, case, (first, second) = _merged_case(db, domain_engine, org)
+    cases.drive(case, answers={
+        "feedback": {"satisfaction": "very_satisfied"},
+        "merged_feedback": lambda task, nth: {"satisfaction": "dissatisfied", "comment": "未落实"}
+        if task.subject.startswith("第1号") else {"satisfaction": "satisfied"}})
+    with db.session() as session:
+        [row] = statistics.unit_figures(session, statistics.Filters(), now=clock())
+        # one assignment replied (once, on time); three deputies rated that reply
+        assert (row.unit_code, row.assigned, row.replied, row.class_a) == ("transport", 1, 1, 1)
+        assert (row.rated, row.very_satisfied, row.satisfied, row.dissatisfied) == (3, 1, 1, 1)
+        assert row.satisfaction_rate == pytest.approx(2 / 3)
+        [by_division] = statistics.unit_figures(session, statistics.Filters(), by="division",
+                                                now=clock())
+        assert (by_division.rated, by_division.dissatisfied) == (3, 1)
+        # the facts recomputed from the records are the kept ones (merged ratings excluded)
+        from models import Assignment
+        lead = session.scalar(select(Assignment).where(Assignment.suggestion_id == host))
+        assert lead.satisfaction == "very_satisfied"
+        statistics.refresh_facts(session)
+        assert lead.satisfaction == "very_satisfied"
+        listed = reports.dissatisfied_cases(session, statistics.Filters())
+        assert [(s.number, satisfaction) for _a, s, _u, satisfaction in listed] == [
+            (1, "dissatisfied")]
