@@ -81,7 +81,8 @@ STEPS: dict[str, tuple[str, str]] = {
     "review": ("分管负责同志审核", "Review"), "sign_off": ("主要负责同志签发", "Sign-off"),
     "leader_review": ("督办领导审阅", "Leader's review"), "feedback": ("代表反馈意见", "Deputy feedback"),
     "co_feedback": ("代表评价会办单位", "Feedback on a co-unit"), "rehandle": ("重新办理", "Re-handling"),
-    "feedback_again": ("代表再次反馈", "Feedback again"), "supervise_overdue": ("逾期督办", "Supervise overdue case"),
+    "feedback_again": ("代表再次反馈", "Feedback again"),
+    "merged_feedback": ("并案代表反馈", "Merged suggestion's feedback"), "supervise_overdue": ("逾期督办", "Supervise overdue case"),
     "supervise_meeting": ("组织面商督办", "Supervision meeting"),
     "coordinate_overdue": ("省领导协调（逾期）", "Coordination (overdue)"),
     "coordinate_requested": ("省领导协调（提请）", "Coordination (requested)"),
@@ -91,7 +92,8 @@ STEPS: dict[str, tuple[str, str]] = {
     "rehandle_overdue": ("重新办理逾期", "Re-handling overdue"),
 }
 ACTIONS = {"start": ("登记建议，进入交办", "registered the suggestion"),
-           "case_completed": ("建议办结", "case closed"), "timer_fired": ("期限到达", "deadline reached"),
+           "case_completed": ("建议办结", "case closed"),
+           "case_cancelled": ("终止本案", "ended the case"), "timer_fired": ("期限到达", "deadline reached"),
            "claim": ("认领任务", "claimed the task"), "release": ("退回队列", "released the task"),
            "hand_over": ("转交任务", "handed the task over"), "complete": ("完成", "completed")}
 DECISIONS = {"send_back": ("（退回修改）", " (sent back)"), "request_return": ("（申请退回）", " (asked to return)"),

@@ -15,13 +15,14 @@ identical suggestions of the same session. Each of them:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Assignment, ProcessInstance, Suggestion, Unit, User
+from models import AuditEvent, Assignment, HumanTask, ProcessInstance, Suggestion, Unit, User
 
 MERGED_FEEDBACK = "merged_feedback"  # the BPMN id of the merged deputies' feedback tasks
 REASON = "merged"  # the reason a merged suggestion's own case was cancelled
@@ -124,3 +125,36 @@ def notify_reply(session: Session, assignment: Assignment, now: datetime) -> Non
                (f"已答复：第{merged.number}号建议（并入第{host.number}号建议办理）",
                 f"Replied: suggestion {merged.number} (merged into suggestion {host.number})"),
                f"/cases/{merged.id}", now)
+
+
+@dataclass
+class CasePage:
+    """What a case page shows of merged handling: for a merged suggestion, the host, who merged
+    it and when, the host's assignments (whose replies answer it too) and its own open rating
+    task; for a host, the suggestions merged into it."""
+
+    host: Suggestion | None = None
+    merged_by: str | None = None
+    merged_at: datetime | None = None
+    assignments: list[Assignment] = field(default_factory=list)
+    open_tasks: list[HumanTask] = field(default_factory=list)
+    merged: list[Suggestion] = field(default_factory=list)
+
+
+def page(session: Session, suggestion: Suggestion) -> CasePage:
+    """The merged-handling part of `suggestion`'s case page."""
+    if suggestion.merged_into_id is None:
+        return CasePage(assignments=list(suggestion.assignments),
+                        merged=merged_into(session, suggestion.id))
+    host = session.get(Suggestion, suggestion.merged_into_id)
+    event = session.scalar(select(AuditEvent).where(
+        AuditEvent.instance_id == suggestion.instance_id,
+        AuditEvent.action == "case_cancelled")) if suggestion.instance_id else None
+    tasks = list(session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == host.instance_id, HumanTask.state == "ready",
+        HumanTask.bpmn_id == MERGED_FEEDBACK,
+        HumanTask.subject.startswith(subject_prefix(suggestion.number), autoescape=True)))) \
+        if host.instance_id else []
+    return CasePage(host=host, merged_by=event.actor if event else None,
+                    merged_at=event.at if event else suggestion.assigned_at,
+                    assignments=list(host.assignments), open_tasks=tasks)
