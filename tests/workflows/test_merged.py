@@ -242,3 +242,19 @@ def test_each_merged_suggestions_rating_counts_for_that_suggestion(db, domain_en
         listed = reports.dissatisfied_cases(session, statistics.Filters())
         assert [(s.number, satisfaction) for _a, s, _u, satisfaction in listed] == [
             (1, "dissatisfied")]
+
+
+def test_the_demo_province_has_a_merged_case(db):
+    from workflows import demo
+    with db.write() as session:
+        demo.load(session)
+    with db.session() as session:
+        merged = session.scalars(select(Suggestion).where(
+            Suggestion.merged_into_id.is_not(None))).all()
+        assert len(merged) == 2 and {m.status for m in merged} == {"merged"}
+        assert {session.get(ProcessInstance, m.instance_id).status for m in merged} == {
+            "cancelled"}
+        waiting = session.scalars(select(HumanTask).where(
+            HumanTask.bpmn_id == "merged_feedback", HumanTask.state == "ready")).all()
+        assert sorted((t.candidate_role, t.assignee) for t in waiting) == [
+            ("commission", None), ("deputy", "deputy")]
