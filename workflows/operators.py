@@ -92,6 +92,11 @@ def record_assignment(call: OperatorCall) -> list[dict[str, Any]]:
           for code in (data.get("co_units") or []) if mode in ("lead_co", "merged")]
     if mode == "merged":
         numbers = list(data.get("merged_numbers") or [])
+        # Locked, then checked: a suggestion assigned on its own meanwhile is refused here.
+        session.scalars(select(Suggestion).where(
+            Suggestion.session_id == suggestion.session_id,
+            Suggestion.number.in_([n for n in numbers if isinstance(n, int)]))
+            .with_for_update().execution_options(populate_existing=True)).all()
         refused = merging.problems(session, suggestion, numbers)
         if refused:  # workflows.tasks checks the form first; this guards every other path
             raise DomainError(refused)
