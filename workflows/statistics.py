@@ -4,8 +4,9 @@ per unit or per division, computed by SQL aggregates so they stay fast on large 
 Lead units (主办/分办/独办, which reply to the deputy) and co-handling units (会办, which send a
 written opinion to the lead unit) are reported separately: `scope="lead"` or `scope="co"`.
 Returned assignments (退回) are never counted. 并案: a suggestion merged into another shares its
-reply; its lead deputy's rating counts as one more rating of the lead unit (`rated` and the
-satisfaction counts), while the other figures count the one assignment that replied.
+reply; its lead deputy's final rating counts as one more rating of the lead unit (`rated`, 代录
+and the satisfaction counts), under the case it was merged into (session, field, key flag), while
+the other figures count the one assignment that replied.
 """
 from __future__ import annotations
 
@@ -135,13 +136,21 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
     replied = Assignment.replied_at.is_not(None)
     classes = ([_count(Assignment.answer_class == c) for c in CLASSES] if scope == "lead"
                else [literal(0)] * len(CLASSES))  # co-units issue no classed replies
+    # 并案: the lead units' ratings include those of the suggestions merged into their cases.
+    merged = _merged_ratings() if scope == "lead" else None
+
+    def plus_merged(count, name):
+        return count if merged is None else count + func.coalesce(func.sum(merged.c[name]), 0)
+
     counts = [
         func.count(Assignment.id), _count(replied), _count(Assignment.on_time.is_(True)),
-        _count(Assignment.consulted.is_(True)), _count(Assignment.satisfaction.is_not(None)),
-        _count(and_(Assignment.satisfaction.is_not(None),
-                    Assignment.feedback_recorded_on_behalf.is_(True))),
-        *[_count(Assignment.satisfaction == value) for value in SATISFACTION], *classes,
-        _count(and_(~replied, Assignment.reply_due < now)),
+        _count(Assignment.consulted.is_(True)),
+        plus_merged(_count(Assignment.satisfaction.is_not(None)), "rated"),
+        plus_merged(_count(and_(Assignment.satisfaction.is_not(None),
+                                Assignment.feedback_recorded_on_behalf.is_(True))),
+                    "rated_on_behalf"),
+        *[plus_merged(_count(Assignment.satisfaction == value), value) for value in SATISFACTION],
+        *classes, _count(and_(~replied, Assignment.reply_due < now)),
     ]
     # Grouped by `unit_id + 0`, not the bare column: SQLite would otherwise walk the assignments
     # in unit_id index order, hopping across the table, instead of one scan in table order.
@@ -153,6 +162,8 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
     if suggestion_filters:
         inner = inner.join(Suggestion, Suggestion.id == Assignment.suggestion_id) \
             .where(*suggestion_filters)
+    if merged is not None:
+        inner = inner.outerjoin(merged, merged.c.assignment_id == Assignment.id)
     inner = inner.where(*conditions).group_by(*keys).subquery("figures")
     division = Division.name if by == "division" else null()
     stmt = (select(Unit.code, Unit.name, division, *[inner.c[name] for name in COUNTS])
@@ -162,45 +173,23 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
     rows = [Figures(unit_code, unit_name, division_name,
                     **{name: int(value or 0) for name, value in zip(COUNTS, values)})
             for unit_code, unit_name, division_name, *values in session.execute(stmt)]
-    if scope == "lead":
-        rows = _add_merged_ratings(session, rows, filters, by)
     # Sorted here rather than in SQL so that both backends order Chinese names the same way.
     rows.sort(key=lambda f: (f.unit_name, f.division is None, f.division or ""))
     return rows
 
 
-def _add_merged_ratings(session: Session, rows: list[Figures], filters: Filters,
-                        by: str) -> list[Figures]:
-    """并案: each suggestion merged into a case counts its own lead deputy's final rating of the
-    shared reply (rated, 代录, the four answers) for the unit (and division) that replied, under
-    the merged suggestion's own session, field and key flag. Assigned, replied, on-time,
-    consulted and the answer classes stay one per assignment: one reply answered them all."""
+def _merged_ratings():
+    """并案: per lead assignment, the final ratings of the suggestions merged into its case (one
+    row per assignment that has any): rated, 代录 and each satisfaction value."""
     final = (select(func.max(Feedback.id)).where(Feedback.suggestion_id.is_not(None))
              .group_by(Feedback.suggestion_id))
-    division = Division.name if by == "division" else null()
-    query = (select(Unit.code, Unit.name, division, Feedback.satisfaction,
-                    Feedback.recorded_on_behalf)
-             .join_from(Feedback, Assignment, Assignment.id == Feedback.assignment_id)
-             .join(Unit, Unit.id == Assignment.unit_id)
-             .join(Suggestion, Suggestion.id == Feedback.suggestion_id)
-             .where(Feedback.id.in_(final), Assignment.status != "returned",
-                    Assignment.role.in_(SCOPES["lead"]), *suggestion_conditions(filters)))
-    if by == "division":
-        query = query.outerjoin(Division, Division.id == Assignment.lead_division_id)
-    if filters.unit_id is not None:
-        query = query.where(Assignment.unit_id == filters.unit_id)
-    found = {(r.unit_code, r.division): r for r in rows}
-    for code, name, division_name, satisfaction, on_behalf in session.execute(query):
-        row = found.get((code, division_name))
-        if row is None:
-            row = found[(code, division_name)] = Figures(code, name, division_name)
-            rows.append(row)
-        row.rated += 1
-        row.rated_on_behalf += bool(on_behalf)
-        if satisfaction in SATISFACTION:
-            setattr(row, satisfaction, getattr(row, satisfaction) + 1)
-    rows.sort(key=lambda f: (f.unit_name, f.division is None, f.division or ""))
-    return rows
+    return (select(Feedback.assignment_id.label("assignment_id"),
+                   func.count(Feedback.id).label("rated"),
+                   _count(Feedback.recorded_on_behalf.is_(True)).label("rated_on_behalf"),
+                   *[_count(Feedback.satisfaction == value).label(value)
+                     for value in SATISFACTION])
+            .where(Feedback.id.in_(final)).group_by(Feedback.assignment_id)
+            .subquery("merged_ratings"))
 
 
 def refresh_facts(session: Session, assignment_ids: list[int] | None = None) -> int:
