@@ -62,8 +62,8 @@ def _check_case(session: Session, engine: Engine, instance: ProcessInstance) -> 
                         f"{sorted(snap.timers)}")
     if instance.status == "running" and not snap.ready and not snap.timers:
         problems.append("stuck: running with no ready task and no pending timer")
-    if instance.status == "completed" and (open_rows or timer_rows):
-        problems.append("completed but tasks or timers are still open")
+    if instance.status in ("completed", "cancelled") and (open_rows or timer_rows):
+        problems.append(f"{instance.status} but tasks or timers are still open")
     return problems
 
 

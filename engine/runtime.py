@@ -249,6 +249,27 @@ class Engine:
         return self._save(session, case, workflow, before, actor, now,
                           completed=(found.bpmn_id, data), task_id=task_id)
 
+    def cancel(self, session: Session, instance_id: int, actor: str, *,
+               detail: dict[str, Any] | None = None) -> StepResult:
+        """End a running case without running it on (its open tasks cancelled, its timers
+        dropped): status `cancelled`, audited `case_cancelled` with `detail` (why, by whom).
+        ConflictError if the case is not running."""
+        with guarded.step_budget(self.limits):
+            row = session.execute(select(PI).where(PI.c.id == instance_id)
+                                  .with_for_update()).one_or_none()
+            if row is None:
+                raise NotFoundError(f"case {instance_id} does not exist")
+            case = Case.from_row(row)
+            if case.status != "running":
+                raise ConflictError(f"case {instance_id} is {case.status}, not running")
+            now = self.clock()
+            workflow = self._load(session, case)
+            before = projection.snapshot(workflow)
+            self._run(case, workflow, actor, now, workflow.cancel, session)
+            self._audit(session, actor, "case_cancelled", instance_id=case.id, at=now,
+                        detail=detail)
+            return self._save(session, case, workflow, before, actor, now, ended_as="cancelled")
+
     def fire_due_timers(self, session: Session, now: datetime | None = None,
                         limit: int = 50) -> int:
         """Fire the timers due at `now` for up to `limit` cases; returns how many cases ran.
@@ -433,7 +454,7 @@ class Engine:
               before: projection.Snapshot, actor: str, now: datetime,
               after: projection.Snapshot | None = None,
               completed: tuple[str, dict[str, Any]] | None = None,
-              task_id: str | None = None) -> StepResult:
+              task_id: str | None = None, ended_as: str = "completed") -> StepResult:
         """Write state, projections and events; the caller's commit makes them real together.
         `completed` and `task_id` name the task a person completed in this step."""
         for event in workflow.get_events():
@@ -454,9 +475,10 @@ class Engine:
                   "updated_at": now, "version": case.version + 1}
         status = case.status
         if workflow.completed and status == "running":
-            status = values["status"] = "completed"
+            status = values["status"] = ended_as
             values["completed_at"] = now
-            self._audit(session, actor, "case_completed", instance_id=case.id, at=now)
+            if ended_as == "completed":  # a cancellation has its own event, with the reason
+                self._audit(session, actor, "case_completed", instance_id=case.id, at=now)
         values.update(case_id=case.id, old_version=case.version)
         written = session.connection().execute(_WRITE_CASE, values)
         if written.rowcount != 1:

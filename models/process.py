@@ -50,7 +50,7 @@ class ProcessInstance(Base):
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
     process_id: Mapped[str] = mapped_column(String(128))
     business_key: Mapped[Optional[str]] = mapped_column(String(128), index=True)
-    status: Mapped[str] = mapped_column(String(16))  # running | completed | error
+    status: Mapped[str] = mapped_column(String(16))  # running | completed | cancelled | error
     state: Mapped[str] = mapped_column(Text)  # serializer JSON, spec left out
     serializer_version: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(default=1)  # optimistic lock, bumped on every save

@@ -176,6 +176,9 @@ class Feedback(_AssignmentRecord, Base):
     given_by: Mapped[str] = mapped_column(String(64))
     given_at: Mapped[datetime]
     recorded_on_behalf: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # 并案: the suggestion merged into the assignment's case whose lead deputy gave this rating
+    # of the same reply; None for the rating of the case's own lead deputy.
+    suggestion_id: Mapped[Optional[int]] = mapped_column(ForeignKey("suggestion.id"), index=True)
 
 
 class Extension(_AssignmentRecord, Base):

@@ -14,7 +14,7 @@ from models import (Assignment, CongressSession, Deputy, Feedback, HumanTask, Pr
                     Reply, Suggestion)
 from models.text import clean
 from workflows import cases as case_rules
-from workflows import deputies, replies, reports, similarity, suggestions
+from workflows import deputies, merging, replies, reports, similarity, suggestions
 from workflows import text as text_rules
 from workflows.errors import DomainError
 
@@ -58,25 +58,31 @@ def show(suggestion_id: int):
     s = db.session()
     suggestion = _visible_or_404(suggestion_id)
     instance = s.get(ProcessInstance, suggestion.instance_id) if suggestion.instance_id else None
-    ids = [a.id for a in suggestion.assignments]
+    merged = merging.page(s, suggestion)  # 并案: the host's handling, seen from either side
+    assignments = merged.assignments
+    ids = [a.id for a in assignments]
     # Replies and feedback name their unit: several units may answer one suggestion (分办).
-    assignment_units = {a.id: a.unit.name for a in suggestion.assignments}
+    assignment_units = {a.id: a.unit.name for a in assignments}
     diagram = case_rules.diagram_state(s, db.engine(), instance) if instance else None
     open_tasks = s.scalars(select(HumanTask).where(
         HumanTask.instance_id == suggestion.instance_id, HumanTask.state == "ready")
         .order_by(HumanTask.due_at)).all() if instance else []
+    feedback = select(Feedback).where(Feedback.assignment_id.in_(ids))
+    if merged.host is not None:  # its own deputy's ratings only
+        feedback = feedback.where(Feedback.suggestion_id == suggestion.id)
     return render_template(
         "cases/case.html", suggestion=suggestion, instance=instance,
         timeline=case_rules.timeline(s, instance.id) if instance else [],
         escalations=case_rules.escalations(s, suggestion.id),
         replies=s.scalars(select(Reply).where(Reply.assignment_id.in_(ids))
                           .order_by(Reply.id)).all(),
-        feedback=s.scalars(select(Feedback).where(Feedback.assignment_id.in_(ids))
-                           .order_by(Feedback.id)).all(),
+        feedback=s.scalars(feedback.order_by(Feedback.id)).all(),
         units=case_rules.unit_names(s), assignment_units=assignment_units, diagram=diagram,
-        open_tasks=open_tasks, on_behalf=deputies.recorded_on_behalf,
-        now=db.now(), merged_into=s.get(Suggestion, suggestion.merged_into_id)
-        if suggestion.merged_into_id else None,
+        open_tasks=open_tasks + merged.open_tasks, on_behalf=deputies.recorded_on_behalf,
+        now=db.now(), assignments=assignments, merged=merged,
+        merged_numbers={m.id: m.number for m in merged.merged},
+        host_visible=merged.host is not None and case_rules.may_see(
+            s, current_user.row, merged.host.id),
         similar=similarity.similar_to(s, suggestion.id),
         progress=reports.progress_reports(s, [suggestion.id]).get(suggestion.id, []))
 

@@ -173,6 +173,8 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
                                         deputies[0], number + 2, meeting, now)
     _resolved_escalation(session, engine, clock, commission, congress, deputies[1], number + 3,
                          meeting)
+    _merged_case(session, engine, clock, congress, commission, number + 3,
+                 deputies[0], deputies[1], paper_deputy, meeting)
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
@@ -331,3 +333,30 @@ def _resolved_escalation(session, engine, clock, commission, congress, deputy, n
     simulate.drive(session, engine, suggestion.instance_id, stop_at={"feedback"},
                    answers={"draft_reply": {**simulate.ANSWERS["draft_reply"],
                                             "doc_number": f"湘sthjt函〔2026〕{number}号"}})
+
+
+def _merged_case(session, engine, clock, congress, commission, number, deputy, host_deputy,
+                 paper_deputy, meeting) -> None:
+    """并案: two identical suggestions registered on their own (the demo `deputy`'s and the
+    account-less deputy's) merged into a third when it is assigned. Their own cases closed as
+    merged; the reply went out, the host's deputy rated it, and each merged deputy's rating
+    waits: the demo deputy's in their inbox, the paper one in the commission's queue (代录)."""
+    from . import tasks
+    clock.now = meeting - timedelta(days=5)
+    title = "关于城际铁路沿线站点设置的建议"
+    merged = [suggestions.register(
+        session, engine, congress_session=congress, number=number + i, title=title,
+        body=f"{title}。建议在沿线县市增设站点。", field="交通", lead_deputy=lead,
+        actor="commission") for i, lead in ((1, deputy), (2, paper_deputy))]
+    host = suggestions.register(
+        session, engine, congress_session=congress, number=number + 3,
+        title="关于城际铁路沿线设站的建议", body="关于城际铁路沿线设站的建议。建议统筹规划站点。",
+        field="交通", lead_deputy=host_deputy, actor="commission")
+    clock.now = meeting
+    tasks.complete(session, engine, commission, suggestions.assign_task(session, host).id, {
+        "mode": "merged", "lead_unit": "jtt", "co_units": ["fgw"], "key_suggestion": False,
+        "merged_numbers": [s.number for s in merged]})
+    clock.now = meeting + timedelta(days=60)
+    simulate.drive(session, engine, host.instance_id, stop_at={"merged_feedback"}, answers={
+        "draft_reply": {**simulate.ANSWERS["draft_reply"], "answer_class": "B",
+                        "doc_number": f"湘jtt函〔2026〕{host.number}号"}})

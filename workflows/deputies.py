@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import AuditEvent, Deputy, HumanTask, ProcessInstance, Suggestion, User
@@ -39,6 +39,19 @@ def lead_deputy_account(session: Session, suggestion_id) -> str | None:
     if suggestion_id is None:
         return None
     return session.scalar(_ACCOUNT_OF_LEAD_DEPUTY.where(Suggestion.id == int(suggestion_id)))
+
+
+# The item of a `merged_feedback` instance (并案): the merged suggestion whose lead deputy rates.
+MERGED_ITEM = "merged_suggestion"
+
+
+def rated_suggestion(data: dict) -> int | None:
+    """The suggestion whose lead deputy a Deputy-lane task belongs to: the merged suggestion a
+    `merged_feedback` instance is for, else the case's own."""
+    merged = data.get(MERGED_ITEM)
+    if isinstance(merged, dict) and merged.get("suggestion_id") is not None:
+        return merged["suggestion_id"]
+    return data.get("suggestion_id")
 
 
 def recorded_on_behalf(task) -> bool:
@@ -90,15 +103,28 @@ def link_account(session: Session, username: str, deputy_id: int, *, actor: str,
 
 def _hand_over_open_tasks(session: Session, user: User, deputy: Deputy, *, actor: str,
                           now: datetime) -> list[str]:
+    from .merging import MERGED_FEEDBACK, subject_prefix
     cases = select(Suggestion.instance_id).where(Suggestion.lead_deputy_id == deputy.id,
                                                  Suggestion.instance_id.is_not(None))
+    # 并案: a suggestion merged into another is rated in the host's case, in a task named by
+    # its number; the host's case holds the other merged deputies' tasks too.
+    host = Suggestion.__table__.alias("host")
+    merged = session.execute(select(host.c.instance_id, Suggestion.number).join(
+        host, host.c.id == Suggestion.merged_into_id).where(
+        Suggestion.lead_deputy_id == deputy.id, host.c.instance_id.is_not(None))).all()
+    hosts = {instance_id for instance_id, _ in merged}
     # The cases' rows are locked as a completion locks them, so a commission member recording
     # one of these tasks at this moment either finishes first or finds it gone.
-    list(session.scalars(select(ProcessInstance.id).where(ProcessInstance.id.in_(cases))
-                         .order_by(ProcessInstance.id).with_for_update()))
+    list(session.scalars(select(ProcessInstance.id).where(
+        or_(ProcessInstance.id.in_(cases), ProcessInstance.id.in_(hosts)))
+        .order_by(ProcessInstance.id).with_for_update()))
+    mine = [and_(HumanTask.instance_id.in_(cases), HumanTask.bpmn_id != MERGED_FEEDBACK)]
+    mine += [and_(HumanTask.instance_id == instance_id, HumanTask.bpmn_id == MERGED_FEEDBACK,
+                  HumanTask.subject.startswith(subject_prefix(number), autoescape=True))
+             for instance_id, number in merged]
     waiting = session.execute(select(HumanTask.id, HumanTask.instance_id, HumanTask.bpmn_id,
                                      HumanTask.name, HumanTask.subject).where(
-        HumanTask.instance_id.in_(cases), HumanTask.state == "ready",
+        or_(*mine), HumanTask.state == "ready",
         HumanTask.lane == DEPUTY_LANE, HumanTask.candidate_role != DEPUTY_ROLE)
         .order_by(HumanTask.created_at, HumanTask.id)).all()
     if not waiting:

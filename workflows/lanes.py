@@ -36,9 +36,10 @@ def resolve(lane: str | None, data: dict[str, Any], bpmn_id: str) -> Candidates:
 
 def deputy_candidates(data: dict[str, Any]) -> Candidates:
     """The lead deputy's account, read from the database when the task opens (so an account
-    given later receives the later rounds); without one, the commission's queue (代录)."""
+    given later receives the later rounds); without one, the commission's queue (代录). For a
+    merged suggestion's rating (并案) the deputy is that suggestion's lead deputy."""
     username = deputies.lead_deputy_account(step_session("the Deputy lane"),
-                                            data.get("suggestion_id"))
+                                            deputies.rated_suggestion(data))
     if username is None:
         return Candidates(role=deputies.ON_BEHALF_ROLE)
     return Candidates(role=deputies.DEPUTY_ROLE, assignee=username)

@@ -100,7 +100,8 @@ def rows(session: Session, filters: LedgerFilters, now: datetime) -> Iterator[di
                 last_class[assignment_id] = answer_class
             for assignment_id, satisfaction in session.execute(
                     select(Feedback.assignment_id, Feedback.satisfaction)
-                    .where(Feedback.assignment_id.in_(some)).order_by(Feedback.round)).tuples():
+                    .where(Feedback.assignment_id.in_(some), Feedback.suggestion_id.is_(None))
+                    .order_by(Feedback.round)).tuples():
                 feedback[assignment_id] = satisfaction
                 first_feedback.setdefault(assignment_id, satisfaction)
             for assignment_id, held_on in session.execute(

@@ -17,7 +17,7 @@ from engine.scripts import step_session
 from models import (Assignment, Consultation, CoOpinion, Escalation, Extension, Feedback,
                     FollowUp, ProgressReport, Reply, ReturnRequest, Suggestion, Unit)
 
-from . import deadlines
+from . import deadlines, merging
 from .escalations import cause_for, resolve_escalations
 from .deputies import ON_BEHALF_KEY, RECORDED_BY_KEY
 from .errors import DomainError, FormError
@@ -92,11 +92,20 @@ def record_assignment(call: OperatorCall) -> list[dict[str, Any]]:
     co = [_new_assignment(call, suggestion, code, "co")
           for code in (data.get("co_units") or []) if mode in ("lead_co", "merged")]
     if mode == "merged":
-        for number in data.get("merged_numbers") or []:
+        numbers = list(data.get("merged_numbers") or [])
+        # Locked, then checked: a suggestion assigned on its own meanwhile is refused here.
+        session.scalars(select(Suggestion).where(
+            Suggestion.session_id == suggestion.session_id,
+            Suggestion.number.in_([n for n in numbers if isinstance(n, int)]))
+            .with_for_update().execution_options(populate_existing=True)).all()
+        refused = merging.problems(session, suggestion, numbers)
+        if refused:  # workflows.tasks checks the form first; this guards every other path
+            raise DomainError(refused)
+        for number in numbers:
             merged = session.scalar(select(Suggestion).where(
                 Suggestion.session_id == suggestion.session_id, Suggestion.number == number))
-            if merged is not None:
-                merged.merged_into_id, merged.status, merged.mode = suggestion.id, "assigned", mode
+            merged.merged_into_id, merged.status, merged.mode = suggestion.id, "merged", mode
+            merged.assigned_at = call.now
     session.flush()
     return [branch_of(lead, co)]
 
@@ -380,6 +389,7 @@ def issue_reply(call: OperatorCall, assignment_id) -> dict:
     _set_status(session, assignment.suggestion_id, "replied")
     session.flush()
     _resolve(call, assignment, "reply_issued")
+    merging.notify_reply(session, assignment, call.now)  # 并案: each merged deputy too
     return {"reply_id": reply.id, "round": reply.round, "answer_class": reply.answer_class}
 
 
@@ -396,7 +406,7 @@ def _record_feedback(call: OperatorCall, assignment_id, satisfaction, comment,
     session = call.session
     assignment = _assignment(call, assignment_id)
     rounds = session.scalar(select(func.count()).select_from(Feedback)
-                            .where(Feedback.assignment_id == assignment.id))
+                            .where(Feedback.assignment_id == assignment.id, _OWN))
     session.add(Feedback(assignment_id=assignment.id, round=rounds + 1, satisfaction=satisfaction,
                          comment=comment, given_by=answer.get(RECORDED_BY_KEY) or call.actor,
                          given_at=call.now, recorded_on_behalf=on_behalf))
@@ -405,9 +415,37 @@ def _record_feedback(call: OperatorCall, assignment_id, satisfaction, comment,
     assignment.feedback_recorded_on_behalf = on_behalf
     session.flush()
     dissatisfied = session.scalar(select(func.count()).select_from(Feedback).where(
-        Feedback.assignment_id == assignment.id, Feedback.satisfaction == "dissatisfied"))
+        Feedback.assignment_id == assignment.id, _OWN, Feedback.satisfaction == "dissatisfied"))
     return {"round": rounds + 1, "dissatisfied": satisfaction == "dissatisfied",
             "dissatisfied_count": dissatisfied}
+
+
+# The ratings of the case's own lead deputy (not those of merged suggestions' deputies).
+_OWN = Feedback.suggestion_id.is_(None)
+
+
+def record_merged_feedback(call: OperatorCall, assignment_id, items) -> dict:
+    """并案: each merged suggestion's lead deputy's rating of the shared reply (one
+    multi-instance answer each, stamped on its own like a co-unit rating: 代录 or in person),
+    kept on the lead assignment under the merged suggestion. It counts for that suggestion
+    (workflows.statistics) and decides no re-handling: the case runs on its own deputy's."""
+    assignment = _assignment(call, assignment_id)
+    for item in items or []:
+        merged = item["merged_suggestion"]["suggestion_id"]
+        rounds = call.session.scalar(select(func.count()).select_from(Feedback).where(
+            Feedback.assignment_id == assignment.id, Feedback.suggestion_id == merged))
+        call.session.add(Feedback(
+            assignment_id=assignment.id, suggestion_id=merged, round=rounds + 1,
+            satisfaction=item["satisfaction"], comment=item.get("comment"),
+            given_by=item.get(RECORDED_BY_KEY) or call.actor, given_at=call.now,
+            recorded_on_behalf=bool(item.get(ON_BEHALF_KEY))))
+    return {}
+
+
+def merged_suggestions(assignment_id) -> list[dict[str, Any]]:
+    """Script global: the suggestions merged into a lead assignment's case, one item each for
+    `merged_feedback` (none for other assignments)."""
+    return merging.feedback_items(step_session("merged_suggestions"), assignment_id)
 
 
 def record_co_feedback(call: OperatorCall, items) -> dict:
@@ -471,6 +509,7 @@ OPERATORS = {
         "record_consultation",
         "record_co_opinion", "record_progress_report", "record_extension",
         "record_coordination_request", "escalate", "issue_reply", "record_feedback",
-        "record_co_feedback", "start_rehandling", "record_follow_up", "close_assignment",
+        "record_co_feedback", "record_merged_feedback", "start_rehandling", "record_follow_up",
+        "close_assignment",
         "close_case")
 }

@@ -133,17 +133,30 @@ def follow_up_cases(session: Session, filters: Filters):
 
 def dissatisfied_cases(session: Session, filters: Filters):
     """Assignments whose latest feedback is 不满意, or that were ever rated 不满意 (history)."""
+    own = Feedback.suggestion_id.is_(None)  # the case's own deputy's ratings
     latest = (select(Feedback.assignment_id, func.max(Feedback.round).label("round"))
-              .group_by(Feedback.assignment_id).subquery())
-    ever = select(Feedback.assignment_id).where(Feedback.satisfaction == "dissatisfied")
+              .where(own).group_by(Feedback.assignment_id).subquery())
+    ever = select(Feedback.assignment_id).where(own, Feedback.satisfaction == "dissatisfied")
     query = (select(Assignment, Suggestion, Unit.name, Feedback.satisfaction)
              .join(Suggestion, Suggestion.id == Assignment.suggestion_id)
              .join(Unit, Unit.id == Assignment.unit_id)
              .join(latest, latest.c.assignment_id == Assignment.id)
-             .join(Feedback, and_(Feedback.assignment_id == Assignment.id,
+             .join(Feedback, and_(Feedback.assignment_id == Assignment.id, own,
                                   Feedback.round == latest.c.round))
              .where(Assignment.id.in_(ever)))
-    return session.execute(_scoped(query, filters).order_by(Suggestion.number)).all()
+    # 并案: a merged suggestion's deputy who rated the shared reply 不满意 makes that suggestion
+    # a dissatisfied case (listed under its own number, with the unit that replied).
+    final = (select(func.max(Feedback.id)).where(Feedback.suggestion_id.is_not(None))
+             .group_by(Feedback.suggestion_id))
+    merged_ever = select(Feedback.suggestion_id).where(Feedback.satisfaction == "dissatisfied")
+    merged = (select(Assignment, Suggestion, Unit.name, Feedback.satisfaction)
+              .join_from(Feedback, Assignment, Assignment.id == Feedback.assignment_id)
+              .join(Suggestion, Suggestion.id == Feedback.suggestion_id)
+              .join(Unit, Unit.id == Assignment.unit_id)
+              .where(Feedback.id.in_(final), Feedback.suggestion_id.in_(merged_ever)))
+    rows = session.execute(_scoped(query, filters)).all() + \
+        session.execute(_scoped(merged, filters)).all()
+    return sorted(rows, key=lambda row: row[1].number)
 
 
 def key_cases(session: Session, filters: Filters):

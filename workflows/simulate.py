@@ -42,6 +42,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "feedback": {"satisfaction": "satisfied", "comment": "办理认真"},
     "feedback_again": {"satisfaction": "satisfied", "comment": "重新办理后满意"},
     "co_feedback": {"satisfaction": "very_satisfied", "comment": ""},
+    "merged_feedback": {"satisfaction": "satisfied", "comment": "并案办理，答复已收到"},
     "rehandle": dict(DRAFT),
     "supervise_overdue": {"supervision_note": "已电话督促承办单位"},
     "supervise_meeting": {"supervision_note": "已组织代表与承办单位面商"},

@@ -3,7 +3,10 @@ per unit or per division, computed by SQL aggregates so they stay fast on large 
 
 Lead units (主办/分办/独办, which reply to the deputy) and co-handling units (会办, which send a
 written opinion to the lead unit) are reported separately: `scope="lead"` or `scope="co"`.
-Returned assignments (退回) are never counted.
+Returned assignments (退回) are never counted. 并案: a suggestion merged into another shares its
+reply; its lead deputy's final rating counts as one more rating of the lead unit (`rated`, 代录
+and the satisfaction counts), under the case it was merged into (session, field, key flag), while
+the other figures count the one assignment that replied.
 """
 from __future__ import annotations
 
@@ -77,7 +80,8 @@ class Figures:
 
     @property
     def satisfaction_rate(self) -> float | None:
-        """满意率: (very satisfied + satisfied) / rated, on each assignment's final feedback."""
+        """满意率: (very satisfied + satisfied) / rated, on each assignment's final feedback and
+        (并案) each merged suggestion's final rating of the reply it shared."""
         return _rate(self.very_satisfied + self.satisfied, self.rated)
 
     @property
@@ -149,20 +153,31 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
         conditions.append(Assignment.unit_id == filters.unit_id)
     suggestion_filters = suggestion_conditions(filters)
     replied = Assignment.replied_at.is_not(None)
-    # The first feedback of each assignment (round 1, at most one): joined by its indexed
+    # The first feedback of each assignment (round 1, at most one; a merged deputy's rating,
+    # which names its own suggestion, is not the assignment's): joined by its indexed
     # assignment_id; the final rating is kept on the assignment itself.
     first = aliased(Feedback, name="first_feedback")
     classes = ([_count(Assignment.answer_class == c) for c in CLASSES] if scope == "lead"
                else [literal(0)] * len(CLASSES))  # co-units issue no classed replies
+    # 并案: the lead units' ratings include those of the suggestions merged into their cases.
+    merged = _merged_ratings() if scope == "lead" else None
+
+    def plus_merged(count, name):
+        return count if merged is None else count + func.coalesce(func.sum(merged.c[name]), 0)
+
     counts = [
         func.count(Assignment.id), _count(replied), _count(Assignment.on_time.is_(True)),
-        _count(Assignment.consulted.is_(True)), _count(Assignment.satisfaction.is_not(None)),
-        _count(and_(Assignment.satisfaction.is_not(None),
-                    Assignment.feedback_recorded_on_behalf.is_(True))),
-        *[_count(Assignment.satisfaction == value) for value in SATISFACTION], *classes,
-        _count(and_(~replied, Assignment.reply_due < now)),
-        _count(first.satisfaction.is_not(None)),
-        *[_count(first.satisfaction == value) for value in SATISFACTION[:3]],
+        _count(Assignment.consulted.is_(True)),
+        plus_merged(_count(Assignment.satisfaction.is_not(None)), "rated"),
+        plus_merged(_count(and_(Assignment.satisfaction.is_not(None),
+                                Assignment.feedback_recorded_on_behalf.is_(True))),
+                    "rated_on_behalf"),
+        *[plus_merged(_count(Assignment.satisfaction == value), value) for value in SATISFACTION],
+        *classes, _count(and_(~replied, Assignment.reply_due < now)),
+        # 并案: a merged deputy rates once, so its rating is its first round too
+        plus_merged(_count(first.satisfaction.is_not(None)), "rated"),
+        *[plus_merged(_count(first.satisfaction == value), value)
+          for value in SATISFACTION[:3]],
     ]
     # Grouped by `unit_id + 0`, not the bare column: SQLite would otherwise walk the assignments
     # in unit_id index order, hopping across the table, instead of one scan in table order.
@@ -171,10 +186,13 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
         keys.append(Assignment.lead_division_id.label("division_id"))
     inner = select(*keys, *[c.label(name) for c, name in zip(counts, COUNTS)]) \
         .select_from(Assignment).outerjoin(first, and_(first.assignment_id == Assignment.id,
-                                                       first.round == 1))
+                                                       first.round == 1,
+                                                       first.suggestion_id.is_(None)))
     if suggestion_filters:
         inner = inner.join(Suggestion, Suggestion.id == Assignment.suggestion_id) \
             .where(*suggestion_filters)
+    if merged is not None:
+        inner = inner.outerjoin(merged, merged.c.assignment_id == Assignment.id)
     inner = inner.where(*conditions).group_by(*keys).subquery("figures")
     division = Division.name if by == "division" else null()
     stmt = (select(Unit.code, Unit.name, division, *[inner.c[name] for name in COUNTS])
@@ -187,6 +205,20 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
     # Sorted here rather than in SQL so that both backends order Chinese names the same way.
     rows.sort(key=lambda f: (f.unit_name, f.division is None, f.division or ""))
     return rows
+
+
+def _merged_ratings():
+    """并案: per lead assignment, the final ratings of the suggestions merged into its case (one
+    row per assignment that has any): rated, 代录 and each satisfaction value."""
+    final = (select(func.max(Feedback.id)).where(Feedback.suggestion_id.is_not(None))
+             .group_by(Feedback.suggestion_id))
+    return (select(Feedback.assignment_id.label("assignment_id"),
+                   func.count(Feedback.id).label("rated"),
+                   _count(Feedback.recorded_on_behalf.is_(True)).label("rated_on_behalf"),
+                   *[_count(Feedback.satisfaction == value).label(value)
+                     for value in SATISFACTION])
+            .where(Feedback.id.in_(final)).group_by(Feedback.assignment_id)
+            .subquery("merged_ratings"))
 
 
 def refresh_facts(session: Session, assignment_ids: list[int] | None = None) -> int:
@@ -214,7 +246,8 @@ def refresh_facts(session: Session, assignment_ids: list[int] | None = None) -> 
         ratings: dict[int, list] = {}
         for f in session.execute(select(Feedback.assignment_id, Feedback.round, Feedback.id,
                                         Feedback.satisfaction, Feedback.recorded_on_behalf)
-                                 .where(Feedback.assignment_id.in_(ids))):
+                                 .where(Feedback.assignment_id.in_(ids),
+                                        Feedback.suggestion_id.is_(None))):
             ratings.setdefault(f.assignment_id, []).append(f)
         consulted = set(session.scalars(select(Consultation.assignment_id)
                                         .where(Consultation.assignment_id.in_(ids))))

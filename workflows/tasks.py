@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, FormError, NotFoundError
 from engine.runtime import StepResult
-from models import HumanTask, User
+from models import HumanTask, Suggestion, User
 
-from . import deputies, escalations
+from . import deputies, escalations, merging
 from .errors import DomainError, PermissionDenied
 from .operators import unit_by_code
 
@@ -93,6 +93,18 @@ def _check_assign(session: Session, data: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
+def _check_merged(session: Session, task_id: str, data: dict[str, Any]) -> dict[str, str]:
+    """并案: the numbers merged into the suggestion being assigned must be mergeable
+    (workflows.merging.problems); refused beside the field, with what was typed kept."""
+    if data.get("mode") != "merged":
+        return {}
+    host = session.scalar(select(Suggestion).join(
+        HumanTask, HumanTask.instance_id == Suggestion.instance_id).where(HumanTask.id == task_id))
+    refused = merging.problems(session, host, list(data.get("merged_numbers") or [])) \
+        if host is not None else None
+    return {"merged_numbers": refused} if refused else {}
+
+
 def _check_return(session: Session, data: dict[str, Any]) -> dict[str, str]:
     if data.get("decision") == "request_return" and not (data.get("return_reason") or "").strip():
         return {"return_reason": "申请退回须说明理由 (a return request needs a reason)"}
@@ -139,6 +151,8 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
                 escalations.task_will_end(session, lane, follow_up["ids"])
         check = CHECKS.get(task.bpmn_id)
         errors = check(session, data) if check else {}
+        if task.bpmn_id == "assign":
+            errors.update(_check_merged(session, task_id, data))
         if errors:
             raise FormError(errors)
         if task.bpmn_id == "draft_reply" and data.get("action") == "request_extension":
@@ -160,6 +174,9 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
         done_at = session.scalar(select(HumanTask.completed_at).where(HumanTask.id == task_id))
         escalations.resolve_after_task(session, follow_up["lane"], follow_up["ids"],
                                        user.username, done_at, result.instance_id)
+    if result.completed is not None and result.completed[0] == "assign":
+        # 并案: the merged suggestions' own cases end here, by the same person, audited.
+        merging.close_merged_cases(session, engine, result.instance_id, user.username)
     return result
 
 
