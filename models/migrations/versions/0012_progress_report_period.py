@@ -2,14 +2,14 @@
 
 Reports filed before (one at the start of handling) have no period.
 
-Revision ID: 0014
+Revision ID: 0012
 Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None

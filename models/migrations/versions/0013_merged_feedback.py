@@ -4,15 +4,15 @@ Each suggestion merged into another gets the reply and its lead deputy rates it;
 feedback row of the lead unit's assignment that names the merged suggestion. Existing rows are
 the case's own lead deputy's (null).
 
-Revision ID: 0015
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
