@@ -14,6 +14,8 @@ from engine import ConflictError, FormError, LimitError, ProcessError
 from models import (Assignment, Attachment, Consultation, CoOpinion, Division, HumanTask,
                     ProcessInstance, Reply, Suggestion, Unit, User)
 from workflows import attachments, cases as case_rules, deputies, inbox as inbox_actions
+from workflows import replies
+from workflows.letter import letter_blocks
 from workflows import tasks as task_rules
 from workflows.errors import DomainError, PermissionDenied
 
@@ -83,6 +85,15 @@ def _context(task: HumanTask) -> dict:
     return context
 
 
+def _draft_letter(task: HumanTask) -> list[tuple[str, str]]:
+    """审核、签发、审阅: the letter as it will be sent, shown beside the decision."""
+    if task.candidate_role not in replies.APPROVING_ROLES:
+        return []
+    s = db.session()
+    letter = replies.draft_letter(s, task, db.engine().task_data(s, task.id), db.now())
+    return letter_blocks(letter) if letter is not None else []
+
+
 def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
     schema = db.engine().form(db.session(), task)
     fields = forms.fields(schema, option_source(task))
@@ -92,7 +103,7 @@ def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
                            values=values, errors=errors, colleagues=colleagues,
                            in_person=inbox_actions.assigned_in_person(task),
                            on_behalf=deputies.recorded_on_behalf(task),
-                           now=db.now(), **_context(task)), status
+                           letter=_draft_letter(task), now=db.now(), **_context(task)), status
 
 
 @bp.get("/tasks/<task_id>")

@@ -33,6 +33,7 @@ def test_save_draft_with_next_step_submit_saves_and_does_not_submit(login_as, db
     handler = login_as("transport_unit_handler")
     page = handler.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert 'name="_action" value="save"' in page and 'name="action" value="submit"' in page
+    assert 'id="draft-letter"' not in page  # the drafter writes it; approvers read the letter
     saved = handler.post(f"/tasks/{task.id}", {**DRAFT, "_action": "save"})
     assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/tasks/{task.id}")
     assert set(cases.tasks(case)) == {"draft_reply"}
