@@ -29,17 +29,20 @@ class Person:
     def open_task(self, step_name, subject=None, title=None):
         """Open the task of that step from the inbox (claiming it from the queue if needed);
         `subject` (the unit a feedback rates) and `title` (the suggestion) pick one of several."""
-        step = self.page.locator("a.task-link", has_text=re.compile(f"^{re.escape(step_name)}$"))
+        exact = self.page.locator("a.task-link",
+                                  has_text=re.compile(f"^{re.escape(step_name)}$"))
+        loose = self.page.locator("a.task-link", has_text=step_name)  # "分办" finds 单位内分办
         for queue in ("mine", "queue"):
             self.page.goto(f"{self.base}/inbox?queue={queue}")
-            rows = self.page.locator("tr[data-task]").filter(has=step)
-            for text in (subject, title):
-                if text:
-                    rows = rows.filter(has_text=text)
-            if rows.count():
-                rows.first.locator("a.task-link").click()
-                self.page.wait_for_selector("#task-form")
-                return
+            for step in (exact, loose):
+                rows = self.page.locator("tr[data-task]").filter(has=step)
+                for text in (subject, title):
+                    if text:
+                        rows = rows.filter(has_text=text)
+                if rows.count():
+                    rows.first.locator("a.task-link").click()
+                    self.page.wait_for_selector("#task-form")
+                    return
         raise AssertionError(f"{self.username} has no '{step_name}' task ({subject}, {title})")
 
     def choose(self, field, value):
