@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
@@ -82,7 +84,8 @@ class Compiled:
         """The JSON Schema validator of a form (built once: forms of a version never change)."""
         found = self._validators.get(form)
         if found is None and form in self.forms:
-            found = self._validators[form] = Draft202012Validator(self.forms[form])
+            found = self._validators[form] = Draft202012Validator(
+                self.forms[form], format_checker=FORMAT_CHECKER)
         return found
 
 
@@ -155,6 +158,46 @@ def _from_spiff(err: SpiffWorkflowException, name: str) -> Problem:
     return Problem(name, getattr(err, "id", "") or "", str(err))
 
 
+def _is_date_time(instance: object) -> bool:
+    """RFC 3339 date-time (jsonschema checks it only with an optional package installed)."""
+    if not isinstance(instance, str):
+        return True
+    if not _DATE_TIME.fullmatch(instance):
+        return False
+    try:
+        datetime.fromisoformat(instance.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+                        r"([Zz]|[+-][0-9]{2}:[0-9]{2})")
+# Forms are validated with their formats (date, date-time, email, ...): a date field takes
+# 2026-12-03, never "2026年12月3日".
+FORMAT_CHECKER = FormatChecker()
+if "date-time" not in FORMAT_CHECKER.checkers:
+    FORMAT_CHECKER.checks("date-time")(_is_date_time)
+
+
+# A form field's name: a plain identifier starting with a letter. The page's own controls (its
+# buttons, file input, CSRF token) live outside this namespace (`_action`, `_file`) or are named
+# here, so a field can never be mistaken for the button pressed (a draft_reply field `action`
+# once made 暂存 submit the draft).
+FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+RESERVED_FIELDS = frozenset({"csrf_token"})
+
+
+def _field_problems(name: str, schema: Any) -> list[Problem]:
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return []
+    return [Problem(name, field, "form field name must be a letter followed by letters, digits "
+                                 "or underscores (at most 64), and not csrf_token")
+            for field in properties
+            if not FIELD_NAME.fullmatch(field) or field in RESERVED_FIELDS]
+
+
 def _load_forms(package: Package, problems: list[Problem]) -> dict[str, dict]:
     forms = {}
     for name, text in package.files.items():
@@ -168,6 +211,10 @@ def _load_forms(package: Package, problems: list[Problem]) -> dict[str, dict]:
             continue
         except SchemaError as err:
             problems.append(Problem(name, "", f"not a valid JSON Schema: {err.message}"))
+            continue
+        found = _field_problems(name, schema)
+        if found:
+            problems.extend(found)
             continue
         forms[name] = schema
     return forms

@@ -381,7 +381,11 @@ class Engine:
                 field = error.message.split("'")[1]
             else:
                 field = ".".join(str(p) for p in error.absolute_path)
-            errors.setdefault(field, _MESSAGES.get(error.validator, error.message))
+            if error.validator == "format":  # say which format: a date, an email address...
+                message = _FORMATS.get(error.validator_value, _MESSAGES["format"])
+            else:
+                message = _MESSAGES.get(error.validator, error.message)
+            errors.setdefault(field, message)
         # Every text answered follows the text rules (characters, blanks, a length even where
         # the schema sets none); the schema's maxLength is checked above.
         from models.text import LONG_TEXT, problem, strings
@@ -510,6 +514,15 @@ _MESSAGES = {
     "maxLength": "内容过长 (too long)", "minItems": "至少选择一项 (choose at least one)",
     "uniqueItems": "有重复项 (duplicates)", "minimum": "数值过小 (too small)",
     "maximum": "数值过大 (too large)",
+}
+
+
+_FORMATS = {
+    "date": "请按 YYYY-MM-DD 输入日期 (enter a date as YYYY-MM-DD)",
+    "date-time": "请按 YYYY-MM-DDThh:mm:ss+08:00 输入时间 (enter a date and time as "
+                 "YYYY-MM-DDThh:mm:ss+08:00)",
+    "time": "请按 hh:mm:ss+08:00 输入时间 (enter a time as hh:mm:ss+08:00)",
+    "email": "请输入有效的电子邮箱 (enter a valid email address)",
 }
 
 

@@ -17,6 +17,12 @@ from werkzeug.datastructures import MultiDict
 
 from models.text import LONG_TEXT, clean, problem
 
+# The form's own controls (the buttons, the file input) are named in a namespace no schema field
+# can take: deploy refuses a field name that is not a plain identifier starting with a letter
+# (engine.package.FIELD_NAME), so a field called `action` never answers which button was pressed.
+BUTTON = "_action"
+FILE = "_file"
+
 LONG_TEXT_FIELDS = {
     "answer_text", "body", "opinion", "deputy_view", "progress", "follow_up_report",
     "return_reason", "ruling_note", "extension_reason", "coordination_reason", "supervision_note",
@@ -143,13 +149,43 @@ def _text(value: str, prop: dict, multiline: bool) -> str:
     return value
 
 
-def parse(schema: dict | None, form: MultiDict) -> tuple[dict[str, Any], dict[str, str]]:
+def _items(form: MultiDict, f: Field) -> list[str]:
+    """Every value sent for an array field, in order: each ticked checkbox, or each entry of a
+    comma-separated list."""
+    given = []
+    for value in form.getlist(f.name):
+        value = clean(value)
+        if f.kind == "list":
+            given.extend(value.replace("，", ",").replace("、", ",").replace("\n", ",").split(","))
+        else:
+            given.append(value)
+    return [v.strip() for v in given if v.strip() != ""]
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    seen, out = set(), []
+    for value in values:
+        if value not in seen:
+            seen.add(value)
+            out.append(value)
+    return out
+
+
+NOT_AN_OPTION = "请选择列表中的一项 (choose one of the options)"
+
+
+def parse(schema: dict | None, form: MultiDict, options: OptionSource | None = None
+          ) -> tuple[dict[str, Any], dict[str, str]]:
     """Typed data from submitted form text, and the fields whose text could not be converted
     or breaks the text rules (length, characters, blank), with the reason. A field in error
-    keeps what was typed in the data, to be shown again."""
+    keeps what was typed in the data, to be shown again.
+
+    An array field takes every value sent (all ticked checkboxes), in order, once each; where
+    the form offers choices (`options`, the schema's enum/oneOf), a value outside them is
+    refused."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for f in fields(schema):
+    for f in fields(schema, options):
         prop = schema["properties"][f.name]
         typ = prop.get("type", "string")
         try:
@@ -157,15 +193,12 @@ def parse(schema: dict | None, form: MultiDict) -> tuple[dict[str, Any], dict[st
                 data[f.name] = form.get(f.name) in ("on", "true", "1", "yes")
             elif f.kind in ("checkboxes", "list"):
                 items = _dict(prop.get("items"))
-                if f.kind == "checkboxes":
-                    given = [clean(v) for v in form.getlist(f.name)]
-                else:
-                    raw = clean(form.get(f.name, ""))
-                    given = [v.strip() for v in
-                             raw.replace("，", ",").replace("、", ",").replace("\n", ",").split(",")]
-                data[f.name] = [v for v in given if v != ""]
-                data[f.name] = [_convert(_text(v, items, False), f.item_type)
-                                for v in data[f.name]]
+                data[f.name] = _unique(_items(form, f))
+                data[f.name] = _unique([_convert(_text(v, items, False), f.item_type)
+                                        for v in data[f.name]])
+                allowed = {v for v, _title in f.options}
+                if f.kind == "checkboxes" and any(v not in allowed for v in data[f.name]):
+                    raise _Refused(NOT_AN_OPTION)
             else:
                 data[f.name] = raw = clean(form.get(f.name, ""))
                 if typ in ("integer", "number"):

@@ -14,6 +14,8 @@ from engine import ConflictError, FormError, LimitError, ProcessError
 from models import (Assignment, Attachment, Consultation, CoOpinion, Division, HumanTask,
                     ProcessInstance, Reply, Suggestion, Unit, User)
 from workflows import attachments, cases as case_rules, deputies, inbox as inbox_actions
+from workflows import replies
+from workflows.letter import letter_blocks
 from workflows import tasks as task_rules
 from workflows.errors import DomainError, PermissionDenied
 
@@ -83,15 +85,25 @@ def _context(task: HumanTask) -> dict:
     return context
 
 
+def _draft_letter(task: HumanTask) -> list[tuple[str, str]]:
+    """审核、签发、审阅: the letter as it will be sent, shown beside the decision."""
+    if task.candidate_role not in replies.APPROVING_ROLES:
+        return []
+    s = db.session()
+    letter = replies.draft_letter(s, task, db.engine().task_data(s, task.id), db.now())
+    return letter_blocks(letter) if letter is not None else []
+
+
 def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
     schema = db.engine().form(db.session(), task)
     fields = forms.fields(schema, option_source(task))
     colleagues = inbox_actions.colleagues(db.session(), current_user.row, task)
     return render_template("tasks/task.html", task=task, schema=schema, fields=fields,
+                           button=forms.BUTTON, file_input=forms.FILE,
                            values=values, errors=errors, colleagues=colleagues,
                            in_person=inbox_actions.assigned_in_person(task),
                            on_behalf=deputies.recorded_on_behalf(task),
-                           now=db.now(), **_context(task)), status
+                           letter=_draft_letter(task), now=db.now(), **_context(task)), status
 
 
 @bp.get("/tasks/<task_id>")
@@ -120,10 +132,12 @@ def submit(task_id: str):
         abort(403)
     schema = db.engine().compiled_version(db.session(), task.process_version_id).forms.get(
         task.form)
-    data, errors = forms.parse(schema, request.form)
+    data, errors = forms.parse(schema, request.form, option_source(task))
     if errors:  # what was typed is shown again, each reason beside its field
         return _render(_task_or_404(task_id), data, errors, 400)
-    if request.form.get("action") == "save":
+    # The button pressed, in the form's own namespace: a schema field (draft_reply's `action`)
+    # can never answer it.
+    if request.form.get(forms.BUTTON) == "save":
         try:
             with db.write() as s:
                 inbox_actions.save_draft(s, me(s), task_id, data, db.now())
@@ -164,19 +178,33 @@ def _attachments_dir() -> Path:
 @bp.post("/tasks/<task_id>/attachments")
 @login_required
 def upload(task_id: str):
+    """上传附件. The upload button belongs to the task form, so the post carries what was typed
+    there: it is kept as a draft (暂存) before the file is stored, and shown again after."""
     task = _task_or_404(task_id)
-    upload_file = request.files.get("file")
+    schema = db.engine().form(db.session(), task)
+    typed = any(name in request.form for name in (schema or {}).get("properties") or {})
+    data, errors = forms.parse(schema, request.form, option_source(task)) if typed else ({}, {})
+    if typed and not errors:
+        try:
+            with db.write() as s:
+                inbox_actions.save_draft(s, me(s), task_id, data, db.now())
+        except DomainError as err:
+            flash(label(str(err)), "error")
+            return redirect(url_for("inbox.index"))
+    upload_file = request.files.get(forms.FILE) or request.files.get("file")
     if upload_file is None or not upload_file.filename:
         flash(_("请选择文件。"), "error")
-        return redirect(url_for("tasks.show", task_id=task_id))
-    try:
-        with db.write() as s:
-            attachments.add(s, _attachments_dir(), me(s), s.get(HumanTask, task.id),
-                            upload_file.filename, upload_file.read(), db.now())
-    except DomainError as err:
-        flash(label(str(err)), "error")
     else:
-        flash(_("附件已上传。"), "success")
+        try:
+            with db.write() as s:
+                attachments.add(s, _attachments_dir(), me(s), s.get(HumanTask, task.id),
+                                upload_file.filename, upload_file.read(), db.now())
+        except DomainError as err:
+            flash(label(str(err)), "error")
+        else:
+            flash(_("附件已上传。"), "success")
+    if errors:  # nothing could be kept as a draft: the typed text is shown again, as typed
+        return _render(_task_or_404(task_id), data, errors, 400)
     return redirect(url_for("tasks.show", task_id=task_id))
 
 

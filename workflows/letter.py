@@ -27,6 +27,7 @@ __all__ = [
     "build_letter",
     "chinese_numeral",
     "chinese_date",
+    "letter_blocks",
     "letter_filename",
     "letter_title",
     "split_answer_points",
@@ -187,6 +188,22 @@ def _contact_line(data: LetterData) -> str:
 
 def _copy_to_line(data: LetterData) -> str:
     return "抄送：" + "，".join(data.copy_to) + "。"
+
+
+def letter_blocks(data: LetterData) -> list[tuple[str, str]]:
+    """The letter's paragraphs in order, as (kind, text): what `build_letter` prints, for a page
+    that shows the letter before it is sent (the reviewer's and the signer's)."""
+    blocks = [("class", f"{data.answer_class}类"), ("doc_number", data.doc_number.strip()),
+              ("title", letter_title(data)),
+              ("publish", PUBLISH_NOTE if data.publish else NO_PUBLISH_NOTE),
+              ("salutation", _salutation(data)), ("paragraph", _opening(data))]
+    blocks += [("point", f"{chinese_numeral(i)}、{point}")
+               for i, point in enumerate(data.points(), start=1)]
+    blocks += [("paragraph", _closing(data)), ("signature", data.unit_name.strip()),
+               ("date", chinese_date(data.issued_on)), ("contact", _contact_line(data))]
+    if data.copy_to:
+        blocks.append(("copy_to", _copy_to_line(data)))
+    return blocks
 
 
 # --- docx helpers -----------------------------------------------------------------------------

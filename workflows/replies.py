@@ -4,11 +4,19 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import CongressSession, Reply, Suggestion
+from datetime import datetime
+from typing import Any
+
+from models import Assignment, CongressSession, HumanTask, Reply, Suggestion
 
 from .calendar import CHINA
 from .errors import DomainError
 from .letter import LetterData, build_letter, letter_filename
+from .operators import COPY_TO, COPY_TO_GOVERNMENT
+
+# Who approves a draft reply: the deputy head in charge reviews (审核), the principal head signs
+# (签发), the supervising leader reads a key suggestion's reply (审阅). Each sees the letter.
+APPROVING_ROLES = frozenset({"reviewer", "signer", "provincial_leader"})
 
 
 def letter_data(session: Session, reply: Reply, suggestion: Suggestion | None = None) -> LetterData:
@@ -49,3 +57,32 @@ def addressees(session: Session, reply: Reply) -> list[Suggestion]:
     merged = session.scalars(select(Suggestion).where(Suggestion.merged_into_id == own.id)
                              .order_by(Suggestion.number))
     return [own, *merged]
+
+
+def draft_letter(session: Session, task: HumanTask, data: dict[str, Any],
+                 now: datetime) -> LetterData | None:
+    """The letter as it will be sent, from the draft in `data` (the task's data), for the person
+    who approves it at `task`; None for other tasks or when there is no complete draft."""
+    if task.candidate_role not in APPROVING_ROLES or not data.get("answer_text"):
+        return None
+    branch = data.get("branch") if isinstance(data.get("branch"), dict) else {}
+    assignment = session.get(Assignment, branch["assignment_id"]) \
+        if isinstance(branch.get("assignment_id"), int) else None
+    if assignment is None or assignment.suggestion.instance_id != task.instance_id:
+        return None
+    suggestion = assignment.suggestion
+    congress = session.get(CongressSession, suggestion.session_id)
+    try:
+        return LetterData(
+            congress=congress.congress, meeting=congress.meeting, number=suggestion.number,
+            title=suggestion.title, lead_deputy=suggestion.lead_deputy.name,
+            co_signers=[d.name for d in suggestion.co_signers], unit_name=assignment.unit.name,
+            doc_number=str(data.get("doc_number") or ""),
+            answer_class=str(data.get("answer_class") or ""),
+            answer_points=str(data["answer_text"]),
+            contact_person=str(data.get("contact_person") or ""),
+            contact_phone=str(data.get("contact_phone") or ""),
+            copy_to=COPY_TO_GOVERNMENT if assignment.unit.kind == "government" else COPY_TO,
+            issued_on=now.astimezone(CHINA).date(), publish=bool(data.get("publish")))
+    except ValueError:  # an incomplete draft: the page shows no letter rather than a wrong one
+        return None

@@ -45,3 +45,12 @@ def shots(request):
     folder = ARTIFACTS / request.node.name.replace("[", "-").replace("]", "")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def cast(server, browser, shots):
+    """Everyone of a test in their own browser context, logged in on first need."""
+    from .helpers import Cast
+    people = Cast(browser, server, shots)
+    yield people
+    people.close()

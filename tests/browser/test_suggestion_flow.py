@@ -6,59 +6,9 @@ from sqlalchemy import select
 
 from models import Suggestion
 
+from .helpers import Person
+
 pytestmark = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
-
-
-class Person:
-    """A browser context logged in as one user."""
-
-    def __init__(self, browser, base, username, shots):
-        self.context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-        self.page = self.context.new_page()
-        self.base, self.username, self.shots = base, username, shots
-        self.page.goto(f"{base}/login")
-        self.page.fill("#username", username)
-        self.page.fill("#password", "pw")
-        self.page.click("#login button[type=submit]")
-        self.page.wait_for_url(f"{base}/inbox")
-
-    def shot(self, name):
-        self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
-
-    def open_task(self, step_name):
-        """Open the task of that step from the inbox (claiming it from the queue if needed)."""
-        for queue in ("mine", "queue"):
-            self.page.goto(f"{self.base}/inbox?queue={queue}")
-            link = self.page.locator("a.task-link", has_text=step_name)
-            if link.count():
-                link.first.click()
-                self.page.wait_for_selector("#task-form")
-                return
-        raise AssertionError(f"{self.username} has no '{step_name}' task")
-
-    def register_sole(self, title, body, lead_unit="transport", shot=None):
-        """Register a suggestion of 王芳 (the commission goes straight on to its assign task)
-        and fill the assign form for sole handling by `lead_unit`; the caller submits."""
-        page = self.page
-        page.goto(f"{self.base}/register")
-        page.fill("#title", title)
-        page.fill("#body", body)
-        page.fill("#field", "交通")
-        page.select_option("#lead_deputy", label="王芳（长沙市）")
-        if shot:
-            self.shot(shot)
-        page.click("#register")
-        page.wait_for_selector("#task-form")
-        page.check("input[name=mode][value=sole]")
-        page.select_option("#f-lead_unit", lead_unit)
-
-    def submit(self):
-        self.page.click("#complete")
-        self.page.wait_for_url(f"{self.base}/inbox")
-        assert "已提交" in self.page.inner_text(".flash")
-
-    def close(self):
-        self.context.close()
 
 
 def test_register_assign_handle_review_sign_feedback_close(server, browser, shots, db):

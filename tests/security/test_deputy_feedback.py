@@ -82,7 +82,7 @@ def _assert_no_deputy_can_touch(db, engine, login_as, task_ids, usernames=DEPUTI
                                                          "comment": "", "action": "complete"})
             assert response.status_code == 403
             assert client.post(f"/tasks/{task_id}", {"satisfaction": "dissatisfied",
-                                                     "action": "save"}).status_code == 403
+                                                     "_action": "save"}).status_code == 403
             client.post(f"/tasks/{task_id}/claim")
             with pytest.raises(PermissionDenied):
                 _complete(db, engine, username, task_id, {"satisfaction": "dissatisfied"})

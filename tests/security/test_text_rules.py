@@ -144,7 +144,7 @@ def at_consult(db, domain_engine, org):
 def test_task_form_refuses_bad_text_beside_the_field_and_keeps_it(login_as, db, at_consult,
                                                                   action):
     c = login_as("transport_unit_handler")
-    form = {"action": action, "consulted_on": "2026-04-10", "consultation_form": "face_to_face",
+    form = {"_action": action, "consulted_on": "2026-04-10", "consultation_form": "face_to_face",
             "participants": "处长\u202e、代表", "deputy_view": "认可" * (LONG_TEXT // 2 + 1)}
     response = c.post(f"/tasks/{at_consult.id}", form)
     html = response.get_data(as_text=True)

@@ -128,7 +128,7 @@ def test_task_page_keeps_typed_values_and_saves_drafts(login_as, db, domain_engi
                                              "consultation_form": "phone"})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "王处长" in html and 'data-field="deputy_view"' in html
-    saved = handler.post(f"/tasks/{task.id}", {"action": "save", "participants": "李科长"})
+    saved = handler.post(f"/tasks/{task.id}", {"_action": "save", "participants": "李科长"})
     assert saved.status_code == 302
     with db.session() as s:
         assert s.get(TaskDraft, (task.id, "transport_unit_handler")).data["participants"] == "李科长"
