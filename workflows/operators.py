@@ -18,6 +18,7 @@ from models import (Assignment, Consultation, CoOpinion, Escalation, Extension, 
                     FollowUp, ProgressReport, Reply, ReturnRequest, Suggestion, Unit)
 
 from . import deadlines, merging
+from .calendar import CHINA
 from .escalations import cause_for, resolve_escalations
 from .deputies import ON_BEHALF_KEY, RECORDED_BY_KEY
 from .errors import DomainError, FormError
@@ -307,6 +308,14 @@ def record_extension(call: OperatorCall, assignment_id) -> dict:
     """延期: on approval the reply deadline moves (timers follow through `deadline`)."""
     assignment = _assignment(call, assignment_id)
     approved = call.data["extension_decision"] == "approve"
+    if approved and call.now >= assignment.reply_due:
+        # The reply's timers have fired (overdue, maybe long overdue) and fire once: a deadline
+        # moved after them would pass unwatched. Past the deadline the unit owes its reply.
+        due = assignment.reply_due.astimezone(CHINA)
+        raise FormError({"extension_decision": (
+            f"答复期限已于{due:%Y年%m月%d日}届满，不能再批准延期，请督促承办单位答复 "
+            f"(the reply deadline passed on {due:%Y-%m-%d}: an extension can no longer be "
+            "approved; the unit must reply)")})
     new_due = deadlines.extended(call.session, assignment) if approved else None
     call.session.add(Extension(
         assignment_id=assignment.id, reason=call.data.get("extension_reason") or "",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from models import AuditEvent, Escalation
 from workflows import simulate
+from workflows.errors import FormError
 from workflows.escalations import open_escalation_problems
 
 from .test_process import DISSATISFIED, SOLE, assignment, cases  # noqa: F401 (fixture)
@@ -50,23 +52,53 @@ def test_reminder_overdue_and_long_overdue_end_when_the_reply_is_issued(cases, c
     assert problems(cases, clock) == []
 
 
-def test_an_approved_extension_ends_the_overdue_escalations_a_refused_one_does_not(cases, clock):
+ASK_EXTENSION = {**simulate.ANSWERS["draft_reply"], "action": "request_extension",
+                 "extension_reason": "需跨年度安排资金"}
+
+
+def test_an_extension_approved_in_time_ends_the_reminder_and_its_new_deadline_is_watched(
+        cases, clock):
+    sid, case = cases.new(SOLE)
+    cases.drive(case, stop_at={"draft_reply"})
+    lead = assignment(cases, sid, "transport")
+    clock.now = lead.reply_due - timedelta(days=5)  # reminded, not yet overdue
+    cases.fire()
+    [reminder] = escalations(cases)
+    assert reminder.level == "reminder"
+    cases.complete("transport_unit_handler", case, "draft_reply", ASK_EXTENSION)
+    cases.complete("commission", case, "approve_extension", {"extension_decision": "refuse"})
+    assert all(e.resolved_at is None for e in escalations(cases))
+    cases.complete("transport_unit_handler", case, "draft_reply", ASK_EXTENSION)
+    cases.complete("commission", case, "approve_extension", {"extension_decision": "approve"})
+    [reminder] = escalations(cases)
+    assert (reminder.resolved_by, reminder.detail["ended"]) == ("commission",
+                                                                 "extension_approved")
+    assert problems(cases, clock) == []
+    moved = assignment(cases, sid, "transport").reply_due
+    assert moved > lead.reply_due
+    clock.now = moved + timedelta(hours=1)  # the moved deadline has its overdue timer (the
+    cases.fire()                             # reminder, already sent once, is not sent again)
+    assert [e.level for e in escalations(cases) if e.resolved_at is None] == ["supervision"]
+    assert problems(cases, clock) == []
+
+
+def test_an_extension_is_not_approved_once_the_deadline_has_passed(cases, clock):
+    """The reply's timers fire once: a deadline moved after they fired would pass unwatched,
+    so past the deadline the unit owes its reply and the commission can only refuse."""
     sid, case = cases.new(SOLE)
     cases.drive(case, stop_at={"draft_reply"})
     lead = assignment(cases, sid, "transport")
     clock.now = lead.reply_due + timedelta(days=2)
     cases.fire()
-    ask = {**simulate.ANSWERS["draft_reply"], "action": "request_extension",
-           "extension_reason": "需跨年度安排资金"}
-    cases.complete("transport_unit_handler", case, "draft_reply", ask)
+    cases.complete("transport_unit_handler", case, "draft_reply", ASK_EXTENSION)
+    with pytest.raises(FormError) as refused:
+        cases.complete("commission", case, "approve_extension", {"extension_decision": "approve"})
+    assert "不能再批准延期" in refused.value.errors["extension_decision"]
+    assert assignment(cases, sid, "transport").reply_due == lead.reply_due
+    assert "approve_extension" in cases.tasks(case)
     cases.complete("commission", case, "approve_extension", {"extension_decision": "refuse"})
-    assert all(e.resolved_at is None for e in escalations(cases))
-    cases.complete("transport_unit_handler", case, "draft_reply", ask)
-    cases.complete("commission", case, "approve_extension", {"extension_decision": "approve"})
-    ended = escalations(cases)
-    assert {e.level for e in ended} == {"reminder", "supervision"}
-    assert all(e.resolved_by == "commission" and e.detail["ended"] == "extension_approved"
-               for e in ended)
+    assert {e.level for e in escalations(cases) if e.resolved_at is None} == {"reminder",
+                                                                               "supervision"}
     assert problems(cases, clock) == []
 
 
