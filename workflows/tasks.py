@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, FormError, NotFoundError
 from engine.runtime import StepResult
-from models import HumanTask, Suggestion, User
+from models import Assignment, HumanTask, Suggestion, User
 
 from . import deputies, escalations, merging
+from .calendar import CHINA
 from .errors import DomainError, PermissionDenied
 from .operators import unit_by_code
 
@@ -105,6 +106,19 @@ def _check_merged(session: Session, task_id: str, data: dict[str, Any]) -> dict[
     return {"merged_numbers": refused} if refused else {}
 
 
+def _extension_too_late(session: Session, engine: Engine, task_id: str) -> str | None:
+    """延期 is asked for before the reply deadline (the commission could not approve it after:
+    `operators.record_extension`); past it, the unit owes its reply."""
+    branch = engine.task_data(session, task_id).get("branch")
+    assignment_id = branch.get("assignment_id") if isinstance(branch, dict) else None
+    assignment = session.get(Assignment, assignment_id) if isinstance(assignment_id, int) else None
+    if assignment is None or engine.clock() < assignment.reply_due:
+        return None
+    due = assignment.reply_due.astimezone(CHINA)
+    return (f"答复期限已于{due:%Y年%m月%d日}届满，不能再申请延期，请答复代表 "
+            f"(the reply deadline passed on {due:%Y-%m-%d}: no extension can be asked for now)")
+
+
 def _check_return(session: Session, data: dict[str, Any]) -> dict[str, str]:
     if data.get("decision") == "request_return" and not (data.get("return_reason") or "").strip():
         return {"return_reason": "申请退回须说明理由 (a return request needs a reason)"}
@@ -156,6 +170,9 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
         if errors:
             raise FormError(errors)
         if task.bpmn_id == "draft_reply" and data.get("action") == "request_extension":
+            late = _extension_too_late(session, engine, task_id)
+            if late:
+                raise FormError({"action": late})
             data = {**data, "extension_requested_by": user.username}
         if user.role in (deputies.DEPUTY_ROLE, deputies.ON_BEHALF_ROLE):
             lane = session.scalar(select(HumanTask.lane).where(HumanTask.id == task_id))

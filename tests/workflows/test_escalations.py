@@ -90,7 +90,13 @@ def test_an_extension_is_not_approved_once_the_deadline_has_passed(cases, clock)
     lead = assignment(cases, sid, "transport")
     clock.now = lead.reply_due + timedelta(days=2)
     cases.fire()
+    with pytest.raises(FormError) as late:  # asked for too late: refused at once
+        cases.complete("transport_unit_handler", case, "draft_reply", ASK_EXTENSION)
+    assert "不能再申请延期" in late.value.errors["action"]
+    assert "draft_reply" in cases.tasks(case)
+    clock.now = lead.reply_due - timedelta(hours=1)  # asked for in time, decided too late
     cases.complete("transport_unit_handler", case, "draft_reply", ASK_EXTENSION)
+    clock.now = lead.reply_due + timedelta(days=2)
     with pytest.raises(FormError) as refused:
         cases.complete("commission", case, "approve_extension", {"extension_decision": "approve"})
     assert "不能再批准延期" in refused.value.errors["extension_decision"]
