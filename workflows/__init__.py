@@ -18,6 +18,7 @@ def make_engine(clock: Clock = system_clock) -> Engine:
                   script_globals={"deadline": deadlines.deadline,
                                   "report_due": deadlines.report_due,
                                   "current_co_units": operators.current_co_units,
+                                  "open_co_units": operators.open_co_units,
                                   "unit_name": operators.unit_name,
                                   "merged_suggestions": operators.merged_suggestions},
                   on_step=notifications.on_step)

@@ -175,6 +175,8 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
                          meeting)
     _merged_case(session, engine, clock, congress, commission, number + 3,
                  deputies[0], deputies[1], paper_deputy, meeting)
+    _co_units_ahead_of_the_lead(session, engine, clock, commission, congress, deputies[2],
+                                number + 7, meeting)
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
@@ -360,3 +362,36 @@ def _merged_case(session, engine, clock, congress, commission, number, deputy, h
     simulate.drive(session, engine, host.instance_id, stop_at={"merged_feedback"}, answers={
         "draft_reply": {**simulate.ANSWERS["draft_reply"], "answer_class": "B",
                         "doc_number": f"湘jtt函〔2026〕{host.number}号"}})
+
+
+def _co_units_ahead_of_the_lead(session, engine, clock, commission, congress, deputy, number,
+                                meeting) -> None:
+    """Co-units start at assignment (issue 14 item 2): 省发改委 gave its opinion while the lead
+    unit had not acknowledged; the lead unit's return was granted and the case reassigned to
+    住建厅, which now acknowledges; 财政厅, acknowledged before, still owes its opinion and did
+    not acknowledge again; 发改委's opinion stands for the new lead unit."""
+    from . import tasks
+    clock.now = meeting - timedelta(days=5)
+    title = "关于推进城际铁路站城融合开发的建议"
+    suggestion = suggestions.register(
+        session, engine, congress_session=congress, number=number, title=title,
+        body=f"{title}。建议统筹站点周边土地开发。", field="交通", lead_deputy=deputy,
+        actor="commission")
+    instance = suggestion.instance_id
+    clock.now = meeting
+    tasks.complete(session, engine, commission, suggestions.assign_task(session, suggestion).id,
+                   {"mode": "lead_co", "lead_unit": "jtt", "co_units": ["fgw", "czt"],
+                    "key_suggestion": False})
+    clock.now = meeting + timedelta(days=3)
+    for step, answer in (("co_acknowledge", {"co_decision": "acknowledge"}),
+                         ("co_opinion", {"opinion": "建议将站城融合纳入省级重点项目统筹推进。"})):
+        simulate.complete_one(session, engine, instance, step, answer, unit="fgw")
+    simulate.complete_one(session, engine, instance, "co_acknowledge",
+                          {"co_decision": "acknowledge"}, unit="czt")
+    clock.now = meeting + timedelta(days=5)
+    simulate.complete_one(session, engine, instance, "acknowledge", {
+        "decision": "request_return", "return_reason": "站城融合开发属住房城乡建设职能",
+        "suggested_unit": "zjt"})
+    clock.now = meeting + timedelta(days=8)
+    simulate.complete_one(session, engine, instance, "decide_return", {
+        "return_decision": "reassign", "new_unit": "zjt", "ruling_note": "同意改交住建厅主办"})

@@ -200,7 +200,28 @@ def rule_co_return(call: OperatorCall, assignment_id) -> dict[str, Any]:
     """The same ruling for a co-unit: the co-unit the co-handling continues with."""
     old = _assignment(call, assignment_id)
     current = _rule_on_request(call, old) or old
-    return {"assignment_id": current.id, "unit": current.unit.code}
+    return {"assignment_id": current.id, "unit": current.unit.code, "resume": "acknowledge"}
+
+
+def open_co_units(assignment_id) -> list[dict[str, Any]]:
+    """Script global: the co-units of the case a lead assignment belongs to that have not given
+    their opinion yet, each with the step it resumes at (`resume`: acknowledge, decide_return
+    for a return request not yet ruled on, or opinion once acknowledged). Co-handling starts at
+    assignment and starts again when the lead unit is reassigned: a co-unit neither redoes what
+    it did nor is asked again once it has given its opinion."""
+    session = step_session("open_co_units")
+    lead = session.get(Assignment, int(assignment_id))
+    opined = select(CoOpinion.assignment_id)
+    pending = select(ReturnRequest.assignment_id).where(ReturnRequest.status == "pending")
+    rows = session.execute(select(Assignment.id, Unit.code, Assignment.acknowledged_at,
+                                  Assignment.id.in_(pending)).join(Unit).where(
+        Assignment.suggestion_id == lead.suggestion_id, Assignment.role == "co",
+        Assignment.status.not_in(("returned", "replied", "closed")),
+        Assignment.id.not_in(opined)).order_by(Assignment.id))
+    return [{"assignment_id": id_, "unit": code,
+             "resume": "opinion" if acknowledged is not None
+             else "decide_return" if pending_return else "acknowledge"}
+            for id_, code, acknowledged, pending_return in rows]
 
 
 def current_co_units(assignment_id) -> list[dict[str, Any]]:
@@ -329,11 +350,21 @@ def record_extension(call: OperatorCall, assignment_id) -> dict:
     return {"approved": approved}
 
 
-def escalate(call: OperatorCall, assignment_id, level, reason, cause=None) -> dict:
+def escalate(call: OperatorCall, assignment_id, level, reason, cause=None, once=False) -> dict:
     """督办 / 提请高位协调: a visible escalation record, with the cause whose end resolves it
-    (workflows.escalations; told from the assignment's facts unless the BPMN names it)."""
+    (workflows.escalations; told from the assignment's facts unless the BPMN names it).
+
+    `once`: none is raised if one of this level and cause is already open for the assignment
+    (a co-unit's timers armed again when co-handling restarts after the lead unit was
+    reassigned fire at once for a deadline already escalated)."""
     assignment = _assignment(call, assignment_id)
     cause = cause or cause_for(call.session, assignment, level)
+    if once:
+        for open_ in call.session.scalars(select(Escalation).where(
+                Escalation.assignment_id == assignment.id, Escalation.level == level,
+                Escalation.resolved_at.is_(None)).order_by(Escalation.id)):
+            if (open_.detail or {}).get("cause") == cause:
+                return {"escalation_id": open_.id}
     escalation = Escalation(suggestion_id=assignment.suggestion_id, assignment_id=assignment.id,
                             level=level, reason=reason, raised_by=call.actor, raised_at=call.now,
                             detail={"task": call.bpmn_id, "cause": cause})

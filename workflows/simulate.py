@@ -109,11 +109,14 @@ def assignments(session: Session, suggestion_id: int) -> list[Assignment]:
 
 
 def complete_one(session: Session, engine: Engine, instance_id: int, bpmn_id: str,
-                 data: dict[str, Any]) -> None:
-    """Complete the case's ready task `bpmn_id` with `data`, as someone who may."""
-    task = session.scalar(select(HumanTask).where(
-        HumanTask.instance_id == instance_id, HumanTask.state == "ready",
-        HumanTask.bpmn_id == bpmn_id))
+                 data: dict[str, Any], unit: str | None = None) -> None:
+    """Complete the case's ready task `bpmn_id` (of `unit` if given: co-units each have one)
+    with `data`, as someone who may."""
+    query = select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                    HumanTask.state == "ready", HumanTask.bpmn_id == bpmn_id)
+    if unit is not None:
+        query = query.where(HumanTask.candidate_unit == unit)
+    task = session.scalars(query.order_by(HumanTask.id)).first()
     if task is None:
         raise LookupError(f"case {instance_id} has no ready task '{bpmn_id}'")
     tasks.complete(session, engine, worker_for(session, task), task.id, data)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from models import Assignment, Escalation, Timer
+from models import Assignment, CoOpinion, Escalation, HumanTask, Timer
 from workflows import deadlines, simulate
 
 from .test_process import (DISSATISFIED, LEAD_CO, SOLE, _co_return, _request_return,  # noqa: F401
@@ -167,3 +167,93 @@ def test_rehandling_has_a_reminder_and_is_overdue_whatever_step_it_is_at(cases, 
     _fire_at(cases, clock, lead.reply_due + MINUTE)
     assert _escalations(cases)[before + 1:] == [("supervision", lead.id, "重新办理逾期")]
     assert cases.fire() == 0
+
+
+def _co_escalations(cases, *co):
+    return sorted((e[0], e[1]) for e in _escalations(cases) if e[1] in {a.id for a in co})
+
+
+def test_co_units_work_and_are_on_the_clock_while_the_lead_sits_at_acknowledge(cases, clock):
+    sid, case = cases.new(LEAD_CO)
+    finance, education = assignment(cases, sid, "finance"), assignment(cases, sid, "education")
+    open_ = cases.tasks(case)
+    assert set(open_) == {"acknowledge", "co_acknowledge"}  # co-handling starts at assignment
+    assert sorted(t.candidate_unit for t in open_["co_acknowledge"]) == ["education", "finance"]
+    reminder = finance.reply_due - timedelta(days=10)
+    co_timers = [t for t in _timers(cases, case) if t[0].startswith("co_opinion")]
+    assert co_timers == sorted([("co_opinion_reminder", reminder)] * 2
+                               + [("co_opinion_overdue", finance.reply_due)] * 2)
+
+    cases.complete("finance_unit_handler", case, "co_acknowledge", {"co_decision": "acknowledge"},
+                   unit="finance")
+    cases.complete("finance_unit_handler", case, "co_opinion", {"opinion": "同意，资金可安排"},
+                   unit="finance")
+    assert set(cases.tasks(case)) == {"acknowledge", "co_acknowledge"}  # the lead has not moved
+    _fire_at(cases, clock, reminder - MINUTE)
+    assert _co_escalations(cases, finance, education) == []
+    _fire_at(cases, clock, reminder + MINUTE)
+    assert _co_escalations(cases, finance, education) == [("reminder", education.id)]
+    _fire_at(cases, clock, education.reply_due + MINUTE)
+    assert _co_escalations(cases, finance, education) == [("reminder", education.id),
+                                                          ("supervision", education.id)]
+    assert set(cases.tasks(case)) >= {"acknowledge", "co_acknowledge"}
+    assert cases.fire() == 0
+
+
+def test_a_lead_reassigned_after_the_co_units_worked_does_not_make_them_redo_it(cases, clock):
+    sid, case = cases.new(LEAD_CO)
+    finance, education = assignment(cases, sid, "finance"), assignment(cases, sid, "education")
+    cases.complete("finance_unit_handler", case, "co_acknowledge", {"co_decision": "acknowledge"},
+                   unit="finance")
+    cases.complete("finance_unit_handler", case, "co_opinion", {"opinion": "同意，资金可安排"},
+                   unit="finance")
+    cases.complete("education_unit_handler", case, "co_acknowledge",
+                   {"co_decision": "acknowledge"}, unit="education")
+    _request_return(cases, case)
+    _fire_at(cases, clock, education.reply_due - timedelta(days=10) + MINUTE)
+    assert _co_escalations(cases, finance, education) == [("reminder", education.id)]
+    cases.complete("commission", case, "decide_return", {
+        "return_decision": "reassign", "new_unit": "water", "ruling_note": "同意"})
+
+    open_ = cases.tasks(case)
+    assert open_["acknowledge"][0].candidate_unit == "water"
+    assert "co_acknowledge" not in open_  # neither co-unit acknowledges again
+    assert [t.candidate_unit for t in open_["co_opinion"]] == ["education"]  # finance is done
+    assert cases.fire() == 0  # the reminder already raised is not raised again
+    assert _co_escalations(cases, finance, education) == [("reminder", education.id)]
+    # education's opinion clock still runs from its own assignment (the reminder is past)
+    assert [t for t in _timers(cases, case) if t[0].startswith("co_opinion")] == [
+        ("co_opinion_overdue", education.reply_due)]
+
+    # the new lead drafts once education's opinion is in, with finance's given before
+    assert cases.drive(case, stop_at={"draft_reply", "co_opinion"}) == {"co_opinion"}
+    cases.complete("education_unit_handler", case, "co_opinion", {"opinion": "同意"},
+                   unit="education")
+    assert cases.drive(case, stop_at={"draft_reply"}) == {"draft_reply"}
+    [draft] = cases.tasks(case)["draft_reply"]
+    assert draft.candidate_unit == "water"
+    opinions = rows(cases, CoOpinion)
+    assert sorted(o.assignment_id for o in opinions) == [finance.id, education.id]  # once each
+    done = [t.bpmn_id for t in rows(cases, HumanTask, HumanTask.instance_id == case,
+                                    HumanTask.state == "completed")]
+    assert (done.count("co_acknowledge"), done.count("co_opinion")) == (2, 2)
+    _fire_at(cases, clock, education.reply_due + MINUTE)
+    assert _co_escalations(cases, finance, education) == [("reminder", education.id)]
+    assert cases.fire() == 0
+
+
+def test_a_co_units_return_request_waits_for_its_ruling_across_a_lead_reassignment(cases):
+    sid, case = cases.new(LEAD_CO)
+    cases.complete("education_unit_handler", case, "co_acknowledge", {
+        "co_decision": "request_return", "co_return_reason": "不属于本单位职能",
+        "co_suggested_unit": "power"}, unit="education")
+    _request_return(cases, case)
+    cases.complete("commission", case, "decide_return", {
+        "return_decision": "reassign", "new_unit": "water", "ruling_note": "同意"})
+    open_ = cases.tasks(case)
+    assert [t.candidate_unit for t in open_["co_acknowledge"]] == ["finance"]
+    assert len(open_["decide_co_return"]) == 1  # education's request is still to be ruled on
+    cases.complete("commission", case, "decide_co_return", {
+        "return_decision": "reassign", "new_unit": "power", "ruling_note": "同意改交"})
+    assert sorted(t.candidate_unit for t in cases.tasks(case)["co_acknowledge"]) == [
+        "finance", "power"]

@@ -100,3 +100,22 @@ def test_the_demo_has_a_resolved_escalation(db):
             Escalation.resolved_at.is_not(None))).all()
         assert any(e.level == "high_level" and e.resolved_by == "leader" for e in resolved)
         assert all(e.resolved_at >= e.raised_at for e in resolved)
+
+
+def test_the_demo_shows_co_units_working_before_the_lead_unit(db):
+    """Issue 14 item 2: a co-unit gave its opinion before the lead unit acknowledged; the lead
+    unit was reassigned and the co-units did not start again."""
+    from models import CoOpinion
+    with db.write() as session:
+        demo.load(session)
+    with db.session() as session:
+        suggestion = session.scalar(select(Suggestion).where(
+            Suggestion.title == "关于推进城际铁路站城融合开发的建议"))
+        units = {a.unit.code: a for a in suggestion.assignments}
+        assert units["jtt"].status == "returned" and units["zjt"].acknowledged_at is None
+        assert session.scalars(select(CoOpinion.assignment_id).join(Assignment).where(
+            Assignment.suggestion_id == suggestion.id)).all() == [units["fgw"].id]
+        ready = {(t.bpmn_id, t.candidate_unit) for t in session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == suggestion.instance_id, HumanTask.state == "ready"))}
+        assert {("acknowledge", "zjt"), ("co_opinion", "czt")} <= ready
+        assert not {b for b, _ in ready} & {"co_acknowledge", "draft_reply"}
