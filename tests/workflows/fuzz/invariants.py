@@ -63,12 +63,81 @@ def _label(a: Assignment) -> str:
     return f"suggestion {a.suggestion.number} / {a.unit.code} ({a.role}, assignment {a.id})"
 
 
-def _completions(session: Session, instance_id: int, bpmn_ids: Iterable[str]):
-    """(audit event, task row) of every completion of these tasks in a case, in order."""
-    return session.execute(
-        select(AuditEvent, HumanTask).join(HumanTask, HumanTask.id == AuditEvent.task_id)
-        .where(AuditEvent.instance_id == instance_id, AuditEvent.action == "complete",
-               AuditEvent.bpmn_id.in_(list(bpmn_ids))).order_by(AuditEvent.id)).all()
+class Rows:
+    """The rows the invariants read, loaded once per check (a handful of queries, not one per
+    assignment: the checks run after every step)."""
+
+    TASKS = ("draft_reply", "rehandle", "review", "sign_off", "supervise_meeting",
+             *COORDINATION_TASKS)
+
+    def __init__(self, session: Session):
+        self.users = {u.username: u for u in session.scalars(select(User))}
+        self.units = {u.id: u.code for u in session.scalars(select(Unit))}
+        self.suggestions = {s.id: s for s in session.scalars(select(Suggestion))}
+        self.status = dict(session.execute(select(ProcessInstance.id, ProcessInstance.status)).all())
+        self.assignments = session.scalars(select(Assignment).order_by(Assignment.id)).all()
+        self.by_id = {a.id: a for a in self.assignments}
+        self.replies, self.opinions, self.feedback = (defaultdict(list), defaultdict(list),
+                                                      defaultdict(list))
+        for r in session.scalars(select(Reply).order_by(Reply.round, Reply.id)):
+            self.replies[r.assignment_id].append(r)
+        for o in session.scalars(select(CoOpinion).order_by(CoOpinion.submitted_at, CoOpinion.id)):
+            self.opinions[o.assignment_id].append(o)
+        for f in session.scalars(select(Feedback).order_by(Feedback.round, Feedback.id)):
+            self.feedback[f.assignment_id].append(f)
+        self.extensions = defaultdict(list)  # approved, in the order decided
+        for x in session.scalars(select(Extension).where(Extension.status == "approved")
+                                 .order_by(Extension.decided_at, Extension.id)):
+            self.extensions[x.assignment_id].append(x)
+        self.consulted = set(session.scalars(select(Consultation.assignment_id)))
+        self.escalations = session.scalars(select(Escalation).order_by(Escalation.id)).all()
+        self.timers = defaultdict(set)
+        for instance_id, due in session.execute(select(Timer.instance_id, Timer.due_at)):
+            self.timers[instance_id].add(due)
+        self.ready = defaultdict(list)
+        for t in session.scalars(select(HumanTask).where(HumanTask.state == "ready")):
+            self.ready[t.instance_id].append(t)
+        self.completions = defaultdict(list)  # instance -> [(audit event, task row)] in order
+        for event, task in session.execute(
+                select(AuditEvent, HumanTask).join(HumanTask, HumanTask.id == AuditEvent.task_id)
+                .where(AuditEvent.action == "complete", AuditEvent.bpmn_id.in_(self.TASKS))
+                .order_by(AuditEvent.id)):
+            self.completions[event.instance_id].append((event, task))
+        self._initial: dict[int, datetime] = {}
+        self.session = session
+
+    def steps(self, instance_id: int) -> list[str]:
+        return sorted({t.bpmn_id for t in self.ready[instance_id]})
+
+    def awaiting(self, a: Assignment) -> bool:
+        """Still owes its first reply (co-units: their opinion)."""
+        if a.status in ("returned", "closed"):
+            return False
+        return not (self.opinions if a.role == "co" else self.replies)[a.id]
+
+    def due_at(self, a: Assignment, at: datetime | None = None) -> datetime:
+        """The reply deadline in force at `at` (now if None), from the assignment and the
+        approved extensions, computed again from the calendar (not read from `reply_due`)."""
+        approved = [x for x in self.extensions[a.id] if at is None or x.decided_at <= at]
+        if approved:
+            return approved[-1].new_reply_due
+        if a.id not in self._initial:
+            self._initial[a.id] = deadlines.initial(self.session, a.role,
+                                                    a.assigned_at)["reply_due"]
+        return self._initial[a.id]
+
+    def open_assignments(self) -> list[Assignment]:
+        """Assignments of running cases that are neither returned nor closed."""
+        return [a for a in self.assignments if a.status not in ("returned", "closed")
+                and self.status.get(self.suggestions[a.suggestion_id].instance_id) == "running"]
+
+
+def rows(session: Session) -> Rows:
+    """The rows of this check (cached on the session: one load for all the invariants)."""
+    found = session.info.get("fuzz_rows")
+    if found is None:
+        found = session.info["fuzz_rows"] = Rows(session)
+    return found
 
 
 # ---- 1. three-level sign-off -----------------------------------------------------------------
@@ -76,19 +145,14 @@ def replies_reviewed_and_signed(session: Session, walk: Walk) -> list[str]:
     """Every reply that reaches a deputy was reviewed (分管负责同志) and then signed (主要负责同志)
     after its draft, by different people holding those roles in the replying unit: the k-th
     reply of an assignment needs k drafts reviewed-then-signed before it was issued."""
-    problems = []
-    users = {u.username: u for u in session.scalars(select(User))}
-    units = {u.id: u.code for u in session.scalars(select(Unit))}
-    replies = defaultdict(list)
-    for reply in session.scalars(select(Reply).order_by(Reply.round, Reply.id)):
-        replies[reply.assignment_id].append(reply)
-    for assignment_id, issued in replies.items():
-        a = session.get(Assignment, assignment_id)
-        code = units[a.unit_id]
+    problems, r = [], rows(session)
+    for assignment_id, issued in r.replies.items():
+        a = r.by_id[assignment_id]
+        code = r.units[a.unit_id]
         signed, reviewed = [], None
-        for event, task in _completions(session, a.suggestion.instance_id,
-                                        ("draft_reply", "rehandle", "review", "sign_off")):
-            if task.candidate_unit != code:
+        for event, task in r.completions[r.suggestions[a.suggestion_id].instance_id]:
+            if task.candidate_unit != code or task.bpmn_id not in (
+                    "draft_reply", "rehandle", "review", "sign_off"):
                 continue
             data = (event.detail or {}).get("data") or {}
             if task.bpmn_id in ("draft_reply", "rehandle"):
@@ -113,11 +177,11 @@ def replies_reviewed_and_signed(session: Session, walk: Walk) -> list[str]:
                     f"for {k} replies)")
                 continue
             review, sign = before[k - 1]
-            reviewer, signer = users.get(review.actor), users.get(sign.actor)
-            if reviewer is None or reviewer.role != "reviewer" or units.get(reviewer.unit_id) != code:
+            reviewer, signer = r.users.get(review.actor), r.users.get(sign.actor)
+            if reviewer is None or reviewer.role != "reviewer" or r.units.get(reviewer.unit_id) != code:
                 problems.append(f"{_label(a)}: reply round {reply.round} reviewed by "
                                 f"{review.actor}, not a reviewer of {code}")
-            if signer is None or signer.role != "signer" or units.get(signer.unit_id) != code:
+            if signer is None or signer.role != "signer" or r.units.get(signer.unit_id) != code:
                 problems.append(f"{_label(a)}: reply round {reply.round} signed by {sign.actor}, "
                                 f"not a signer of {code}")
             if review.actor == sign.actor:
@@ -127,61 +191,28 @@ def replies_reviewed_and_signed(session: Session, walk: Walk) -> list[str]:
 
 
 # ---- 2. deadline timers ----------------------------------------------------------------------
-def _awaiting(session: Session, a: Assignment) -> bool:
-    """Still owes its first reply (co-units: their opinion)."""
-    if a.status in ("returned", "closed"):
-        return False
-    if a.role == "co":
-        return session.scalar(select(CoOpinion.id).where(CoOpinion.assignment_id == a.id)
-                              .limit(1)) is None
-    return session.scalar(select(Reply.id).where(Reply.assignment_id == a.id).limit(1)) is None
-
-
-def _due_at(session: Session, a: Assignment, at: datetime | None = None) -> datetime:
-    """The reply deadline in force at `at` (now if None), from the assignment and the approved
-    extensions, computed again from the calendar (not read from `reply_due`)."""
-    query = select(Extension.new_reply_due).where(
-        Extension.assignment_id == a.id, Extension.status == "approved")
-    if at is not None:
-        query = query.where(Extension.decided_at <= at)
-    extended = session.scalars(query.order_by(Extension.decided_at.desc(),
-                                              Extension.id.desc())).first()
-    return extended or deadlines.initial(session, a.role, a.assigned_at)["reply_due"]
-
-
-def _open_assignments(session: Session):
-    return session.scalars(
-        select(Assignment).join(Suggestion, Suggestion.id == Assignment.suggestion_id)
-        .join(ProcessInstance, ProcessInstance.id == Suggestion.instance_id)
-        .where(ProcessInstance.status == "running", Assignment.status.not_in(["returned", "closed"]))
-        .order_by(Assignment.id)).all()
-
-
 def deadline_timers_pending(session: Session, walk: Walk) -> list[str]:
     """Every assignment without its reply (co-unit: opinion) has a pending timer at its reply
     deadline, counted from assignment or from an approved extension, whatever step it is at."""
-    problems = []
-    for a in _open_assignments(session):
-        if not _awaiting(session, a):
+    problems, r = [], rows(session)
+    for a in r.open_assignments():
+        if not r.awaiting(a):
             continue
-        due = _due_at(session, a)
+        due = r.due_at(a)
+        instance_id = r.suggestions[a.suggestion_id].instance_id
         if a.reply_due != due:
             problems.append(f"{_label(a)}: reply_due {a.reply_due:%Y-%m-%d %H:%M} but the "
                             f"deadline from assignment/extension is {due:%Y-%m-%d %H:%M}")
-        if due > walk.now and session.scalar(select(Timer.id).where(
-                Timer.instance_id == a.suggestion.instance_id, Timer.due_at == due)) is None:
-            step = session.scalars(select(HumanTask.bpmn_id).where(
-                HumanTask.instance_id == a.suggestion.instance_id,
-                HumanTask.state == "ready")).all()
+        if due > walk.now and due not in r.timers[instance_id]:
             problems.append(f"{_label(a)}: no pending timer at its deadline "
-                            f"{due:%Y-%m-%d %H:%M} (case at {sorted(set(step))})")
+                            f"{due:%Y-%m-%d %H:%M} (case at {r.steps(instance_id)})")
     return problems
 
 
 # ---- 3. escalations --------------------------------------------------------------------------
-def _cause_ended(session: Session, e: Escalation, a: Assignment | None) -> str | None:
+def _cause_ended(r: Rows, e: Escalation, a: Assignment | None) -> str | None:
     """Why an escalation's cause has ended, or None while it goes on."""
-    suggestion = session.get(Suggestion, e.suggestion_id)
+    suggestion = r.suggestions[e.suggestion_id]
     if suggestion.status == "closed":
         return "the case is closed"
     if a is None:
@@ -189,44 +220,38 @@ def _cause_ended(session: Session, e: Escalation, a: Assignment | None) -> str |
     if a.status == "returned":
         return "the assignment was returned to the commission"
     task = (e.detail or {}).get("task")
-    replied = session.scalar(select(Reply.issued_at).where(
-        Reply.assignment_id == a.id, Reply.issued_at >= e.raised_at).limit(1))
-    opinion = session.scalar(select(CoOpinion.submitted_at).where(
-        CoOpinion.assignment_id == a.id, CoOpinion.submitted_at >= e.raised_at).limit(1))
     if task in DEADLINE_ESCALATIONS or task == "record_coordination_request_task":
-        if replied is not None:
-            return f"the reply was issued {replied:%Y-%m-%d}"
-        if opinion is not None:
-            return f"the co-handling opinion was sent {opinion:%Y-%m-%d}"
+        for reply in r.replies[a.id]:
+            if reply.issued_at >= e.raised_at:
+                return f"the reply was issued {reply.issued_at:%Y-%m-%d}"
+        for opinion in r.opinions[a.id]:
+            if opinion.submitted_at >= e.raised_at:
+                return f"the co-handling opinion was sent {opinion.submitted_at:%Y-%m-%d}"
     if task in DEADLINE_ESCALATIONS:
-        extension = session.scalar(select(Extension.decided_at).where(
-            Extension.assignment_id == a.id, Extension.status == "approved",
-            Extension.decided_at >= e.raised_at, Extension.new_reply_due > Extension.decided_at)
-            .limit(1))
-        if extension is not None:
-            return f"an extension was approved {extension:%Y-%m-%d}"
-    if e.level == "high_level":
-        for event, task_row in _completions(session, suggestion.instance_id, COORDINATION_TASKS):
-            if event.at >= e.raised_at and task_row.state == "completed":
-                return f"the coordination was recorded {event.at:%Y-%m-%d} ({task_row.bpmn_id})"
-    if task == "escalate_dissatisfied_task":
-        for event, _row in _completions(session, suggestion.instance_id, ("supervise_meeting",)):
-            if event.at >= e.raised_at:
-                return f"the supervised meeting was held {event.at:%Y-%m-%d}"
+        for x in r.extensions[a.id]:
+            if x.decided_at >= e.raised_at and x.new_reply_due > x.decided_at:
+                return f"an extension was approved {x.decided_at:%Y-%m-%d}"
+    for event, task_row in r.completions[suggestion.instance_id]:
+        if event.at < e.raised_at:
+            continue
+        if e.level == "high_level" and task_row.bpmn_id in COORDINATION_TASKS:
+            return f"the coordination was recorded {event.at:%Y-%m-%d} ({task_row.bpmn_id})"
+        if task == "escalate_dissatisfied_task" and task_row.bpmn_id == "supervise_meeting":
+            return f"the supervised meeting was held {event.at:%Y-%m-%d}"
     return None
 
 
 def no_escalation_outlives_its_cause(session: Session, walk: Walk) -> list[str]:
     """An escalation is open only while its cause lasts (no reply, no approved extension, no
     coordination recorded, the case open); resolved ones say who and when."""
-    problems = []
-    for e in session.scalars(select(Escalation).order_by(Escalation.id)):
+    problems, r = [], rows(session)
+    for e in r.escalations:
         if e.resolved_at is not None:
             if not e.resolved_by:
                 problems.append(f"escalation {e.id}: resolved without saying by whom")
             continue
-        a = session.get(Assignment, e.assignment_id) if e.assignment_id else None
-        ended = _cause_ended(session, e, a)
+        a = r.by_id.get(e.assignment_id) if e.assignment_id else None
+        ended = _cause_ended(r, e, a)
         if ended:
             where = _label(a) if a is not None else f"suggestion {e.suggestion_id}"
             problems.append(f"{where}: {e.level} escalation {e.id} "
@@ -242,63 +267,59 @@ def no_escalation_outlives_its_cause(session: Session, walk: Walk) -> list[str]:
 def overdue_assignments_escalated(session: Session, walk: Walk) -> list[str]:
     """Every assignment past its reply deadline without its reply (or opinion; re-handling
     included) has an open escalation to the supervisors, whatever step it is at."""
-    problems = []
-    for a in _open_assignments(session):
+    problems, r = [], rows(session)
+    for a in r.open_assignments():
         rehandling = a.role != "co" and a.status in ("assigned", "acknowledged")
-        if not (_awaiting(session, a) or rehandling) or a.reply_due >= walk.now:
+        if not (r.awaiting(a) or rehandling) or a.reply_due >= walk.now:
             continue
-        if session.scalar(select(Escalation.id).where(
-                Escalation.assignment_id == a.id, Escalation.resolved_at.is_(None),
-                Escalation.level != "reminder").limit(1)) is None:
-            step = session.scalars(select(HumanTask.bpmn_id).where(
-                HumanTask.instance_id == a.suggestion.instance_id,
-                HumanTask.state == "ready")).all()
+        if not any(e.assignment_id == a.id and e.resolved_at is None and e.level != "reminder"
+                   for e in r.escalations):
+            instance_id = r.suggestions[a.suggestion_id].instance_id
             problems.append(f"{_label(a)}: overdue since {a.reply_due:%Y-%m-%d} "
-                            f"(now {walk.now:%Y-%m-%d}, case at {sorted(set(step))}) "
+                            f"(now {walk.now:%Y-%m-%d}, case at {r.steps(instance_id)}) "
                             "with no open escalation")
     return problems
 
 
 # ---- 4. feedback -----------------------------------------------------------------------------
-def _deputies_of(session: Session, suggestion: Suggestion) -> set[int]:
+def _deputies_of(r: Rows, suggestion: Suggestion) -> set[int]:
     """The lead deputy of the suggestion and of each suggestion merged into it."""
-    merged = session.scalars(select(Suggestion.lead_deputy_id)
-                             .where(Suggestion.merged_into_id == suggestion.id))
-    return {suggestion.lead_deputy_id, *merged}
+    return {suggestion.lead_deputy_id, *(s.lead_deputy_id for s in r.suggestions.values()
+                                         if s.merged_into_id == suggestion.id)}
 
 
 def feedback_by_lead_deputy(session: Session, walk: Walk) -> list[str]:
     """Feedback is given only by the lead deputy in person, or recorded for them by the
     commission (代录) and marked so; an open feedback task is theirs or the commission's."""
-    problems = []
-    users = {u.username: u for u in session.scalars(select(User))}
-    for f in session.scalars(select(Feedback).order_by(Feedback.id)):
-        a = session.get(Assignment, f.assignment_id)
-        deputies = _deputies_of(session, a.suggestion)
-        user = users.get(f.given_by)
-        if user is not None and user.role == "deputy" and user.deputy_id in deputies:
-            if f.recorded_on_behalf:
-                problems.append(f"{_label(a)}: feedback {f.id} given by the deputy {f.given_by} "
-                                "is marked as recorded on their behalf")
-        elif user is not None and user.role == "commission":
-            if not f.recorded_on_behalf:
-                problems.append(f"{_label(a)}: feedback {f.id} recorded by {f.given_by} "
-                                "(commission) is not marked 代录")
-        else:
-            problems.append(f"{_label(a)}: feedback {f.id} given by {f.given_by} "
-                            f"({user.role if user else 'no such user'}), neither the lead "
-                            "deputy nor the commission on their behalf")
-    for task in session.scalars(select(HumanTask).where(
-            HumanTask.state == "ready", HumanTask.lane == "Deputy")):
-        suggestion = session.scalar(select(Suggestion).where(
-            Suggestion.instance_id == task.instance_id))
-        if task.candidate_role == "commission" and task.assignee is None:
-            continue
-        owner = users.get(task.assignee or "")
-        if owner is None or owner.role != "deputy" or suggestion is None or \
-                owner.deputy_id not in _deputies_of(session, suggestion):
-            problems.append(f"case {task.instance_id}: open {task.bpmn_id} goes to "
-                            f"{task.candidate_role}/{task.assignee}, not the lead deputy")
+    problems, r = [], rows(session)
+    for assignment_id, given in r.feedback.items():
+        a = r.by_id[assignment_id]
+        deputies = _deputies_of(r, r.suggestions[a.suggestion_id])
+        for f in given:
+            user = r.users.get(f.given_by)
+            if user is not None and user.role == "deputy" and user.deputy_id in deputies:
+                if f.recorded_on_behalf:
+                    problems.append(f"{_label(a)}: feedback {f.id} given by the deputy "
+                                    f"{f.given_by} is marked as recorded on their behalf")
+            elif user is not None and user.role == "commission":
+                if not f.recorded_on_behalf:
+                    problems.append(f"{_label(a)}: feedback {f.id} recorded by {f.given_by} "
+                                    "(commission) is not marked 代录")
+            else:
+                problems.append(f"{_label(a)}: feedback {f.id} given by {f.given_by} "
+                                f"({user.role if user else 'no such user'}), neither the lead "
+                                "deputy nor the commission on their behalf")
+    by_instance = {s.instance_id: s for s in r.suggestions.values()}
+    for instance_id, ready in r.ready.items():
+        for task in ready:
+            if task.lane != "Deputy" or (task.candidate_role == "commission"
+                                         and task.assignee is None):
+                continue
+            owner, suggestion = r.users.get(task.assignee or ""), by_instance.get(instance_id)
+            if owner is None or owner.role != "deputy" or suggestion is None or \
+                    owner.deputy_id not in _deputies_of(r, suggestion):
+                problems.append(f"case {instance_id}: open {task.bpmn_id} goes to "
+                                f"{task.candidate_role}/{task.assignee}, not the lead deputy")
     return problems
 
 
@@ -312,14 +333,12 @@ def projections_consistent(session: Session, walk: Walk) -> list[str]:
 def merged_cases_end(session: Session, walk: Walk) -> list[str]:
     """A suggestion merged into another (并案) is handled in that case: its own case does not
     wait for an assignment (or anything else) any more."""
-    problems = []
-    for s in session.scalars(select(Suggestion).where(Suggestion.merged_into_id.is_not(None))):
-        ready = session.scalars(select(HumanTask.bpmn_id).where(
-            HumanTask.instance_id == s.instance_id, HumanTask.state == "ready")).all()
-        if s.instance_id is not None and ready:
+    problems, r = [], rows(session)
+    for s in r.suggestions.values():
+        if s.merged_into_id is not None and s.instance_id is not None and r.ready[s.instance_id]:
             problems.append(f"suggestion {s.number}, merged into suggestion "
-                            f"{session.get(Suggestion, s.merged_into_id).number}, still waits "
-                            f"at {sorted(ready)} in its own case {s.instance_id}")
+                            f"{r.suggestions[s.merged_into_id].number}, still waits at "
+                            f"{r.steps(s.instance_id)} in its own case {s.instance_id}")
     return problems
 
 
@@ -328,34 +347,29 @@ def figures_recomputed(session: Session, walk: Walk) -> list[str]:
     """The figures per unit (lead and co scopes) equal a count from the raw records: replies or
     opinions, their timeliness against the deadline then in force, consultations, the final
     feedback, the class of the reply that stands, overdue assignments."""
-    problems = []
+    problems, r = [], rows(session)
     for scope, roles in SCOPES.items():
         mine: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
-        for a in session.scalars(select(Assignment).where(
-                Assignment.status != "returned", Assignment.role.in_(roles))
-                .order_by(Assignment.id)):
-            row = mine[a.unit.code]
+        for a in r.assignments:
+            if a.status == "returned" or a.role not in roles:
+                continue
+            row = mine[r.units[a.unit_id]]
             row["assigned"] += 1
             if scope == "co":
-                firsts = sorted(session.scalars(select(CoOpinion.submitted_at).where(
-                    CoOpinion.assignment_id == a.id)))
-                first = firsts[0] if firsts else None
+                first = r.opinions[a.id][0].submitted_at if r.opinions[a.id] else None
             else:
-                replies = session.scalars(select(Reply).where(Reply.assignment_id == a.id)
-                                          .order_by(Reply.round, Reply.id)).all()
+                replies = r.replies[a.id]
                 first = replies[0].issued_at if replies else None
                 if replies:
                     row[f"class_{replies[-1].answer_class.lower()}"] += 1
             if first is not None:
                 row["replied"] += 1
-                row["on_time"] += first <= _due_at(session, a, first)
-            elif _due_at(session, a) < walk.now:
+                row["on_time"] += first <= r.due_at(a, first)
+            elif r.due_at(a) < walk.now:
                 row["overdue"] += 1
-            row["consulted"] += session.scalar(select(Consultation.id).where(
-                Consultation.assignment_id == a.id).limit(1)) is not None
-            final = session.scalars(select(Feedback).where(Feedback.assignment_id == a.id)
-                                    .order_by(Feedback.round.desc(), Feedback.id.desc())).first()
-            if final is not None:
+            row["consulted"] += a.id in r.consulted
+            if r.feedback[a.id]:
+                final = r.feedback[a.id][-1]
                 row["rated"] += 1
                 row[final.satisfaction] += 1
                 row["rated_on_behalf"] += bool(final.recorded_on_behalf)
