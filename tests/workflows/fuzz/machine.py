@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import ConflictError
 from models import Assignment, CongressSession, Deputy, HumanTask, Suggestion, Unit, User
@@ -38,10 +38,17 @@ TITLES = ["关于加快城际铁路建设的建议", "关于加强农村饮水�
           "关于推进老旧小区改造的建议", "关于支持县域医疗能力提升的建议"]
 
 
+def reset() -> None:
+    """Start counting afresh (a test per backend)."""
+    TALLY.clear()
+    KNOWN.clear()
+
+
 def report() -> str:
     """One line for the end of a run: walks, cases and steps done, violations found."""
     broken = " ".join(f"{name}={TALLY['known:' + name]}" for name in sorted(KNOWN))
-    return (f"FUZZ walks={TALLY['walks']} cases={TALLY['cases']} steps={TALLY['steps']} "
+    return (f"FUZZ walks={TALLY['walks']} cases={TALLY['cases']} closed={TALLY['closed']} "
+            f"steps={TALLY['steps']} "
             f"violations={TALLY['violations']} known_broken_steps={TALLY['known_steps']}"
             + (f" ({broken})" if broken else ""))
 
@@ -63,6 +70,9 @@ class Walks(RuleBasedStateMachine):
         TALLY["walks"] += 1
 
     def teardown(self):
+        with self.db.session() as session:
+            TALLY["closed"] += session.scalar(select(func.count()).select_from(Suggestion).where(
+                Suggestion.status == "closed"))
         self.world.close()
 
     # ------------------------------------------------------------------ helpers
@@ -151,10 +161,12 @@ class Walks(RuleBasedStateMachine):
         TALLY["cases"] += 1
         self._step()
 
-    def _work(self, data) -> None:
-        ready = self._ready()
+    def _work(self, data, instance_id: int | None = None) -> int | None:
+        """Complete one ready task (of `instance_id` if given) as someone who may, with a random
+        valid answer; returns the case it belonged to (None: nothing was ready)."""
+        ready = [t for t in self._ready() if instance_id is None or t.instance_id == instance_id]
         if not ready:
-            return
+            return None
         task = data.draw(st.sampled_from(ready), label="task")
         people = self._people(task)
         assert people, f"nobody may do {task.bpmn_id} ({task.candidate_role}, " \
@@ -165,24 +177,30 @@ class Walks(RuleBasedStateMachine):
         self.touched = {task.instance_id}
         TALLY[f"task:{task.bpmn_id}"] += 1
         self._step()
+        return task.instance_id
 
-    # Completing tasks is what moves cases: three rules of the same kind make it the step
-    # chosen most often, so that walks reach replies, feedback, re-handling and follow-up.
-    @rule(data=st.data())
-    def work(self, data):
-        """A person completes one of the ready tasks with a random valid answer."""
-        self._work(data)
+    # What a step does, weighted (hypothesis picks rules uniformly): mostly people completing
+    # tasks, so that cases move; sometimes the clock, a race or an intruder.
+    KINDS = ["work"] * 6 + ["tick"] * 2 + ["race", "intrude"]
 
     @rule(data=st.data())
-    def work_more(self, data):
-        self._work(data)
+    def step(self, data):
+        """One step: a person completes a ready task with a random valid answer, the clock
+        jumps, two sessions race on a task, or an outsider tries one."""
+        kind = data.draw(st.sampled_from(self.KINDS), label="kind")
+        {"work": self._work, "tick": self._tick, "race": self._race,
+         "intrude": self._intrude}[kind](data)
 
-    @rule(data=st.data())
-    def work_again(self, data):
-        self._work(data)
+    @rule(data=st.data(), steps=st.integers(2, 6))
+    def drive(self, data, steps):
+        """Several tasks of one case in a row (each one a step, checked): cases reach replies,
+        feedback, re-handling and follow-up within a walk."""
+        case = self._work(data)
+        for _ in range(steps - 1):
+            if case is None or self._work(data, case) is None:
+                return
 
-    @rule(data=st.data())
-    def tick(self, data):
+    def _tick(self, data):
         """The clock jumps (hours, days, weeks, months, or to just before/after a deadline of an
         open assignment) and the due timers fire, as the scheduler would."""
         with self.db.session() as session:
@@ -207,8 +225,7 @@ class Walks(RuleBasedStateMachine):
         TALLY["ticks"] += 1
         self._step()
 
-    @rule(data=st.data())
-    def race(self, data):
+    def _race(self, data):
         """Two sessions complete the same task at once: one wins, the other gets the conflict
         error, and nothing is written twice."""
         ready = self._ready()
@@ -243,8 +260,7 @@ class Walks(RuleBasedStateMachine):
         TALLY[f"task:{task.bpmn_id}"] += 1
         self._step()
 
-    @rule(data=st.data())
-    def intrude(self, data):
+    def _intrude(self, data):
         """Someone who may not do a ready task tries it (another unit, another role, another
         deputy): refused, nothing changes."""
         ready = self._ready()
