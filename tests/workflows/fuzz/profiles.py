@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, Phase, settings
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 
 settings.register_profile(
-    "ci", max_examples=int(os.environ.get("JIANYI_FUZZ_EXAMPLES", "40")),
-    stateful_step_count=60, derandomize=True, database=None, deadline=None, print_blob=True,
+    "ci", max_examples=int(os.environ.get("JIANYI_FUZZ_EXAMPLES", "50")),
+    stateful_step_count=40, derandomize=True, database=None, deadline=None, print_blob=True,
     suppress_health_check=_QUIET)
 settings.register_profile(
     "long", max_examples=int(os.environ.get("JIANYI_FUZZ_EXAMPLES", "100")),
