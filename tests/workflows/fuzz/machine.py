@@ -99,6 +99,13 @@ class Walks(RuleBasedStateMachine):
                                  .order_by(User.id))]
         return self._who
 
+    def _pick(self, data, ready: list[HumanTask], label: str = "task") -> HumanTask:
+        """One of the ready tasks, drawn by a readable name (a failing walk prints its steps)."""
+        names = [f"{i}: case {t.instance_id} {t.bpmn_id} "
+                 f"[{t.candidate_unit or t.assignee or t.candidate_role}]"
+                 for i, t in enumerate(ready)]
+        return ready[int(data.draw(st.sampled_from(names), label=label).split(":")[0])]
+
     def _people(self, task: HumanTask) -> list[str]:
         """Everyone who may complete the task (two per unit role: they can race)."""
         return [u.username for u in self._users() if tasks.may_complete(u, task)]
@@ -167,7 +174,7 @@ class Walks(RuleBasedStateMachine):
         ready = [t for t in self._ready() if instance_id is None or t.instance_id == instance_id]
         if not ready:
             return None
-        task = data.draw(st.sampled_from(ready), label="task")
+        task = self._pick(data, ready)
         people = self._people(task)
         assert people, f"nobody may do {task.bpmn_id} ({task.candidate_role}, " \
                        f"{task.candidate_unit}, {task.assignee})"
@@ -231,7 +238,7 @@ class Walks(RuleBasedStateMachine):
         ready = self._ready()
         if not ready:
             return
-        task = data.draw(st.sampled_from(ready), label="raced task")
+        task = self._pick(data, ready, "raced task")
         people = self._people(task)
         answer = self._answer(data, task)
         pair = (people * 2)[:2]  # two people of the role, or one person in two sessions
@@ -266,7 +273,7 @@ class Walks(RuleBasedStateMachine):
         ready = self._ready()
         if not ready:
             return
-        task = data.draw(st.sampled_from(ready), label="task")
+        task = self._pick(data, ready)
         outsiders = [u.username for u in self._users() if not tasks.may_complete(u, task)]
         who = data.draw(st.sampled_from(outsiders), label="outsider")
         try:

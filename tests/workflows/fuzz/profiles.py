@@ -11,7 +11,7 @@ _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_t
 
 settings.register_profile(
     "ci", max_examples=int(os.environ.get("JIANYI_FUZZ_EXAMPLES", "50")),
-    stateful_step_count=40, derandomize=True, database=None, deadline=None, print_blob=True,
+    stateful_step_count=30, derandomize=True, database=None, deadline=None, print_blob=True,
     suppress_health_check=_QUIET)
 settings.register_profile(
     "long", max_examples=int(os.environ.get("JIANYI_FUZZ_EXAMPLES", "100")),
