@@ -46,6 +46,8 @@ def _run(seed: int, cases: int, url: str | None, queue) -> None:
                       f"replay: JIANYI_FUZZ_SEED={seed + batch} JIANYI_FUZZ_CASES=1 "
                       f"JIANYI_FUZZ_JOBS=1 make fuzz")
         batch += 1
+        print(f"  seed {seed}: batch {batch} done, cases={machine.TALLY['cases']} "
+              f"steps={machine.TALLY['steps']}", flush=True)
         if blob:
             break
     queue.put((dict(machine.TALLY), dict(machine.KNOWN), failed))
