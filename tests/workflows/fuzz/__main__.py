@@ -42,7 +42,9 @@ def _run(seed: int, cases: int, url: str | None, queue) -> None:
         try:
             run_state_machine_as_test(walks, settings=profiles.profile("long"))
         except BaseException as err:  # noqa: BLE001 - reported with its replay
-            failed = (f"batch seed {seed + batch}: {type(err).__name__}: {err}\n"
+            # hypothesis attaches the shrunk steps and the @reproduce_failure blob as notes
+            notes = "\n".join(getattr(err, "__notes__", []))
+            failed = (f"batch seed {seed + batch}: {type(err).__name__}: {err}\n{notes}\n"
                       f"replay: JIANYI_FUZZ_SEED={seed + batch} JIANYI_FUZZ_CASES=1 "
                       f"JIANYI_FUZZ_JOBS=1 make fuzz")
         batch += 1
