@@ -44,8 +44,10 @@ def _run(seed: int, cases: int, url: str | None, queue) -> None:
         except BaseException as err:  # noqa: BLE001 - reported with its replay
             # hypothesis attaches the shrunk steps and the @reproduce_failure blob as notes
             notes = "\n".join(getattr(err, "__notes__", []))
+            strict = os.environ.get("JIANYI_FUZZ_STRICT")
             failed = (f"batch seed {seed + batch}: {type(err).__name__}: {err}\n{notes}\n"
-                      f"replay: JIANYI_FUZZ_SEED={seed + batch} JIANYI_FUZZ_CASES=1 "
+                      f"replay: {f'JIANYI_FUZZ_STRICT={strict} ' if strict else ''}"
+                      f"JIANYI_FUZZ_SEED={seed + batch} JIANYI_FUZZ_CASES=1 "
                       f"JIANYI_FUZZ_JOBS=1 make fuzz")
         batch += 1
         print(f"  seed {seed}: batch {batch} done, cases={machine.TALLY['cases']} "
