@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 VENDOR := webui/static/vendor
 ASSETS := $(VENDOR)/.installed
 
-.PHONY: run test bench load install assets browser clean
+.PHONY: run test bench load fuzz install assets browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ bench: install
 # JIANYI_LOAD_MAX_REQUESTS (40000); exits 1 if a completion, a timer or a case is not right.
 load: install
 	$(BIN)/python -m bench.load
+
+# Random walks through the real process (tests/workflows/fuzz): at least JIANYI_FUZZ_CASES cases
+# (2000), on JIANYI_FUZZ_JOBS processes (one per core); prints the cases and steps walked and,
+# on a broken invariant, the command that replays it. JIANYI_FUZZ_SEED fixes the seeds.
+fuzz: install
+	JIANYI_FUZZ_JOBS=$${JIANYI_FUZZ_JOBS:-$$(nproc)} $(BIN)/python -m tests.workflows.fuzz
 
 clean:
 	rm -rf $(VENV) instance .bench-data .pytest_cache
