@@ -157,6 +157,8 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
     def prepare(task, data: dict[str, Any]) -> dict[str, Any]:
         if not may_complete(user, task):
             raise PermissionDenied(NOT_YOURS)
+        if task.task_state != "ready":  # someone got there first: the engine says so, before
+            return data                 # a check of the day refuses what is already done
         if task.candidate_role in ESCALATION_ROLES:  # a supervisor's or leader's task: which
             lane = session.scalar(select(HumanTask.lane).where(HumanTask.id == task_id))
             if lane in escalations.FOLLOW_UP_LANES:  # escalations does it follow?

@@ -258,3 +258,26 @@ def test_the_demo_province_has_a_merged_case(db):
             HumanTask.bpmn_id == "merged_feedback", HumanTask.state == "ready")).all()
         assert sorted((t.candidate_role, t.assignee) for t in waiting) == [
             ("commission", None), ("deputy", "deputy")]
+
+
+def test_a_second_assign_of_the_same_case_is_told_it_was_done_not_that_the_numbers_are_merged(
+        db, domain_engine, org):
+    """Two commission members assign one case: the one who comes second is told someone got
+    there first (the checks of the day are not run on a task that is no longer open)."""
+    from engine import ConflictError
+    from workflows import tasks
+    cases = Cases(db, domain_engine, org)
+    cases.register(deputy="李强")
+    host = cases.register(deputy="张伟")
+    with db.session() as session:
+        [task_id] = session.scalars(select(HumanTask.id).where(
+            HumanTask.instance_id == cases.case(host), HumanTask.bpmn_id == "assign"))
+    answer = {**MERGED, "merged_numbers": [1]}
+    for attempt in ("first", "second"):
+        with db.write() as session:
+            user = session.scalar(select(User).where(User.username == "commission"))
+            if attempt == "first":
+                tasks.complete(session, domain_engine, user, task_id, answer)
+            else:
+                with pytest.raises(ConflictError):
+                    tasks.complete(session, domain_engine, user, task_id, answer)
