@@ -7,10 +7,9 @@ The checks read the raw rows (replies, audit trail, timers, escalations, feedbac
 what should be from them; none of them calls the code whose result it checks, except
 `projections_consistent`, which runs the engine's own consistency check as the issue asks.
 
-KNOWN_BROKEN names the invariants today's main breaks (items 1–4 of issue 14, being fixed on
-other branches): their violations are counted and printed but do not fail the run, so that CI
-stays meaningful meanwhile. The lead empties the set after merging the fixes. Set
-JIANYI_FUZZ_STRICT=1 to make every invariant fail the run.
+KNOWN_BROKEN names invariants a known, not yet fixed bug breaks: their violations are counted
+and printed but do not fail the run. It is empty (issue 14's items 1-4, which it held, are
+fixed). JIANYI_FUZZ_STRICT=1 makes every invariant fail the run regardless.
 """
 from __future__ import annotations
 

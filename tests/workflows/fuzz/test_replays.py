@@ -1,7 +1,7 @@
-"""The shortest walks that break each invariant on main (found by the random walks, shrunk by
-hand): one test per invariant of KNOWN_BROKEN. While an invariant is known broken its test is an
-expected failure (strict: once the fix is merged it passes, and the XPASS says to take the
-name out of KNOWN_BROKEN); afterwards it guards the rule like any test.
+"""The shortest walks that broke each invariant on the main of 2026-12-01 (found by the random
+walks, shrunk by hand), one per issue-14 item. While an invariant is in KNOWN_BROKEN its test is
+an expected failure (strict: a pass says to take the name out); since the fixes they guard the
+rules like any test.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def world(request):
 
 def broken_on_main(name: str):
     """Expected to fail while `name` is in KNOWN_BROKEN (strict: a pass says to remove it)."""
-    return pytest.mark.xfail(invariants.tolerated(name), reason=f"{name} is known broken on main (issue 14)", strict=True)
+    return pytest.mark.xfail(invariants.tolerated(name), reason=f"{name} is known broken", strict=True)
 
 
 def holds(world: World, name: str) -> None:
