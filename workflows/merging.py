@@ -155,6 +155,9 @@ def page(session: Session, suggestion: Suggestion) -> CasePage:
         HumanTask.bpmn_id == MERGED_FEEDBACK,
         HumanTask.subject.startswith(subject_prefix(suggestion.number), autoescape=True)))) \
         if host.instance_id else []
-    return CasePage(host=host, merged_by=event.actor if event else None,
+    # the person's name, as the case's history shows people (not the login name)
+    merged_by = session.scalar(select(User.name).where(User.username == event.actor)) \
+        or event.actor if event else None
+    return CasePage(host=host, merged_by=merged_by,
                     merged_at=event.at if event else suggestion.assigned_at,
                     assignments=list(host.assignments), open_tasks=tasks)

@@ -49,7 +49,9 @@ def test_a_merged_deputy_sees_the_reply_and_only_they_get_its_letter(login_as, d
         reply = s.scalars(select(Reply)).one()
     li = login_as(f"dep_{org.deputies['李强']}")
     page = li.get(f"/cases/{first}").get_data(as_text=True)
-    assert "已并入第2号建议办理" in page and "commission" in page
+    merged_into = re.search(r'<p id="merged-into">(.*?)</p>', page, re.S).group(1)
+    assert "已并入第2号建议办理" in merged_into and "代表工委" in merged_into  # who, by name
+    assert "commission" not in merged_into
     assert 'id="replies"' in page and "省交通运输厅" in page
     assert "并案代表反馈" in page  # their rating waits, in their inbox
     link = html_lib.unescape(re.search(r'href="(/replies/\d+/letter[^"]*)"', page).group(1))
