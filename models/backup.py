@@ -13,8 +13,8 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Callable
 
-from sqlalchemy import (BigInteger, Integer, String, Table, delete, false, func, insert, select,
-                        text)
+from sqlalchemy import (BigInteger, Integer, String, Table, bindparam, delete, false, func,
+                        insert, select, text, update)
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from .base import Base
@@ -239,7 +239,11 @@ def _load_table(conn, table: Table, archive: zipfile.ZipFile, manifest: dict,
     columns = [table.c[name] for name in manifest["tables"][table.name]]
     decoders = [_decoder(c) for c in columns]
     checks = checker.checks(columns) if checker is not None else []
-    count, batch = 0, []
+    # A column referring to its own table (a suggestion merged into a later one) is written
+    # once every row is in: rows go in id order, and the row referred to may come after.
+    self_refs = [c.key for c in columns if any(fk.column.table is table for fk in c.foreign_keys)]
+    key = table.primary_key.columns[0].key if self_refs else None  # such tables have one id
+    count, batch, later = 0, [], []
     with archive.open(f"tables/{table.name}.jsonl") as stream:
         for line in stream:
             values = json.loads(line)
@@ -248,12 +252,21 @@ def _load_table(conn, table: Table, archive: zipfile.ZipFile, manifest: dict,
             # Once a value is refused nothing more is written; the rest is only checked, so
             # the message lists every value to correct.
             if checker is None or (checker.check(table, checks, row) and not checker.problems):
+                refs = {name: row[name] for name in self_refs if row[name] is not None}
+                if refs:
+                    later.append({"_key": row[key], **{f"_{n}": v for n, v in refs.items()}})
+                    row = {**row, **dict.fromkeys(refs)}
                 batch.append(row)
             if len(batch) >= BATCH:
                 _insert(conn, table, batch, checker)
                 batch = []
     if batch:
         _insert(conn, table, batch, checker)
+    for name in self_refs:
+        rows = [r for r in later if f"_{name}" in r]
+        if rows and not (checker is not None and checker.problems):
+            conn.execute(update(table).where(table.c[key] == bindparam("_key"))
+                         .values({name: bindparam(f"_{name}")}), rows)
     if count != manifest["rows"].get(table.name):
         raise BackupError(f"table {table.name}: {count} rows read, manifest says "
                           f"{manifest['rows'].get(table.name)}")
