@@ -138,12 +138,9 @@ def submit(task_id: str):
     # The button pressed, in the form's own namespace: a schema field (draft_reply's `action`)
     # can never answer it.
     if request.form.get(forms.BUTTON) == "save":
-        try:
-            with db.write() as s:
-                inbox_actions.save_draft(s, me(s), task_id, data, db.now())
-        except DomainError as err:
-            flash(label(str(err)), "error")
-            return redirect(url_for("inbox.index"))
+        refused = _save_draft(task_id, data)
+        if refused is not None:
+            return refused
         flash(_("已暂存。"), "success")
         return redirect(url_for("tasks.show", task_id=task_id))
     db.engine().warm(db.session(), task.instance_id)  # the slow part, before the write lock
@@ -171,6 +168,17 @@ def submit(task_id: str):
     return redirect(url_for("inbox.index"))
 
 
+def _save_draft(task_id: str, data: dict):
+    """暂存: keep what was typed as the user's draft; a refusal goes back to the inbox."""
+    try:
+        with db.write() as s:
+            inbox_actions.save_draft(s, me(s), task_id, data, db.now())
+    except DomainError as err:
+        flash(label(str(err)), "error")
+        return redirect(url_for("inbox.index"))
+    return None
+
+
 def _attachments_dir() -> Path:
     return Path(current_app.config["ATTACHMENTS_DIR"])
 
@@ -185,12 +193,9 @@ def upload(task_id: str):
     typed = any(name in request.form for name in (schema or {}).get("properties") or {})
     data, errors = forms.parse(schema, request.form, option_source(task)) if typed else ({}, {})
     if typed and not errors:
-        try:
-            with db.write() as s:
-                inbox_actions.save_draft(s, me(s), task_id, data, db.now())
-        except DomainError as err:
-            flash(label(str(err)), "error")
-            return redirect(url_for("inbox.index"))
+        refused = _save_draft(task_id, data)
+        if refused is not None:
+            return refused
     upload_file = request.files.get(forms.FILE) or request.files.get("file")
     if upload_file is None or not upload_file.filename:
         flash(_("请选择文件。"), "error")
