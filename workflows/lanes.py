@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 from engine import Candidates, ProcessError, Problem, TaskContext
 from engine.package import NS
 from engine.scripts import step_session
-from models import AuditEvent, LaneRule, ProcessDefinition, ProcessVersion, text, utcnow
+from models import (AuditEvent, LaneRule, ProcessDefinition, ProcessVersion, on_commit, text,
+                    utcnow)
 
 from . import deputies
 from .errors import DomainError
@@ -81,7 +82,8 @@ def seed_defaults(session: Session, actor: str = "setup") -> None:
 
 # ---------------------------------------------------------------- reading the rules
 # Every new human task asks for its lane's rule, so the rules are kept per database and read
-# again only when a cheap stamp (how many rules, the latest change) says they changed.
+# again when a cheap stamp (how many rules, the latest change) says another process changed
+# them; a change made in this process drops them at once and again when it commits.
 _STAMP = select(func.count(LaneRule.id), func.max(LaneRule.updated_at))
 _ALL = select(LaneRule.process_id, LaneRule.lane, LaneRule.kind, LaneRule.role, LaneRule.path)
 _cache: dict[str, tuple[tuple, dict[tuple[str, str], Rule]]] = {}
@@ -101,6 +103,14 @@ def rules(session: Session) -> dict[tuple[str, str], Rule]:
     with _cache_lock:
         _cache[key] = (stamp, found)
     return found
+
+
+def forget(session: Session | None = None) -> None:
+    """Drop the kept rules (now, and once `session` commits)."""
+    with _cache_lock:
+        _cache.clear()
+    if session is not None:
+        on_commit(session, forget)
 
 
 def resolve(ctx: TaskContext) -> Candidates:
@@ -255,6 +265,7 @@ def set_rule(session: Session, *, process_id: str, lane: str, kind: str,
     row.kind, row.role, row.path = kind, role, path
     row.updated_by, row.updated_at = actor, now
     session.flush()
+    forget(session)
     _audit(session, actor, now, "set", before, _as_dict(row))
     return row
 
@@ -270,7 +281,8 @@ def delete_rule(session: Session, rule_id: int, *, actor: str, now: datetime) ->
                                 f"(lane '{row.lane}' is in the newest deployed version of "
                                 f"process '{row.process_id}')")})
     before = _as_dict(row)
-    session.execute(delete(LaneRule).where(LaneRule.id == rule_id))  # the count moves the stamp
+    session.execute(delete(LaneRule).where(LaneRule.id == rule_id))
+    forget(session)
     _audit(session, actor, now, "delete", before, None)
 
 
