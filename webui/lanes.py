@@ -71,7 +71,10 @@ def set_rule():
 @roles_required(*DESIGNERS)
 def set_rule_json():
     """Add a lane's rule from the designer's problem list (JSON in, JSON out)."""
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes
+        payload = None
     typed = _typed(payload if isinstance(payload, dict) else {})
     try:
         with db.write() as s:
