@@ -204,10 +204,6 @@ def lane_problems(session: Session, files: dict[str, str]) -> list[Problem]:
             if (process, lane) not in known]
 
 
-MISSING_RULE = re.compile(r"^lane '(?P<lane>.*)' of process '(?P<process>[^']*)' has no "
-                          r"assignment rule; its elements: ")
-
-
 # ---------------------------------------------------------------- editing the rules
 class RuleError(DomainError):
     """A rule refused; `problems` by field (process_id, lane, kind, role, path)."""
