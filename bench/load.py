@@ -32,7 +32,7 @@ from workflows.users import create_user
 
 from .common import ROOT, data_url, report
 from .http_client import Client, jianyi, production, stop
-from .web_bench import PASSWORD, _organisation, assigned_cases
+from .web_bench import PASSWORD, _organisation, assigned_cases, seed
 
 LOAD_URL = os.environ.get("JIANYI_LOAD_DATABASE_URL",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/jianyi_load")
@@ -49,6 +49,7 @@ def template() -> Database:
     days ago and now in handling, whose reply timers are all overdue (built once)."""
     db = Database(data_url("load-template"))
     db.create_all()
+    seed(db)
     with db.session() as s:
         if s.scalar(select(func.count()).select_from(Timer)) and s.scalar(
                 select(func.count()).select_from(HumanTask).where(
@@ -56,6 +57,7 @@ def template() -> Database:
             return db
     db.drop_all()
     db.create_all()
+    seed(db)
     codes = [code for code, _n, _k in UNITS[:N_UNITS]]
     past = make_engine(ManualClock(datetime.now(timezone.utc) - timedelta(days=400)))
     with db.write() as s:
@@ -93,6 +95,7 @@ def fresh_load_database() -> Database:
     db = Database(LOAD_URL)
     db.drop_all()
     db.create_all()
+    seed(db)
     restore(db, io.BytesIO(archive.getvalue()))
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE")

@@ -13,7 +13,7 @@ from models import (Assignment, Consultation, Database, Deputy, Escalation, Feed
 
 from .common import data_url, report
 from .http_client import Client, gunicorn
-from .web_bench import FIELDS, PASSWORD, _organisation
+from .web_bench import FIELDS, PASSWORD, _organisation, seed
 
 CASES = 100_000
 SATISFACTION = ["very_satisfied", "satisfied", "satisfied", "basically_satisfied", "dissatisfied"]
@@ -23,11 +23,13 @@ def supervision_database() -> Database:
     """100,000 assigned suggestions with replies, feedback and escalations; built once."""
     db = Database(data_url("supervision"))
     db.create_all()
+    seed(db)
     with db.session() as s:
         if s.scalar(select(func.count()).select_from(Suggestion)) == CASES:
             return db
     db.drop_all()
     db.create_all()
+    seed(db)
     rng = random.Random(11)
     start = datetime(2026, 3, 1, tzinfo=timezone.utc)
     with db.write() as s:

@@ -26,6 +26,14 @@ CASES, TASKS_PER_CASE = 100_000, 10
 FIELDS = ["交通", "教育", "医疗", "农业", "环境", "水利", "社保", "民政", "科技", "产业"]
 
 
+def seed(db: Database) -> None:
+    """The rows the migrations write besides the schema (roles, lane rules, who may start the
+    suggestion process); also into a data set built before they existed."""
+    from workflows import seed_defaults
+    with db.write() as session:
+        seed_defaults(session)
+
+
 def _organisation(session, units=UNITS) -> CongressSession:
     congress = CongressSession(congress=14, meeting=3, year=2026, name="省十四届人大三次会议")
     session.add(congress)
@@ -43,11 +51,13 @@ def inbox_database() -> Database:
     """100,000 cases with 1,000,000 task rows (one open per case); built once by bulk insert."""
     db = Database(data_url("inbox"))
     db.create_all()
+    seed(db)
     with db.session() as s:
         if s.scalar(select(func.count()).select_from(HumanTask)) == CASES * TASKS_PER_CASE:
             return db
     db.drop_all()
     db.create_all()
+    seed(db)
     rng = random.Random(7)
     now = datetime.now(timezone.utc)
     engine = make_engine()
@@ -123,12 +133,14 @@ def completion_template() -> Database:
     """Cases waiting for acknowledgement in 8 units (built once, copied for each run)."""
     db = Database(data_url("complete-template"))
     db.create_all()
+    seed(db)
     with db.session() as s:
         if s.scalar(select(func.count()).select_from(HumanTask).where(
                 HumanTask.bpmn_id == "acknowledge")) == COMPLETE_UNITS * PER_UNIT:
             return db
     db.drop_all()
     db.create_all()
+    seed(db)
     engine = make_engine()
     with db.write() as s:
         congress = _organisation(s, UNITS[:COMPLETE_UNITS])

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Mapping
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask as ManualTaskMixin
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask as UserTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -89,12 +90,11 @@ class Compiled:
         return found
 
 
-def compile_package(package: Package, operators: Iterable[str] | None = None,
-                    lanes: Iterable[str] | None = None) -> Compiled:
+def compile_package(package: Package, operators: Iterable[str] | None = None) -> Compiled:
     """Validate and parse; raise DeployError listing every problem (file, element id, reason).
 
-    `operators` and `lanes` are the service-task operators and lane names the domain knows
-    (None: not checked)."""
+    `operators` are the service-task operators the domain knows (None: not checked). Lanes are
+    the domain's data: whether a lane can be turned into people is checked by the domain."""
     problems: list[Problem] = []
     forms = _load_forms(package, problems)
     parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -113,7 +113,6 @@ def compile_package(package: Package, operators: Iterable[str] | None = None,
             problems.extend(_check_flows(name, root))
             problems.extend(_check_subprocess_lanes(name, root))
             problems.extend(_check_operators(name, root, operators))
-            problems.extend(_check_lanes(name, root, lanes))
     if problems:
         raise DeployError(problems)
 
@@ -143,7 +142,7 @@ def compile_package(package: Package, operators: Iterable[str] | None = None,
                                     "process id over 128 or name over 255 characters"))
         for each in [spec, *subprocess_specs.values()]:
             if each is not None:
-                problems.extend(_check_user_tasks(each, forms))
+                problems.extend(_check_human_tasks(each, forms))
     if not specs and not problems:
         problems.append(Problem("", "", "the package has no executable process"))
     if problems:
@@ -225,24 +224,22 @@ def task_properties(task_spec) -> dict[str, str]:
     return (getattr(task_spec, "extensions", None) or {}).get("properties", {})
 
 
-def is_user_task(task_spec) -> bool:
-    return isinstance(task_spec, UserTaskMixin)
+def is_human_task(task_spec) -> bool:
+    """A task a person does: a user task (with or without a form) or a manual task."""
+    return isinstance(task_spec, (UserTaskMixin, ManualTaskMixin))
 
 
-def _check_user_tasks(spec, forms: dict[str, dict]) -> list[Problem]:
+def _check_human_tasks(spec, forms: dict[str, dict]) -> list[Problem]:
     problems = []
     for task_spec in spec.task_specs.values():
-        if not is_user_task(task_spec):
+        if not is_human_task(task_spec):
             continue
+        # A human task may be in no lane (it is then the initiator's) and may have no form.
         where = (spec.file or "", task_spec.bpmn_id)
-        if not task_spec.lane:
-            problems.append(Problem(*where, "user task is not in a lane"))
         props = task_properties(task_spec)
         for key in (FORM, UI_FORM):
             form = props.get(key)
-            if key == FORM and not form:
-                problems.append(Problem(*where, f"user task has no form ({FORM} property)"))
-            elif form and form not in forms:
+            if form and form not in forms:
                 problems.append(Problem(*where, f"form file '{form}' is not in the package"))
         for key in (DUE_AT, SUBJECT):
             expression = props.get(key)
@@ -358,7 +355,8 @@ def _check_subprocess_lanes(name: str, root) -> list[Problem]:
                                     for a in sub.iterancestors(*(f"{{{BPMN}}}{e}"
                                                                  for e in _EMBEDDED))):
                 continue  # no lane, or an outer subprocess already decides (reported there)
-            for task in sub.iterfind(".//bpmn:userTask", NS):
+            for task in [*sub.iterfind(".//bpmn:userTask", NS),
+                         *sub.iterfind(".//bpmn:manualTask", NS)]:
                 inner = lanes.get(task.get("id"))
                 if inner is not None and inner != outer:
                     problems.append(Problem(name, task.get("id", ""), (
@@ -379,19 +377,6 @@ def _check_operators(name: str, root, operators: Iterable[str] | None) -> list[P
     ]
 
 
-def _check_lanes(name: str, root, lanes: Iterable[str] | None) -> list[Problem]:
-    """A lane the domain cannot turn into people would fail every case that reaches it."""
-    if lanes is None:
-        return []
-    known = set(lanes)
-    return [
-        Problem(name, lane.get("id", ""),
-                f"lane '{lane.get('name') or ''}' names no role; known lanes: "
-                + ", ".join(sorted(known)))
-        for lane in root.iterfind(".//bpmn:lane", NS) if lane.get("name") not in known
-    ]
-
-
 class SpecCache:
     """Compiled packages by content hash, least recently used dropped first (thread-safe).
 
@@ -402,19 +387,17 @@ class SpecCache:
     _items: OrderedDict[tuple, Compiled] = OrderedDict()
     _lock = threading.Lock()
 
-    def __init__(self, operators: Iterable[str] | None = None, size: int = 32,
-                 lanes: Iterable[str] | None = None):
+    def __init__(self, operators: Iterable[str] | None = None, size: int = 32):
         self.operators = None if operators is None else frozenset(operators)
-        self.lanes = None if lanes is None else frozenset(lanes)
         self.size = size
 
     def get(self, package: Package) -> Compiled:
-        key = (package.content_hash, self.operators, self.lanes)
+        key = (package.content_hash, self.operators)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        compiled = compile_package(package, self.operators, self.lanes)
+        compiled = compile_package(package, self.operators)
         with self._lock:
             self._items[key] = compiled
             while len(self._items) > self.size:

@@ -13,12 +13,13 @@ from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (TimeDateEventDefinition,
                                                               TimerEventDefinition)
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from models import HumanTask, Timer
 
-from .package import DUE_AT, FORM, SUBJECT, is_user_task, task_properties
+from .package import DUE_AT, FORM, SUBJECT, is_human_task, task_properties
 
 HT, TM = HumanTask.__table__, Timer.__table__
 _CANCEL_TASKS = (update(HT).where(HT.c.id.in_(bindparam("ids", expanding=True)),
@@ -38,24 +39,57 @@ class Candidates:
     assignee: str | None = None
 
 
-LaneResolver = Callable[[str | None, dict[str, Any], str], Candidates]
+@dataclass(frozen=True)
+class TaskContext:
+    """What a lane resolver knows about a human task that has just become ready.
+
+    `process_id` is the BPMN process that defines the task: the called process for a task inside
+    a call activity, the enclosing process for a task inside an embedded subprocess. `lane` is
+    None for a task drawn outside every lane; `initiator` is who started the case.
+    """
+
+    process_id: str
+    lane: str | None
+    bpmn_id: str
+    data: dict[str, Any]
+    initiator: str | None
 
 
-def default_lane_resolver(lane: str | None, _data: dict, _bpmn_id: str) -> Candidates:
-    """Without domain knowledge a lane is simply a role."""
-    return Candidates(role=lane)
+LaneResolver = Callable[[TaskContext], Candidates]
+
+
+def default_lane_resolver(ctx: TaskContext) -> Candidates:
+    """Without domain knowledge a lane is simply a role; a task outside every lane is the
+    initiator's (SpiffArena's convention)."""
+    if ctx.lane is None:
+        return Candidates(assignee=ctx.initiator)
+    return Candidates(role=ctx.lane)
+
+
+def defining_process(task) -> str:
+    """The id of the BPMN process a task is drawn in. SpiffWorkflow runs an embedded subprocess
+    as a sub-workflow of its own spec (named after the subprocess element), so climb out of
+    embedded subprocesses until a call activity's process or the top process."""
+    workflow = task.workflow
+    while workflow.parent_workflow is not None:
+        parent = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
+        if parent is None or isinstance(parent.task_spec, CallActivity):
+            break
+        workflow = parent.workflow
+    return workflow.spec.name
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The ready user tasks and pending timers of a workflow: id -> task, id -> (due, bpmn id)."""
+    """The ready human (user and manual) tasks and pending timers of a workflow:
+    id -> task, id -> (due, bpmn id)."""
 
     ready: dict[str, Any]
     timers: dict[str, tuple[datetime, str]]
 
 
 def snapshot(workflow: BpmnWorkflow) -> Snapshot:
-    """Read ready user tasks and waiting timers (with their deadlines) from the workflow.
+    """Read ready human tasks and waiting timers (with their deadlines) from the workflow.
 
     Walks the flat task maps rather than the task tree: a case that loops grows a deep tree.
     """
@@ -64,7 +98,7 @@ def snapshot(workflow: BpmnWorkflow) -> Snapshot:
         for task in tasks.values():
             state = task.state
             if state == TaskState.READY:
-                if is_user_task(task.task_spec):
+                if is_human_task(task.task_spec):
                     ready[str(task.id)] = task
             elif state == TaskState.WAITING:
                 due = timer_due(task)
@@ -107,10 +141,10 @@ def timer_due(task) -> datetime | None:
 
 def apply(session: Session, instance_id: int, before: Snapshot, after: Snapshot, *,
           now: datetime, resolve: LaneResolver, evaluate: Callable[[Any, str], Any],
-          completed: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+          completed: str | None = None, initiator: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
     """Write the difference between two snapshots. Returns the ids of tasks that left the inbox
     and the rows written for tasks that entered it. `completed` is the task a person completed
-    in this step (its row is already written)."""
+    in this step (its row is already written); `initiator` who started the case."""
     conn = session.connection()
     gone = [tid for tid in before.ready if tid not in after.ready]
     cancelled = [tid for tid in gone if tid != completed]
@@ -122,7 +156,8 @@ def apply(session: Session, instance_id: int, before: Snapshot, after: Snapshot,
             continue
         spec = task.task_spec
         props = task_properties(spec)
-        who = resolve(spec.lane, task.data, spec.bpmn_id)
+        who = resolve(TaskContext(defining_process(task), spec.lane, spec.bpmn_id, task.data,
+                                  initiator))
         due, subject = props.get(DUE_AT), props.get(SUBJECT)
         rows.append(dict(
             id=tid, instance_id=instance_id, bpmn_id=spec.bpmn_id, name=spec.bpmn_name,

@@ -1,6 +1,6 @@
 """The engine: start cases, complete tasks, fire timers; state and projections in one transaction.
 
-Domain knowledge arrives from the caller: a lane resolver (lane + data -> candidates), service-task
+Domain knowledge arrives from the caller: a lane resolver (TaskContext -> candidates), service-task
 operators, extra script globals and an event handler for escalations no BPMN element caught.
 The hot paths use SQLAlchemy Core statements on the tables: a step is a handful of row writes.
 """
@@ -63,11 +63,12 @@ class Case:
     state: str
     serializer_version: str
     version: int
+    started_by: str | None = None  # the initiator: gets the tasks drawn outside every lane
 
     @classmethod
     def from_row(cls, row) -> "Case":
         return cls(row.id, row.process_version_id, row.process_id, row.status, row.state,
-                   row.serializer_version, row.version)
+                   row.serializer_version, row.version, row.started_by)
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,10 @@ class Engine:
                  on_step: StepHandler | None = None,
                  clock: clock_mod.Clock = clock_mod.system_clock,
                  live_cache_size: int = 2048,
-                 limits: guarded.Limits = guarded.DEFAULT_LIMITS,
-                 lanes: Iterable[str] | None = None):
-        """`lanes`: the lane names `lane_resolver` can turn into people; deploy refuses a
-        process with any other lane (None: any lane). `limits`: the scripts' budget per step."""
+                 limits: guarded.Limits = guarded.DEFAULT_LIMITS):
+        """`lane_resolver(TaskContext) -> Candidates` says who may do a human task as it opens
+        (lanes are the domain's data: the engine does not check their names at deploy).
+        `limits`: the scripts' budget per step."""
         self.resolve = lane_resolver or default_lane_resolver
         self.operators = dict(operators or {})
         self.limits = limits
@@ -104,7 +105,7 @@ class Engine:
         self.on_event = on_event
         self.on_step = on_step
         self.clock = clock
-        self.specs = SpecCache(self.operators.keys(), lanes=lanes)
+        self.specs = SpecCache(self.operators.keys())
         self._versions: dict[int, Package] = {}
         self._live: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
         self._live_size = live_cache_size
@@ -192,7 +193,8 @@ class Engine:
             process_version_id=version_id, process_id=process_id, business_key=business_key,
             status="running", state="{}", serializer_version=serializer.VERSION, version=1,
             started_by=actor, created_at=now, updated_at=now).returning(PI.c.id)).scalar_one()
-        case = Case(instance_id, version_id, process_id, "running", "{}", serializer.VERSION, 1)
+        case = Case(instance_id, version_id, process_id, "running", "{}", serializer.VERSION, 1,
+                    actor)
         before = projection.snapshot(workflow)
         self._run(case, workflow, actor, now, workflow.do_engine_steps, session)
         self._audit(session, actor, "start", instance_id=instance_id, at=now,
@@ -473,7 +475,8 @@ class Engine:
         applied: list = []
         self._run(case, workflow, actor, now, lambda: applied.extend(projection.apply(
             session, case.id, before, after, now=now, resolve=self.resolve,
-            evaluate=self.script_engine.evaluate, completed=task_id)), session, refresh=False)
+            evaluate=self.script_engine.evaluate, completed=task_id,
+            initiator=case.started_by)), session, refresh=False)
         ended, new_rows = applied
         values = {"state": serializer.dumps(workflow), "serializer_version": serializer.VERSION,
                   "updated_at": now, "version": case.version + 1}

@@ -6,7 +6,9 @@ from .task import HumanTask, Timer
 from .audit import AuditEvent
 from .calendar import CalendarDay, Setting
 from .inbox import Attachment, Notification, TaskDraft
-from .organisation import ROLES, CongressSession, Deputy, Division, LoginFailure, Unit, User
+from .lanes import LaneRule, StartPermission
+from .organisation import (ROLE_NAMES, ROLES, CongressSession, Deputy, Division, LoginFailure,
+                           Role, Unit, User)
 from .login import LoginName, LoginSession
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
@@ -17,6 +19,7 @@ __all__ = [
     "ProcessVersion", "ProcessDefinition", "ProcessInstance",
     "HumanTask", "Timer", "AuditEvent", "CalendarDay", "Setting",
     "Attachment", "Notification", "TaskDraft",
+    "LaneRule", "StartPermission", "ROLE_NAMES", "Role",
     "ROLES", "CongressSession", "Deputy", "Division", "LoginFailure", "Unit", "User",
     "LoginName", "LoginSession",
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",

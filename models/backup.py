@@ -59,10 +59,17 @@ def _tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)
 
 
+# Tables a new database already holds rows of (the migrations seed them: built-in roles, default
+# lane rules and start permissions). They do not make a database "not empty"; a restore replaces
+# their rows with the backup's.
+SEEDED = ("role", "lane_rule", "start_permission")
+
+
 def is_empty(db: Database) -> bool:
-    """True when no table of the schema holds a row."""
+    """True when no table of the schema holds a row (seeded rows aside)."""
     with db.engine.connect() as conn:
-        return all(conn.execute(select(t).limit(1)).first() is None for t in _tables())
+        return all(conn.execute(select(t).limit(1)).first() is None
+                   for t in _tables() if t.name not in SEEDED)
 
 
 def backup(db: Database, out: str | Path | BinaryIO, files: Path | None = None,
@@ -128,8 +135,8 @@ def restore(db: Database, source: str | Path | BinaryIO, files: Path | None = No
         # integers past the column's range (a backup taken on SQLite may hold all three).
         checker = None if db.is_sqlite else _Checker()
         with db.engine.begin() as conn:
-            if replace:
-                for table in reversed(_tables()):
+            for table in reversed(_tables()):
+                if replace or table.name in SEEDED:
                     conn.execute(delete(table))
             for table in _tables():
                 counts[table.name] = _load_table(conn, table, archive, manifest, checker)

@@ -21,6 +21,31 @@ ROLES = (
     "designer",           # process designer
     "admin",              # administrator
 )
+# Their names; an administrator may add roles (table `role`), these are seeded as built in.
+ROLE_NAMES = {
+    "commission": ("代表工委", "Commission staff"),
+    "unit_handler": ("承办处室", "Unit handler"),
+    "reviewer": ("分管负责同志", "Deputy head (reviewer)"),
+    "signer": ("主要负责同志", "Principal head (signer)"),
+    "deputy": ("代表", "Deputy"),
+    "provincial_leader": ("省领导", "Provincial leader"),
+    "committee": ("专门委员会", "Special committee"),
+    "designer": ("流程设计", "Process designer"),
+    "admin": ("管理员", "Administrator"),
+}
+
+
+class Role(Base):
+    """A role a user can have (`User.role` names one). Built-in roles are the nine the code
+    knows; an administrator may add others, whose members do the tasks of lanes given to them."""
+
+    __tablename__ = "role"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+    builtin: Mapped[bool] = mapped_column(default=False)
 
 
 class CongressSession(Base):

@@ -56,6 +56,7 @@ def db(request, tmp_path):
     if request.param == "sqlite":
         database = Database(f"sqlite:///{tmp_path / 'test.db'}")
         database.create_all()
+        _seed(database)
         yield database
         database.dispose()
         return
@@ -63,7 +64,15 @@ def db(request, tmp_path):
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with database.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    _seed(database)
     yield database
+
+
+def _seed(database: Database) -> None:
+    """What the migrations write besides the schema: roles, default lane rules, start rights."""
+    from workflows import seed_defaults
+    with database.write() as session:
+        seed_defaults(session)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from models import Database
 from models.migrations import upgrade
 
 from workflows import housekeeping
+from workflows.errors import DomainError
 
 from . import DEFAULT_DB, create_app
 
@@ -60,12 +61,18 @@ def _report(err: DeployError) -> None:
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
 def bpmn_validate(path: str) -> None:
     """Check a folder of BPMN/DMN files and forms with the same rules as deploy."""
+    from workflows.designer import package_problems
     app = create_app()
     try:
-        compiled = app.extensions["engine"].compile(Package.from_folder(path))
+        package = Package.from_folder(path)
+        with app.extensions["db"].session() as session:
+            problems = package_problems(session, app.extensions["engine"], package)
+        if problems:
+            raise DeployError(problems)
     except DeployError as err:
         _report(err)
         sys.exit(1)
+    compiled = app.extensions["engine"].compile(package)
     click.echo(f"valid: {', '.join(sorted(compiled.specs))} ({compiled.package.content_hash[:12]})")
 
 
@@ -75,11 +82,13 @@ def bpmn_validate(path: str) -> None:
               help="who deploys (recorded in the audit trail)")
 def bpmn_deploy(path: str, actor: str) -> None:
     """Validate and deploy a folder as a new process version."""
+    from workflows.designer import deploy_package
     app = create_app()
     database: Database = app.extensions["db"]
     try:
         with database.write() as session:
-            version = app.extensions["engine"].deploy(session, Package.from_folder(path), actor)
+            version = deploy_package(session, app.extensions["engine"],
+                                     Package.from_folder(path), actor)
             label = f"version {version.id} ({version.content_hash[:12]}): " + ", ".join(
                 d.process_id for d in version.definitions)
     except DeployError as err:
@@ -348,7 +357,6 @@ def users_link_deputy(username: str, deputy_id: int, actor: str) -> None:
     """Link the deputy account USERNAME to deputy DEPUTY_ID: the feedback tasks of the deputy's
     suggestions that wait for the commission to record them (代录) go to the account."""
     from workflows.deputies import link_account
-    from workflows.errors import DomainError
     app = create_app()
     try:
         with app.extensions["db"].write() as session:
@@ -358,6 +366,156 @@ def users_link_deputy(username: str, deputy_id: int, actor: str) -> None:
         raise click.ClickException(str(err)) from None
     click.echo(f"{username} is linked to deputy {deputy_id}; "
                f"{len(moved)} open feedback task(s) handed to them")
+
+
+@users_group.command("set-role")
+@click.argument("username")
+@click.argument("role")
+@click.option("--by", "actor", default=lambda: os.environ.get("USER", "admin"),
+              help="who changes it (recorded in the audit trail)")
+def users_set_role(username: str, role: str, actor: str) -> None:
+    """Give USERNAME the role ROLE (a built-in role or one added with `jianyi roles add`)."""
+    from workflows.roles import set_user_role
+    from workflows.users import by_username
+    app = create_app()
+    with app.extensions["db"].write() as session:
+        user = by_username(session, username)
+        if user is None:
+            raise click.ClickException(f"no user '{username}'")
+        try:
+            set_user_role(session, user, role, actor=actor, now=app.extensions["engine"].clock())
+        except DomainError as err:
+            raise click.ClickException(str(err)) from None
+    click.echo(f"{username} has the role {role}")
+
+
+@main.group("roles")
+def roles_group() -> None:
+    """Roles (built in, and added by an administrator)."""
+
+
+@roles_group.command("list")
+def roles_list() -> None:
+    """Every role: code, Chinese and English name, built in or added."""
+    from workflows.roles import all_roles
+    app = create_app()
+    with app.extensions["db"].session() as session:
+        for role in all_roles(session):
+            click.echo(f"{role.code}\t{role.name_zh}\t{role.name_en}\t"
+                       f"{'built-in' if role.builtin else 'added'}")
+
+
+@roles_group.command("add")
+@click.argument("code")
+@click.option("--zh", "name_zh", required=True, help="Chinese name")
+@click.option("--en", "name_en", required=True, help="English name")
+@click.option("--by", "actor", default=lambda: os.environ.get("USER", "admin"),
+              help="who adds it (recorded in the audit trail)")
+def roles_add(code: str, name_zh: str, name_en: str, actor: str) -> None:
+    """Add a role (code: a lower-case letter, then lower-case letters, digits or _)."""
+    from workflows.roles import add_role
+    app = create_app()
+    try:
+        with app.extensions["db"].write() as session:
+            add_role(session, code, name_zh, name_en, actor=actor,
+                     now=app.extensions["engine"].clock())
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"role {code} added")
+
+
+@main.group("lanes")
+def lanes_group() -> None:
+    """Process settings: who does each lane's tasks, and who may start a process."""
+
+
+@lanes_group.command("list")
+@click.option("--process", "process_id", default=None, help="only this process")
+def lanes_list(process_id: str | None) -> None:
+    """Every lane rule (process, lane, kind, role, path) and who may start each process."""
+    from models import LaneRule
+    from sqlalchemy import select
+    from workflows.starting import allowed_roles
+    app = create_app()
+    with app.extensions["db"].session() as session:
+        query = select(LaneRule).order_by(LaneRule.process_id, LaneRule.lane)
+        if process_id:
+            query = query.where(LaneRule.process_id == process_id)
+        for rule in session.scalars(query):
+            click.echo(f"{rule.process_id}\t{rule.lane}\t{rule.kind}\t{rule.role or '-'}\t"
+                       f"{rule.path or '-'}")
+        for pid, roles in sorted(allowed_roles(session).items()):
+            if not process_id or pid == process_id:
+                click.echo(f"{pid}\tstarted by: {', '.join(roles)}")
+
+
+def _lane_change(change) -> None:
+    app = create_app()
+    try:
+        with app.extensions["db"].write() as session:
+            message = change(session, app.extensions["engine"].clock())
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(message)
+
+
+@lanes_group.command("set")
+@click.option("--process", "process_id", required=True)
+@click.option("--lane", required=True, help="the lane's name as drawn in the BPMN")
+@click.option("--kind", required=True, type=click.Choice(
+    ["role", "unit_role", "person", "initiator", "lead_deputy"]))
+@click.option("--role", default=None)
+@click.option("--path", default=None, help="data path, e.g. branch.unit or supervising_leader")
+@click.option("--actor", default=lambda: os.environ.get("USER", "designer"),
+              help="who sets it (recorded in the audit trail)")
+def lanes_set(process_id, lane, kind, role, path, actor) -> None:
+    """Add or change the rule of a lane (audited)."""
+    from workflows.lanes import set_rule
+    _lane_change(lambda s, now: set_rule(s, process_id=process_id, lane=lane, kind=kind,
+                                         role=role, path=path, actor=actor, now=now)
+                 and f"{process_id} / {lane}: {kind}")
+
+
+@lanes_group.command("delete")
+@click.option("--process", "process_id", required=True)
+@click.option("--lane", required=True)
+@click.option("--actor", default=lambda: os.environ.get("USER", "designer"))
+def lanes_delete(process_id, lane, actor) -> None:
+    """Delete a lane's rule; refused while the newest version of the process has the lane."""
+    from models import LaneRule
+    from sqlalchemy import select
+    from workflows.lanes import delete_rule
+
+    def change(s, now):
+        rule_id = s.scalar(select(LaneRule.id).where(LaneRule.process_id == process_id,
+                                                     LaneRule.lane == lane))
+        if rule_id is None:
+            raise click.ClickException(f"no rule for lane '{lane}' of process '{process_id}'")
+        delete_rule(s, rule_id, actor=actor, now=now)
+        return f"{process_id} / {lane}: deleted"
+    _lane_change(change)
+
+
+@lanes_group.command("allow-start")
+@click.option("--process", "process_id", required=True)
+@click.option("--role", required=True)
+@click.option("--actor", default=lambda: os.environ.get("USER", "designer"))
+def lanes_allow_start(process_id, role, actor) -> None:
+    """Let members of ROLE start cases of the process (audited)."""
+    from workflows.starting import allow
+    _lane_change(lambda s, now: f"{process_id}: {role} may start it"
+                 + ("" if allow(s, process_id, role, actor=actor, now=now) else " (already)"))
+
+
+@lanes_group.command("deny-start")
+@click.option("--process", "process_id", required=True)
+@click.option("--role", required=True)
+@click.option("--actor", default=lambda: os.environ.get("USER", "designer"))
+def lanes_deny_start(process_id, role, actor) -> None:
+    """Stop members of ROLE starting cases of the process (audited)."""
+    from workflows.starting import deny
+    _lane_change(lambda s, now: f"{process_id}: {role} may not start it"
+                 + ("" if deny(s, process_id, role, actor=actor, now=now) else " (already)"))
 
 
 @main.group("figures")

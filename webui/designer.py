@@ -84,7 +84,8 @@ def _files_from_request():
 @bp.post("/validate")
 @roles_required(*DESIGNERS)
 def validate():
-    return jsonify(problems=_problems(designer.validate(db.engine(), _files_from_request())))
+    return jsonify(problems=_problems(designer.validate(db.session(), db.engine(),
+                                                        _files_from_request())))
 
 
 @bp.post("/deploy")

@@ -127,6 +127,37 @@ def term(code: str | None) -> str:
     return _pick(pair) if pair else code
 
 
+def role_name(code: str | None) -> str:
+    """A role's name in the current language: the built-in roles' from `TERMS`, the ones an
+    administrator added from the `role` table (read once per request, only when needed)."""
+    if not code:
+        return ""
+    if code in TERMS:
+        return _pick(TERMS[code])
+    from flask import g
+
+    from workflows.roles import names
+
+    from . import db
+    if "role_names" not in g:
+        g.role_names = names(db.session())
+    pair = g.role_names.get(code)
+    return _pick(pair) if pair else code
+
+
+# The kinds of lane rule (workflows.lanes.KINDS).
+KINDS = {"role": ("角色（任意单位）", "Role (any unit)"),
+         "unit_role": ("单位中的角色", "Role in the unit at a data path"),
+         "person": ("指定人员（数据路径中的用户名）", "Person named at a data path"),
+         "initiator": ("发起人", "Whoever started the case"),
+         "lead_deputy": ("领衔代表（无账号时由代表工委代录）",
+                         "The lead deputy (the commission records it without an account)")}
+
+
+def kind_name(kind: str) -> str:
+    return _pick(KINDS[kind]) if kind in KINDS else kind
+
+
 def timeline_text(entry) -> str:
     """One audit entry as a sentence."""
     step = _pick(STEPS[entry.step]) if entry.step in STEPS else (entry.step or "")
@@ -139,7 +170,8 @@ def timeline_text(entry) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, label=label, notice=notice, locale=locale, term=term,
-                                 timeline_text=timeline_text)
+                                 timeline_text=timeline_text, role_name=role_name,
+                                 kind_name=kind_name)
 
     @app.get("/lang/<code>")
     def set_language(code: str):

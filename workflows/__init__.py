@@ -13,7 +13,7 @@ from models import Database
 def make_engine(clock: Clock = system_clock) -> Engine:
     """The engine configured with this domain's hooks."""
     from . import deadlines, lanes, notifications, operators
-    return Engine(clock=clock, lane_resolver=lanes.resolve, lanes=lanes.LANES,
+    return Engine(clock=clock, lane_resolver=lanes.resolve,
                   operators=operators.OPERATORS,
                   script_globals={"deadline": deadlines.deadline,
                                   "report_due": deadlines.report_due,
@@ -22,6 +22,15 @@ def make_engine(clock: Clock = system_clock) -> Engine:
                                   "unit_name": operators.unit_name,
                                   "merged_suggestions": operators.merged_suggestions},
                   on_step=notifications.on_step)
+
+
+def seed_defaults(session) -> None:
+    """The rows a new database needs besides its schema (the migrations write the same): the
+    built-in roles, the suggestion process's lane rules and who may start it."""
+    from . import lanes, roles, starting
+    roles.seed_builtin(session)
+    lanes.seed_defaults(session)
+    starting.seed_defaults(session)
 
 
 def housekeeping(db: Database) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine import ManualClock, Package
 from models import CongressSession, Deputy, Division, Suggestion, Unit, User
 
-from . import make_engine, simulate, suggestions
+from . import make_engine, seed_defaults, simulate, suggestions
 from .users import create_user
 
 # Security review: demo data only; real users get their own passwords.
@@ -113,6 +113,7 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
     meeting = now - timedelta(days=150)
     clock = ManualClock(meeting - timedelta(days=10))
     engine = make_engine(clock)
+    seed_defaults(session)  # roles, lane rules, who starts the suggestion process
     engine.deploy(session, Package.from_folder(Path(__file__).resolve().parent.parent / "bpmn"),
                   "designer")
     congress = CongressSession(congress=14, meeting=3, year=meeting.year,

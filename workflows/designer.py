@@ -12,6 +12,8 @@ from engine import DeployError, Engine, Package, Problem
 from engine.migration import CasePlan, dry_run, migrate, select_cases
 from models import ProcessInstance, ProcessVersion
 
+from . import lanes
+
 # Names as `Package.from_folder` makes them: relative paths, no "..", only package file types.
 FILE_NAME = re.compile(r"^(?:[\w\-]+/)*[\w\-][\w.\-]*\.(?:bpmn|dmn|json)$")
 MAX_PACKAGE_CHARS = 8_000_000
@@ -32,18 +34,36 @@ def package_from(files: object) -> Package:
     return Package(dict(files))
 
 
-def validate(engine: Engine, files: object) -> list[Problem]:
+def validate(session: Session, engine: Engine, files: object) -> list[Problem]:
     """Every problem the deploy rules find (empty when the package would deploy)."""
     try:
-        engine.compile(package_from(files))
+        return package_problems(session, engine, package_from(files))
     except DeployError as err:
         return err.problems
-    return []
+
+
+def package_problems(session: Session, engine: Engine, package: Package) -> list[Problem]:
+    """The engine's deploy rules, then the domain's: every lane needs an assignment rule."""
+    try:
+        engine.compile(package)
+        problems: list[Problem] = []
+    except DeployError as err:
+        problems = list(err.problems)
+    return problems + lanes.lane_problems(session, dict(package.files))
 
 
 def deploy(session: Session, engine: Engine, files: object, actor: str) -> ProcessVersion:
     """Deploy the edited files as a new version (audited by the engine); DeployError if refused."""
-    return engine.deploy(session, package_from(files), actor)
+    return deploy_package(session, engine, package_from(files), actor)
+
+
+def deploy_package(session: Session, engine: Engine, package: Package,
+                   actor: str) -> ProcessVersion:
+    """Deploy a package once the engine's and the domain's rules accept it."""
+    problems = package_problems(session, engine, package)
+    if problems:
+        raise DeployError(problems)
+    return engine.deploy(session, package, actor)
 
 
 def newest_version_id(session: Session) -> int | None:

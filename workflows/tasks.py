@@ -32,19 +32,22 @@ class Who(Protocol):
 
 
 def visible_to(user: User):
-    """SQL condition: ready tasks this user may work on (role, unit and personal assignee)."""
+    """SQL condition: ready tasks this user may work on (role, unit and personal assignee; a
+    task given to one person with no role — e.g. the case's initiator's — is theirs alone)."""
     unit_code = user.unit.code if user.unit is not None else None
-    return and_(
+    return or_(and_(
         HumanTask.candidate_role == user.role,
         or_(HumanTask.candidate_unit.is_(None), HumanTask.candidate_unit == unit_code),
         HumanTask.assignee == user.username if user.role in PERSONAL_ROLES else
         or_(HumanTask.assignee.is_(None), HumanTask.assignee == user.username),
-    )
+    ), and_(HumanTask.candidate_role.is_(None), HumanTask.assignee == user.username))
 
 
 def may_complete(user: Who, task) -> bool:
     """True if the task (a HumanTask or a row with its candidate columns) is in this user's
     queue."""
+    if task.candidate_role is None:  # one person's, whatever their role (the initiator, say)
+        return user.active and task.assignee is not None and task.assignee == user.username
     if not user.active or task.candidate_role != user.role:
         return False
     if task.candidate_unit is not None and (user.unit is None or user.unit.code != task.candidate_unit):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import text
-from models import ROLES, AuditEvent, LoginFailure, LoginName, LoginSession, Unit, User
+from models import AuditEvent, LoginFailure, LoginName, LoginSession, Unit, User
 
 from .errors import DomainError
 
@@ -27,7 +27,8 @@ FORGET_AFTER = timedelta(days=1)  # failed logins, and sessions idle that long, 
 def create_user(session: Session, username: str, name: str, role: str, password: str, *,
                 unit_code: str | None = None, deputy_id: int | None = None) -> User:
     """Add a user with a hashed password; unit-bound roles need their unit."""
-    if role not in ROLES:
+    from .roles import exists
+    if not exists(session, role):  # a built-in role, or one an administrator added
         raise DomainError(f"unknown role '{role}'")
     for field, value in (("username", username), ("name", name)):
         if reason := text.problem(value, limit=text.limit_of(getattr(User, field))):

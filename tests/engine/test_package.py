@@ -66,10 +66,24 @@ def test_entity_expansion_bombs_are_refused():
     assert "DOCTYPE" in reason
 
 
-def test_user_task_without_a_form_is_refused_with_its_id():
+def test_a_user_task_without_a_form_deploys():
+    """A formless user task is a step a person marks done (SpiffArena's convention)."""
     form = '<spiffworkflow:property name="formJsonSchemaFilename" value="note.schema.json" />'
-    problems = refused(linear(**{form: ""}))
-    assert ("linear10.bpmn", "step_01", "user task has no form (formJsonSchemaFilename property)") in problems
+    files = linear(**{form: ""})
+    compiled = compile_package(Package(files), OPERATORS)
+    assert "linear10" in compiled.specs
+
+
+def test_a_manual_task_deploys_and_is_a_human_task():
+    from engine.package import is_human_task
+    files = linear(**{'<bpmn:userTask id="step_01" name="Step 01">':
+                      '<bpmn:manualTask id="step_01" name="Step 01">'})
+    text = files["linear10.bpmn"]
+    end = text.index("</bpmn:userTask>", text.index('id="step_01"'))
+    files["linear10.bpmn"] = text[:end] + "</bpmn:manualTask>" + text[end + len("</bpmn:userTask>"):]
+    spec, _ = compile_package(Package(files), OPERATORS).spec("linear10")
+    assert type(spec.task_specs["step_01"]).__name__ == "ManualTask"
+    assert is_human_task(spec.task_specs["step_01"])
 
 
 def test_form_file_missing_from_the_package_is_refused():
@@ -87,9 +101,18 @@ def test_invalid_json_schema_is_refused():
     assert file == "note.schema.json" and "not a valid JSON Schema" in reason
 
 
-def test_user_task_outside_any_lane_is_refused():
-    problems = refused(linear(**{"<bpmn:flowNodeRef>step_01</bpmn:flowNodeRef>": ""}))
-    assert ("linear10.bpmn", "step_01", "user task is not in a lane") in problems
+def test_a_user_task_outside_every_lane_deploys():
+    """It goes to whoever started the case (see test_runtime); lanes are the domain's data."""
+    files = linear(**{"<bpmn:flowNodeRef>step_01</bpmn:flowNodeRef>": ""})
+    spec, _ = compile_package(Package(files), OPERATORS).spec("linear10")
+    assert spec.task_specs["step_01"].lane is None
+
+
+def test_any_lane_name_deploys_in_the_engine():
+    """The engine is domain-free: which lanes have assignment rules is checked by the domain."""
+    files = linear(**{'name="LeadUnit"': 'name="WhateverOffice"'})
+    spec, _ = compile_package(Package(files), OPERATORS).spec("linear10")
+    assert spec.task_specs["step_02"].lane == "WhateverOffice"
 
 
 def _with_script(script: str) -> dict[str, str]:

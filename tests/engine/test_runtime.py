@@ -230,3 +230,89 @@ def test_deploying_identical_files_twice_keeps_one_version(db, engine, package):
         again = engine.deploy(session, package, "designer").id
     assert first == again
     assert count(db, ProcessInstance) == 0
+
+
+# ---- human tasks without a lane or a form, manual tasks, and what the resolver is told ----
+def _linear_variant(db, engine, **replace):
+    """Deploy linear10 with text replaced; returns nothing (the newest version has it)."""
+    from engine import Package
+    from ..conftest import PROCESSES
+    text = (PROCESSES / "linear10.bpmn").read_text(encoding="utf-8")
+    for old, new in replace.items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    files = {"linear10.bpmn": text,
+             "note.schema.json": (PROCESSES / "note.schema.json").read_text(encoding="utf-8")}
+    with db.write() as session:
+        engine.deploy(session, Package(files), "designer")
+
+
+FORM_01 = ('<bpmn:userTask id="step_01" name="Step 01">\n      <bpmn:extensionElements>\n'
+           '        <spiffworkflow:properties>\n'
+           '          <spiffworkflow:property name="formJsonSchemaFilename" value="note.schema.json" />\n'
+           '        </spiffworkflow:properties>\n      </bpmn:extensionElements>')
+
+
+def test_a_formless_user_task_completes_with_no_data(db, engine):
+    _linear_variant(db, engine, **{FORM_01: '<bpmn:userTask id="step_01" name="Step 01">'})
+    case = start(db, engine, "linear10")
+    task = ready(db, engine, case)["step_01"]
+    assert task.form is None
+    complete(db, engine, task, {})
+    assert set(ready(db, engine, case)) == {"step_02"}
+
+
+def test_a_manual_task_is_in_the_inbox_and_completes(db, engine):
+    """bpmn:manualTask is a human task like a user task: an inbox row, no form, done with {}."""
+    from ..conftest import PROCESSES
+    text = (PROCESSES / "linear10.bpmn").read_text(encoding="utf-8")
+    begin = text.index('<bpmn:userTask id="step_01"')
+    close = text.index("</bpmn:userTask>", begin)
+    manual = ('<bpmn:manualTask id="step_01" name="Step 01">'
+              + text[text.index("<bpmn:incoming>", begin):close] + "</bpmn:manualTask>")
+    _linear_variant(db, engine, **{text[begin:close + len("</bpmn:userTask>")]: manual})
+    case = start(db, engine, "linear10")
+    task = ready(db, engine, case)["step_01"]
+    assert (task.form, task.candidate_role) == (None, "Commission")
+    complete(db, engine, task, {})
+    assert set(ready(db, engine, case)) == {"step_02"}
+
+
+def test_a_task_outside_every_lane_goes_to_whoever_started_the_case(db, clock):
+    """The resolver is told the defining process, lane (None), task id, data and initiator."""
+    from engine import Candidates
+    from ..conftest import make_engine
+    seen = []
+
+    def resolver(ctx):
+        seen.append(ctx)
+        return Candidates(assignee=ctx.initiator) if ctx.lane is None else Candidates(role=ctx.lane)
+
+    engine = make_engine(clock, lane_resolver=resolver)
+    _linear_variant(db, engine, **{"<bpmn:flowNodeRef>step_01</bpmn:flowNodeRef>": ""})
+    case = start(db, engine, "linear10", {"x": 1}, actor="clerk")
+    task = ready(db, engine, case)["step_01"]
+    assert (task.assignee, task.candidate_role, task.lane) == ("clerk", None, None)
+    ctx = seen[-1]
+    assert (ctx.process_id, ctx.lane, ctx.bpmn_id, ctx.initiator) == (
+        "linear10", None, "step_01", "clerk")
+    assert ctx.data["x"] == 1
+    complete(db, engine, task, {"note": "done"}, actor="clerk")
+    assert seen[-1].lane == "LeadUnit" and seen[-1].initiator == "clerk"  # after a reload too
+
+
+def test_the_resolver_is_told_the_process_that_defines_the_task(db, clock, package):
+    """A call activity's task belongs to the called process; an embedded subprocess's task to
+    the process it is drawn in."""
+    from engine import Candidates
+    from ..conftest import make_engine
+    seen = {}
+    engine = make_engine(clock, lane_resolver=lambda ctx: seen.setdefault(
+        ctx.bpmn_id, ctx.process_id) and Candidates(role=ctx.lane))
+    with db.write() as session:
+        engine.deploy(session, package, "designer")
+    case = start(db, engine, "call_activity")
+    complete(db, engine, ready(db, engine, case)["prepare"])
+    assert seen["review"] == "review_sub" and seen["prepare"] == "call_activity"
+    case = start(db, engine, "escalation")
+    assert seen["handle"] == "escalation"  # inside the embedded subprocess `handling`

@@ -47,3 +47,34 @@ def test_upgrade_on_postgresql_matches_the_models():
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP SCHEMA IF EXISTS migration_check CASCADE")
         engine.dispose()
+
+
+def test_the_migration_seeds_the_rows_the_code_seeds():
+    """Migrations import no application code, so the lane rules, start permissions and built-in
+    roles are written there literally: they must equal the ones demo and test databases get."""
+    import importlib.util
+    from pathlib import Path
+
+    from models import ROLE_NAMES, ROLES
+    from workflows.lanes import DEFAULT_RULES
+    from workflows.starting import DEFAULT_START
+    path = Path(__file__).resolve().parents[2] / "models/migrations/versions/0014_lanes_and_roles.py"
+    spec = importlib.util.spec_from_file_location("m0014", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.LANE_RULES == [(r.process_id, r.lane, r.kind, r.role, r.path)
+                                 for r in DEFAULT_RULES]
+    assert module.START == list(DEFAULT_START)
+    assert module.ROLES == [(code, *ROLE_NAMES[code]) for code in ROLES]
+
+
+def test_the_upgraded_database_holds_the_seeded_rows(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        roles = conn.exec_driver_sql("SELECT count(*) FROM role WHERE builtin").scalar()
+        rule = conn.exec_driver_sql("SELECT kind, role, path FROM lane_rule WHERE "
+                                    "process_id = 'unit_handling' AND lane = 'CoUnit'").one()
+    engine.dispose()
+    assert roles == 9 and tuple(rule) == ("unit_role", "unit_handler", "co_unit.unit")

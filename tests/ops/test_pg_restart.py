@@ -16,7 +16,7 @@ import time
 import pytest
 
 from bench.http_client import Client, free_port, production
-from bench.web_bench import PASSWORD, _organisation, assigned_cases
+from bench.web_bench import PASSWORD, _organisation, assigned_cases, seed
 from engine import Package
 from models import Database
 from workflows import make_engine
@@ -57,6 +57,7 @@ def test_the_app_recovers_after_postgresql_restarts_under_load(private_cluster):
     url, restart = private_cluster
     db = Database(url)
     db.create_all()
+    seed(db)
     engine = make_engine()
     with db.write() as s:
         congress = _organisation(s, [("jtt", "省交通运输厅", "government")])

@@ -1,4 +1,4 @@
-"""Deploy refuses what would fail at run time: a lane that names no role."""
+"""Deploy refuses what would fail at run time: a lane without an assignment rule."""
 from __future__ import annotations
 
 import pytest
@@ -16,12 +16,13 @@ def _renamed(old: str, new: str) -> Package:
     return Package(files)
 
 
-def test_a_lane_that_names_no_role_is_refused_with_the_lane_id(domain_engine):
-    with pytest.raises(DeployError) as err:
-        domain_engine.compile(_renamed("Reviewer", "Finance"))
-    [problem] = err.value.problems
+def test_a_lane_without_a_rule_is_refused_with_the_lane_id_and_its_elements(db, domain_engine):
+    from workflows import designer
+    with db.session() as s:
+        [problem] = designer.validate(s, domain_engine, dict(_renamed("Reviewer", "Finance").files))
     assert (problem.file, problem.element_id) == ("unit_handling.bpmn", "lane_Reviewer")
-    assert problem.reason.startswith("lane 'Finance' names no role")
+    assert problem.reason.startswith("lane 'Finance' of process 'unit_handling' has no "
+                                     "assignment rule; its elements: review, ")
 
 
 def test_the_refused_lane_is_shown_by_the_designer(app, login_as, db):
@@ -38,8 +39,10 @@ def test_the_refused_lane_is_shown_by_the_designer(app, login_as, db):
                for p in problems), problems
 
 
-def test_every_shipped_lane_names_a_role(domain_engine):
-    domain_engine.compile(Package.from_folder(BPMN))  # raises if not
+def test_every_shipped_lane_has_a_rule(db, domain_engine):
+    from workflows import designer
+    with db.session() as s:
+        assert designer.validate(s, domain_engine, dict(Package.from_folder(BPMN).files)) == []
 
 
 ELSEWHERE = [
@@ -79,8 +82,9 @@ def test_a_stored_version_that_todays_rules_refuse_never_runs(db, domain_engine,
 
     from engine.consistency import check_cases, check_versions
     from models import HumanTask, ProcessVersion
-    from .test_script_escapes import _package, _state
+    from .test_script_escapes import _package, _state, commission_lane
     with db.write() as s:
+        commission_lane(s)
         version = domain_engine.deploy(s, _package("n = 1"), "designer")
         case = domain_engine.start(s, "scripted", {}, actor="commission").instance_id
         files = dict(version.files)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 
-from models import Attachment, HumanTask, Reply, Unit, User
+from models import Attachment, HumanTask, LaneRule, Reply, Unit, User
 from workflows import attachments
 from workflows.users import create_user
 
@@ -214,6 +214,8 @@ def world(db, domain_engine, org, tmp_path):
             "name": ["assign.schema.json"],
             "kind": ["follow_up", "dissatisfied", "key", "repeated"],
             "code": ["zh"],
+            "rule_id": [str(s.scalar(select(LaneRule.id).where(  # in use: deleting is refused
+                LaneRule.process_id == "unit_handling", LaneRule.lane == "Signer")))],
         }
 
 

@@ -285,6 +285,14 @@ def _package(script: str) -> Package:
                     "note.schema.json": (PROCESSES / "note.schema.json").read_text()})
 
 
+def commission_lane(session) -> None:
+    """The domain's rule for the lane of `scripted` (lanes are data: deploy checks them)."""
+    from workflows.lanes import set_rule
+    from models import utcnow
+    set_rule(session, process_id="scripted", lane="Commission", kind="role", role="commission",
+             actor="designer", now=utcnow())
+
+
 def _deploy_and_start(db, engine, script, monkeypatch=None):
     package = _package(script)
     if monkeypatch is not None:  # a check missed at deploy: the run-time guards must hold
@@ -436,6 +444,7 @@ def test_a_step_stopped_by_its_budget_tells_the_user_and_keeps_what_was_typed(
     """Through the web app (the dev server runs requests in threads): the handler is told the
     case was not changed, and the form keeps the text."""
     with db.write() as s:
+        commission_lane(s)
         domain_engine.deploy(s, _package("n = 0\nwhile True:\n    n += 1"), "designer")
         case = domain_engine.start(s, "scripted", {}, actor="commission").instance_id
     with db.session() as s:
@@ -457,6 +466,7 @@ def test_budget_holds_in_gunicorn_workers(db, domain_engine, org):
     from bench.http_client import Client as HttpClient, production
     script = "n = 0\nwhile note == 'loop':\n    n += 1"
     with db.write() as s:
+        commission_lane(s)
         domain_engine.deploy(s, _package(script), "designer")
         cases = [domain_engine.start(s, "scripted", {}, actor="commission").instance_id
                  for _ in range(2)]

@@ -213,8 +213,9 @@ def test_jianyi_bpmn_validate_names_the_element(tmp_path):
     path = folder / "suggestion.bpmn"
     path.write_text(BPMN_CORPUS["xhtml script"][0](path.read_text(encoding="utf-8")),
                     encoding="utf-8")
-    result = CliRunner().invoke(main, ["bpmn", "validate", str(folder)],
-                                env={"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"})
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    assert CliRunner().invoke(main, ["db", "upgrade"], env=env).exit_code == 0  # lane rules
+    result = CliRunner().invoke(main, ["bpmn", "validate", str(folder)], env=env)
     assert result.exit_code == 1
     assert "suggestion.bpmn  assign  element <h:script> is not allowed" in result.output
 

@@ -19,20 +19,36 @@ def _env(tmp_path):
 
 
 def _folder(tmp_path, names):
-    """Fixture files for the domain's CLI: their lane LeadUnit becomes the domain's UnitHandler
-    (deploy refuses a lane the domain cannot resolve)."""
+    """Fixture files for the domain's CLI (process `loop`, lanes Deputy and LeadUnit)."""
     folder = tmp_path / "bpmn"
     folder.mkdir()
     for name in names:
-        text = (PROCESSES / name).read_text().replace('name="LeadUnit"', 'name="UnitHandler"')
-        (folder / name).write_text(text)
+        (folder / name).write_text((PROCESSES / name).read_text())
     return folder
+
+
+def _rules(runner, env):
+    """Give the lanes of the fixture process `loop` their rules."""
+    for lane, kind in (("Deputy", ["--kind", "initiator"]),
+                       ("LeadUnit", ["--kind", "unit_role", "--role", "unit_handler",
+                                     "--path", "branch.unit"])):
+        result = runner.invoke(main, ["lanes", "set", "--process", "loop", "--lane", lane,
+                                      *kind, "--actor", "designer1"], env=env)
+        assert result.exit_code == 0, result.output
 
 
 def test_validate_then_deploy_a_valid_folder(tmp_path):
     runner, env = CliRunner(), _env(tmp_path)
     folder = _folder(tmp_path, ["loop.bpmn", "feedback.schema.json", "note.schema.json"])
     assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    result = runner.invoke(main, ["bpmn", "validate", str(folder)], env=env)
+    assert result.exit_code == 1
+    assert ("loop.bpmn  lane_LeadUnit  lane 'LeadUnit' of process 'loop' has no assignment "
+            "rule; its elements: rehandle") in result.output
+    assert "refused: 2 problem(s)" in result.output
+    _rules(runner, env)
+    result = runner.invoke(main, ["lanes", "list", "--process", "loop"], env=env)
+    assert "loop\tLeadUnit\tunit_role\tunit_handler\tbranch.unit" in result.output
     result = runner.invoke(main, ["bpmn", "validate", str(folder)], env=env)
     assert result.exit_code == 0 and "valid: loop" in result.output
     result = runner.invoke(main, ["bpmn", "deploy", str(folder), "--by", "designer1"], env=env)
@@ -47,8 +63,11 @@ def test_validate_then_deploy_a_valid_folder(tmp_path):
 
 
 def test_validate_lists_every_problem_with_file_and_element(tmp_path):
+    runner, env = CliRunner(), _env(tmp_path)
+    assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    _rules(runner, env)
     folder = _folder(tmp_path, ["loop.bpmn", "feedback.schema.json"])  # note form missing
-    result = CliRunner().invoke(main, ["bpmn", "validate", str(folder)], env=_env(tmp_path))
+    result = runner.invoke(main, ["bpmn", "validate", str(folder)], env=env)
     assert result.exit_code == 1
     assert "loop.bpmn  rehandle  form file 'note.schema.json' is not in the package" in result.output
     assert "refused: 1 problem(s)" in result.output
@@ -57,6 +76,7 @@ def test_validate_lists_every_problem_with_file_and_element(tmp_path):
 def test_a_refused_deploy_stores_nothing(tmp_path):
     runner, env = CliRunner(), _env(tmp_path)
     runner.invoke(main, ["db", "upgrade"], env=env)
+    _rules(runner, env)
     folder = _folder(tmp_path, ["loop.bpmn", "feedback.schema.json", "note.schema.json"])
     (folder / "loop.bpmn").write_text((folder / "loop.bpmn").read_text()
                                       .replace("satisfied == True", "__import__('os')"))

@@ -48,10 +48,11 @@ def test_validate_lists_problems_with_file_and_element(db, designer):
     files = dict(newest(db).files)
     assert post_json(designer, "/designer/validate", files).get_json() == {"problems": []}
     files["suggestion.bpmn"] = files["suggestion.bpmn"].replace(
-        '<spiffworkflow:property name="formJsonSchemaFilename" value="assign.schema.json" />', "")
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="assign.schema.json" />',
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="gone.schema.json" />')
     problems = post_json(designer, "/designer/validate", files).get_json()["problems"]
     assert {"file": "suggestion.bpmn", "element_id": "assign",
-            "reason": "user task has no form (formJsonSchemaFilename property)"} in problems
+            "reason": "form file 'gone.schema.json' is not in the package"} in problems
 
 
 def test_a_valid_edit_deploys_and_a_broken_one_is_refused_with_element_ids(db, designer):

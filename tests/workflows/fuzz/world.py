@@ -20,7 +20,7 @@ from sqlalchemy import select, text
 
 from engine import ManualClock, Package
 from models import Base, CongressSession, Database, Deputy, Division, Unit, User
-from workflows import make_engine
+from workflows import make_engine, seed_defaults
 from workflows.users import create_user
 
 BPMN = Path(__file__).resolve().parents[3] / "bpmn"
@@ -55,6 +55,7 @@ def populate(database: Database, engine) -> Province:
     """Write the province and deploy the real process into an empty database."""
     province = Province()
     with database.write() as session:
+        seed_defaults(session)  # roles and lane rules, as the migrations write them
         congress = CongressSession(congress=14, meeting=3, year=2026, name="省十四届人大三次会议")
         session.add(congress)
         for code, name, kind in UNITS:
