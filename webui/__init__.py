@@ -56,7 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["db"] = Database(url)
     app.extensions["engine"] = app.config.get("ENGINE") or make_engine()
 
-    from . import auth, cases, db, designer, i18n, inbox, notifications, supervision, tasks
+    from . import auth, cases, db, designer, i18n, inbox, instances, notifications, supervision
+    from . import tasks
     from . import banners, headers
     csrf.init_app(app)
     headers.init_app(app)  # CSP, no-store, HSTS: see webui/headers.py
@@ -64,7 +65,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     banners.init_app(app)  # the missing-calendar-year warning for commission and admins
-    for module in (inbox, tasks, cases, notifications, supervision, designer):
+    instances.init_app(app)  # the header's 新建案件 link
+    for module in (inbox, tasks, cases, instances, notifications, supervision, designer):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")
