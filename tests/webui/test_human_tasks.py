@@ -46,12 +46,13 @@ def case_of(db, task_id) -> int:
         return s.get(HumanTask, task_id).instance_id
 
 
-def through_form(db, person) -> tuple[int, HumanTask]:
+def through_form(db, person, instructions: bool = True) -> tuple[int, HumanTask]:
     """Start a case and fill in its first step's form: returns the case and its manual task."""
     location = start(person, subject="三楼会议室").headers["Location"]
     task_id = location.rsplit("/", 1)[1]
     page = person.get(location).get_data(as_text=True)
-    assert "请填写要领取的<strong>物品</strong>和数量。" in page  # instructions above a form too
+    if instructions:  # above a form too
+        assert "请填写要领取的<strong>物品</strong>和数量。" in page
     assert person.post(location, {"item": "笔记本电脑", "quantity": "2",
                                   "_action": "complete"}).status_code == 302
     instance_id = case_of(db, task_id)
@@ -216,3 +217,17 @@ def test_the_inbox_lists_tasks_of_every_process_side_by_side(equipment, db, doma
     # A suggestion filter leaves the other processes' tasks out.
     filtered = commission.get("/inbox?queue=queue&field=交通").get_data(as_text=True)
     assert "关于修缮校舍的建议" in filtered and "到库房领取" not in filtered
+
+
+def test_instructions_that_cannot_be_filled_in_are_named_so_and_the_step_still_done(
+        equipment, db, login_as, monkeypatch):
+    from engine import instructions
+    monkeypatch.setattr(instructions, "of_spec",
+                        lambda spec: "{% for i in range(9999) %}{{ 'x' * 99999 }}{% endfor %}")
+    commission = login_as("commission")
+    instance_id, fetch = through_form(db, commission, instructions=False)
+    page = commission.get(f"/tasks/{fetch.id}").get_data(as_text=True)
+    assert 'id="instructions-error"' in page and "办理说明无法显示" in page
+    assert "xxxxxxxxxx" not in page
+    assert commission.post(f"/tasks/{fetch.id}", {"_action": "complete"}).status_code == 302
+    assert ready(db, instance_id, "confirm") is not None
