@@ -44,6 +44,30 @@ def may_see(session: Session, user, instance: ProcessInstance) -> bool:
     return session.scalar(involved) is not None
 
 
+def visible_others(user):
+    """SQL condition on ProcessInstance: the cases of other processes than the suggestion's
+    that `user` may see (the rule of `may_see`, for a list)."""
+    not_suggestion = ProcessInstance.id.not_in(
+        select(Suggestion.instance_id).where(Suggestion.instance_id.isnot(None)))
+    if not user.active:
+        return ProcessInstance.id.is_(None)
+    if user.role in SEE_ANY:
+        return not_suggestion
+    involved = select(HumanTask.instance_id).where(or_(
+        HumanTask.completed_by == user.username,
+        and_(HumanTask.state == "ready", visible_to(user))))
+    return and_(not_suggestion, or_(ProcessInstance.started_by == user.username,
+                                    ProcessInstance.id.in_(involved)))
+
+
+def others(session: Session, user, limit: int = 500) -> list[tuple[ProcessInstance, str]]:
+    """The newest cases of other processes `user` may see, each with its process's name."""
+    found = list(session.scalars(select(ProcessInstance).where(visible_others(user))
+                                 .order_by(ProcessInstance.id.desc()).limit(limit)))
+    names = process_names(session, [(i.process_version_id, i.process_id) for i in found])
+    return [(i, names.get((i.process_version_id, i.process_id), i.process_id)) for i in found]
+
+
 def process_names(session: Session, instances: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
     """(version id, process id) -> the process's display name, for the given pairs."""
     pairs = set(instances)

@@ -231,3 +231,15 @@ def test_instructions_that_cannot_be_filled_in_are_named_so_and_the_step_still_d
     assert "xxxxxxxxxx" not in page
     assert commission.post(f"/tasks/{fetch.id}", {"_action": "complete"}).status_code == 302
     assert ready(db, instance_id, "confirm") is not None
+
+
+def test_the_case_list_shows_cases_of_other_processes_to_those_who_may_see_them(
+        equipment, db, domain_engine, login_as):
+    with db.write() as s:
+        instance_id = domain_engine.start(s, "equipment", actor="transport_unit_handler",
+                                          business_key="办公桌").instance_id
+    link = f'href="/instances/{instance_id}"'
+    for username, sees in (("transport_unit_handler", True), ("commission", True),
+                           ("finance_unit_handler", False), ("dep_1", False)):
+        page = login_as(username).get("/cases").get_data(as_text=True)
+        assert (link in page and "办公桌" in page) == sees, username
