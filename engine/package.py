@@ -26,7 +26,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from models import HumanTask
 
-from . import safexml, xmlpolicy
+from . import instructions, safexml, xmlpolicy
 from .errors import DeployError, Problem
 from .scripts import unsafe_reason
 
@@ -113,6 +113,7 @@ def compile_package(package: Package, operators: Iterable[str] | None = None) ->
             problems.extend(_check_flows(name, root))
             problems.extend(_check_subprocess_lanes(name, root))
             problems.extend(_check_operators(name, root, operators))
+            problems.extend(instructions.check(name, root))  # templates that would not render
     if problems:
         raise DeployError(problems)
 

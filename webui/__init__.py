@@ -56,7 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["db"] = Database(url)
     app.extensions["engine"] = app.config.get("ENGINE") or make_engine()
 
-    from . import admin, auth, cases, db, designer, i18n, inbox, lanes, notifications, supervision
+    from . import (admin, auth, cases, db, designer, i18n, inbox, instances, lanes, notifications,
+                   supervision)
     from . import tasks
     from . import banners, headers
     csrf.init_app(app)
@@ -65,7 +66,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     banners.init_app(app)  # the missing-calendar-year warning for commission and admins
-    for module in (inbox, tasks, cases, notifications, supervision, designer, lanes, admin):
+    instances.init_app(app)  # the header's 新建案件 link
+    for module in (inbox, tasks, cases, instances, notifications, supervision, designer, lanes, admin):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")

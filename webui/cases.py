@@ -15,6 +15,7 @@ from models import (Assignment, CongressSession, Deputy, Feedback, HumanTask, Pr
 from models.text import clean
 from workflows import cases as case_rules
 from workflows import deputies, merging, replies, reports, similarity, suggestions
+from workflows import instances as instance_rules
 from workflows import text as text_rules
 from workflows.errors import DomainError
 
@@ -49,7 +50,8 @@ def index():
     if status:
         query = query.where(Suggestion.status == status)
     rows = s.scalars(query.order_by(Suggestion.number).limit(500)).all()
-    return render_template("cases/index.html", rows=rows, status=status)
+    return render_template("cases/index.html", rows=rows, status=status,
+                           others=instance_rules.others(s, current_user.row))
 
 
 @bp.get("/cases/<int:suggestion_id>")

@@ -70,6 +70,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "face_to_face": ("当面", "Face to face"), "site_visit": ("实地调研", "Site visit"),
     "phone": ("电话", "Phone"), "forum": ("座谈", "Forum"),
     "midyear": ("年中（督办推进会）", "Mid-year (supervision meeting)"), "november": ("11月", "November"),
+    "running": ("进行中", "Running"), "completed": ("已结束", "Completed"),
+    "cancelled": ("已终止", "Cancelled"),
 }
 STEPS: dict[str, tuple[str, str]] = {
     "assign": ("交办", "Assign"), "acknowledge": ("签收", "Acknowledge"),
@@ -158,13 +160,23 @@ def kind_name(kind: str) -> str:
     return _pick(KINDS[kind]) if kind in KINDS else kind
 
 
-def timeline_text(entry) -> str:
-    """One audit entry as a sentence."""
-    step = _pick(STEPS[entry.step]) if entry.step in STEPS else (entry.step or "")
+# A case of another process than the suggestion's (its steps named by its own BPMN).
+CASE_ACTIONS = {"start": ("新建案件", "started the case"),
+                "case_completed": ("案件办结", "case completed")}
+
+
+def timeline_text(entry, names: dict[str, str] | None = None) -> str:
+    """One audit entry as a sentence. `names` (BPMN id -> name) is given for a case of another
+    process than the suggestion's."""
+    if names is not None:
+        step = label(names.get(entry.step)) or entry.step or ""
+    else:
+        step = _pick(STEPS[entry.step]) if entry.step in STEPS else (entry.step or "")
     decision = _pick(DECISIONS[entry.decision]) if entry.decision in DECISIONS else ""
     if entry.action == "complete":
         return (f"completed “{step}”" if locale() == "en" else f"完成「{step}」") + decision
-    text = _pick(ACTIONS[entry.action]) if entry.action in ACTIONS else entry.action
+    actions = {**ACTIONS, **CASE_ACTIONS} if names is not None else ACTIONS
+    text = _pick(actions[entry.action]) if entry.action in actions else entry.action
     return f"{text}: {step}" if step and locale() == "en" else (f"{text}：{step}" if step else text)
 
 

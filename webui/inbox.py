@@ -14,6 +14,7 @@ from sqlalchemy import and_, false, func, or_, select
 from models import HumanTask, Suggestion, User
 from models.text import limit_of
 from workflows import deputies, inbox as inbox_actions
+from workflows import instances as instance_rules
 from workflows import tasks as task_rules
 from workflows.errors import DomainError
 
@@ -184,13 +185,16 @@ def index():
     if after is not None and decode_cursor(after) is None:
         params.bad_request(_("翻页参数无效，请从第一页重新开始。"))
     rows, next_cursor = page(s, who(), filters, after, size, now)
-    cases = {}
+    cases, others = {}, {}
     if rows:
         cases = {sg.instance_id: sg for sg in s.scalars(select(Suggestion).where(
             Suggestion.instance_id.in_({t.instance_id for t in rows})))}
+        # A case of another process: its process's name and business key.
+        others = instance_rules.case_rows(s, {t.instance_id for t in rows} - set(cases))
     fields = suggestion_fields(s)
     steps = list(STEPS)
-    return render_template("inbox/index.html", rows=rows, cases=cases, filters=filters,
+    return render_template("inbox/index.html", rows=rows, cases=cases, others=others,
+                           filters=filters,
                            next_cursor=next_cursor, counts=counts(s, who(), now),
                            fields=fields, steps=steps, now=now, due_class=due_class,
                            on_behalf=deputies.recorded_on_behalf)

@@ -14,6 +14,7 @@ from engine import ConflictError, FormError, LimitError, ProcessError
 from models import (Assignment, Attachment, Consultation, CoOpinion, Division, HumanTask,
                     ProcessInstance, Reply, Suggestion, Unit, User)
 from workflows import attachments, cases as case_rules, deputies, inbox as inbox_actions
+from workflows import instances as instance_rules
 from workflows import replies
 from workflows.letter import letter_blocks
 from workflows import tasks as task_rules
@@ -98,12 +99,17 @@ def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
     schema = db.engine().form(db.session(), task)
     fields = forms.fields(schema, option_source(task))
     colleagues = inbox_actions.colleagues(db.session(), current_user.row, task)
+    context = _context(task)
     return render_template("tasks/task.html", task=task, schema=schema, fields=fields,
+                           instructions=instance_rules.task_instructions(
+                               db.session(), db.engine(), task),
+                           case=None if context["suggestion"] else instance_rules.case_rows(
+                               db.session(), {task.instance_id}).get(task.instance_id),
                            button=forms.BUTTON, file_input=forms.FILE,
                            values=values, errors=errors, colleagues=colleagues,
                            in_person=inbox_actions.assigned_in_person(task),
                            on_behalf=deputies.recorded_on_behalf(task),
-                           letter=_draft_letter(task), now=db.now(), **_context(task)), status
+                           letter=_draft_letter(task), now=db.now(), **context), status
 
 
 @bp.get("/tasks/<task_id>")
@@ -112,13 +118,22 @@ def show(task_id: str):
     task = _task_or_404(task_id)
     if task.state != "ready":
         flash(_("该任务已处理完毕。"), "info")
-        suggestion = _suggestion(task)
-        return redirect(url_for("cases.show", suggestion_id=suggestion.id) if suggestion
-                        else url_for("inbox.index"))
+        return redirect(_case_page(task))
     if not task_rules.may_complete(who(), task):
         abort(403)
     values = inbox_actions.draft(db.session(), current_user.row, task_id) or {}
     return _render(task, values, {})
+
+
+def _case_page(task: HumanTask) -> str:
+    """Where a task that is no longer open leads: its case's page, or the inbox."""
+    suggestion = _suggestion(task)
+    if suggestion is not None:
+        return url_for("cases.show", suggestion_id=suggestion.id)
+    instance = db.session().get(ProcessInstance, task.instance_id)
+    if instance is not None and instance_rules.may_see(db.session(), who(), instance):
+        return url_for("instances.show", instance_id=instance.id)
+    return url_for("inbox.index")
 
 
 @bp.post("/tasks/<task_id>")
@@ -221,7 +236,10 @@ def download(attachment_id: int):
     if found is None:
         abort(404)
     suggestion = s.scalar(select(Suggestion.id).where(Suggestion.instance_id == found.instance_id))
-    if suggestion is None or not case_rules.may_see(s, current_user.row, suggestion):
+    if suggestion is None:  # a case of another process: the case page's readers
+        if not instance_rules.may_see(s, who(), s.get(ProcessInstance, found.instance_id)):
+            abort(403)
+    elif not case_rules.may_see(s, current_user.row, suggestion):
         abort(403)
     return send_file(BytesIO(attachments.content(_attachments_dir(), found)),
                      mimetype=found.content_type, as_attachment=True,

@@ -28,6 +28,7 @@ from workflows import attachments
 from workflows.users import create_user
 
 from ..webui.conftest import Client, app, login_as  # noqa: F401  (fixtures)
+from .. import human_tasks
 from ..workflows.helpers import Cases
 
 ROLES = {"commission": "commission", "unit handler": "transport_unit_handler",
@@ -178,7 +179,7 @@ def recording():
 
 # ---- the world: a case at every kind of step, a reply, an attachment ----
 @pytest.fixture
-def world(db, domain_engine, org, tmp_path):
+def world(db, domain_engine, org, tmp_path, monkeypatch):
     """Benign values for every path parameter: a list (tried for every role) or a dict of
     role -> value ("*" for the others); "endpoint:name" overrides "name" for one route."""
     with db.write() as s:
@@ -192,6 +193,9 @@ def world(db, domain_engine, org, tmp_path):
     cases.drive(cases.new(KEY, deputy="李强", title="关于重点事项的建议")[1],
                 stop_at={"leader_review"})
     cases.register(title="关于尚未交办的建议")
+    human_tasks.deploy(db, domain_engine, monkeypatch)  # a process that is not a suggestion
+    with db.write() as s:
+        other_case = domain_engine.start(s, "equipment", actor="commission").instance_id
     with db.write() as s:
         tasks = {t.bpmn_id: t.id for t in s.scalars(select(HumanTask).where(
             HumanTask.state == "ready").order_by(HumanTask.created_at))}
@@ -207,6 +211,8 @@ def world(db, domain_engine, org, tmp_path):
             "suggestion_id": [str(done_sid)],
             "attachment_id": [str(s.scalars(select(Attachment.id)).first())],
             "reply_id": [str(s.scalars(select(Reply.id)).first())],
+            "instance_id": [str(other_case)],
+            "instances.diagram:filename": ["equipment.bpmn"],
             "unit_id": [str(s.scalar(select(Unit.id).where(Unit.code == "transport")))],
             "version_id": ["1"],
             "filename": ["unit_handling.bpmn"],

@@ -1,0 +1,197 @@
+"""Cases of any deployed process (案件): who may see one, what its page shows, a task's
+instructions.
+
+A suggestion's case has its own page (`workflows.cases`); every other process instance is shown
+by the generic page: diagram, timeline, and the data entered at each completed step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from engine import Engine
+from engine import instructions as instruction_text
+from models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, Suggestion, User)
+
+from .tasks import visible_to
+
+# Roles that see every case of every process (the commission runs them, designers and
+# administrators look after the processes).
+SEE_ANY = frozenset({"commission", "admin", "designer"})
+
+
+def suggestion_of(session: Session, instance_id: int) -> int | None:
+    """The id of the suggestion whose case this is, if it is one."""
+    return session.scalar(select(Suggestion.id).where(Suggestion.instance_id == instance_id))
+
+
+def may_see(session: Session, user, instance: ProcessInstance) -> bool:
+    """The case's initiator, anyone who has a task of it in their queue or completed one, and
+    the roles in SEE_ANY."""
+    if not user.active:
+        return False
+    if user.role in SEE_ANY or instance.started_by == user.username:
+        return True
+    involved = select(HumanTask.id).where(
+        HumanTask.instance_id == instance.id,
+        or_(HumanTask.completed_by == user.username,
+            and_(HumanTask.state == "ready", visible_to(user)))).limit(1)
+    return session.scalar(involved) is not None
+
+
+def visible_others(user):
+    """SQL condition on ProcessInstance: the cases of other processes than the suggestion's
+    that `user` may see (the rule of `may_see`, for a list)."""
+    not_suggestion = ProcessInstance.id.not_in(
+        select(Suggestion.instance_id).where(Suggestion.instance_id.isnot(None)))
+    if not user.active:
+        return ProcessInstance.id.is_(None)
+    if user.role in SEE_ANY:
+        return not_suggestion
+    involved = select(HumanTask.instance_id).where(or_(
+        HumanTask.completed_by == user.username,
+        and_(HumanTask.state == "ready", visible_to(user))))
+    return and_(not_suggestion, or_(ProcessInstance.started_by == user.username,
+                                    ProcessInstance.id.in_(involved)))
+
+
+def others(session: Session, user, limit: int = 500) -> list[tuple[ProcessInstance, str]]:
+    """The newest cases of other processes `user` may see, each with its process's name."""
+    found = list(session.scalars(select(ProcessInstance).where(visible_others(user))
+                                 .order_by(ProcessInstance.id.desc()).limit(limit)))
+    names = process_names(session, [(i.process_version_id, i.process_id) for i in found])
+    return [(i, names.get((i.process_version_id, i.process_id), i.process_id)) for i in found]
+
+
+def process_names(session: Session, instances: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """(version id, process id) -> the process's display name, for the given pairs."""
+    pairs = set(instances)
+    if not pairs:
+        return {}
+    rows = session.execute(select(ProcessDefinition.version_id, ProcessDefinition.process_id,
+                                  ProcessDefinition.name).where(
+        ProcessDefinition.version_id.in_({v for v, _p in pairs}),
+        ProcessDefinition.process_id.in_({p for _v, p in pairs})))
+    return {(v, p): name or p for v, p, name in rows}
+
+
+@dataclass
+class CaseRow:
+    """What the inbox shows of a case that is not a suggestion."""
+
+    id: int
+    process: str
+    business_key: str | None
+
+
+def case_rows(session: Session, instance_ids: set[int]) -> dict[int, CaseRow]:
+    """Process name and business key of the given cases (suggestions included)."""
+    if not instance_ids:
+        return {}
+    found = session.execute(select(ProcessInstance.id, ProcessInstance.process_version_id,
+                                   ProcessInstance.process_id, ProcessInstance.business_key)
+                            .where(ProcessInstance.id.in_(instance_ids))).all()
+    names = process_names(session, [(v, p) for _i, v, p, _k in found])
+    return {i: CaseRow(i, names.get((v, p), p), key) for i, v, p, key in found}
+
+
+def step_names(session: Session, engine: Engine, instance: ProcessInstance) -> dict[str, str]:
+    """BPMN id -> name of every task of the case's process (and the processes it calls)."""
+    spec, subprocesses = engine.compiled_version(session, instance.process_version_id).spec(
+        instance.process_id)
+    names = {}
+    for each in (spec, *subprocesses.values()):
+        for task_spec in (each.task_specs.values() if each is not None else ()):
+            if getattr(task_spec, "bpmn_id", None) and getattr(task_spec, "bpmn_name", None):
+                names[task_spec.bpmn_id] = task_spec.bpmn_name
+    return names
+
+
+@dataclass
+class Entry:
+    """One field entered at a completed step: its title and value."""
+
+    title: str
+    value: Any
+
+
+@dataclass
+class Step:
+    """A completed step with who completed it, when, and what was entered."""
+
+    at: datetime
+    actor: str
+    bpmn_id: str
+    name: str
+    entries: list[Entry]
+
+
+def completed_steps(session: Session, engine: Engine, instance: ProcessInstance,
+                    names: dict[str, str]) -> list[Step]:
+    """The data entered at each completed step, oldest first, from the audit trail; fields
+    are named by their form's titles and listed in the form's order (a step without a form
+    lists nothing)."""
+    forms = engine.compiled_version(session, instance.process_version_id).forms
+    people = dict(session.execute(select(User.username, User.name)).tuples().all())
+    rows = session.execute(
+        select(AuditEvent, HumanTask.form).outerjoin(HumanTask, HumanTask.id == AuditEvent.task_id)
+        .where(AuditEvent.instance_id == instance.id, AuditEvent.action == "complete")
+        .order_by(AuditEvent.at, AuditEvent.id)).all()
+    steps = []
+    for event, form in rows:
+        data = (event.detail or {}).get("data") or {}
+        schema = forms.get(form) if form else None
+        properties = (schema or {}).get("properties") or {}
+        entries = [Entry(str(prop.get("title") or key) if isinstance(prop, dict) else key,
+                         _shown(data[key], prop if isinstance(prop, dict) else {}))
+                   for key, prop in properties.items() if key in data]
+        steps.append(Step(event.at, people.get(event.actor, event.actor), event.bpmn_id or "",
+                          names.get(event.bpmn_id or "", event.bpmn_id or ""), entries))
+    return steps
+
+
+def _shown(value: Any, prop: dict) -> Any:
+    """A value as its form offers it: the title of a chosen option, lists joined."""
+    options = {o.get("const"): o.get("title") for o in prop.get("oneOf") or []
+               if isinstance(o, dict) and "const" in o}
+    if isinstance(value, list):
+        return "、".join(str(options.get(v, v)) for v in value)
+    if isinstance(value, (str, int, float, bool)) and value in options:
+        return options[value]
+    return value
+
+
+@dataclass
+class Instructions:
+    """A task's instructions as safe HTML, or why they could not be shown."""
+
+    html: str | None = None
+    error: str | None = None
+
+
+def task_instructions(session: Session, engine: Engine, task: HumanTask) -> Instructions | None:
+    """The task's `instructionsForEndUser` filled with the data it sees (None: it has none)."""
+    instance = session.get(ProcessInstance, task.instance_id)
+    workflow = engine.workflow(session, instance)
+    spiff_task = workflow.get_task_from_id(UUID(task.id))
+    if spiff_task is None:
+        return None
+    text = instruction_text.of_spec(spiff_task.task_spec)
+    if text is None:
+        return None
+    try:
+        return Instructions(html=instruction_text.render(text, spiff_task.data))
+    except instruction_text.InstructionsError as err:
+        return Instructions(error=str(err))
+
+
+def first_task_for(session: Session, user, instance_id: int) -> HumanTask | None:
+    """The case's earliest ready task that `user` may do, if any."""
+    return session.scalar(select(HumanTask).where(
+        HumanTask.instance_id == instance_id, HumanTask.state == "ready", visible_to(user))
+        .order_by(HumanTask.created_at, HumanTask.id).limit(1))
