@@ -12,8 +12,9 @@ from models import Database
 
 def make_engine(clock: Clock = system_clock) -> Engine:
     """The engine configured with this domain's hooks."""
-    from . import deadlines, lanes, notifications, operators
+    from . import choices, deadlines, lanes, notifications, operators
     return Engine(clock=clock, lane_resolver=lanes.resolve, lanes=lanes.LANES,
+                  choices=choices.SOURCES,
                   operators=operators.OPERATORS,
                   script_globals={"deadline": deadlines.deadline,
                                   "report_due": deadlines.report_due,
