@@ -1,6 +1,10 @@
 """Forms from JSON Schema: fields to render, and submitted text turned back into typed data.
 
-The same `fields()` serve the inbox task page and the designer's live preview. Validation is the
+How a field is shown follows the form's uiSchema (react-jsonschema-form's conventions, as in
+SpiffArena: `ui:widget`, `ui:order`, `ui:options`...), never the field's name; nested objects,
+repeating rows and conditional fields (`if`/`then`/`else`, `dependencies`) are read back into
+nested data, and a conditional field whose condition does not hold is dropped. The same
+`fields()` serve the inbox task page and the designer's live preview. Validation is the
 engine's (jsonschema); this module converts types, holds text to the text rules (the schema's
 `maxLength`, `models.text`'s characters and blanks) and reports what it cannot take, so a draft
 is checked as a submission is and the message stands beside its field.

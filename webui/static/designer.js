@@ -111,9 +111,11 @@
   });
   $('new-form').onclick = () => {
     const name = $('new-form-name').value.trim();
-    if (!/^[\w\-]+\.schema\.json$/.test(name)) return status(T.badName);
+    if (!/^[\w\-]+\.schema\.json$/.test(name) && !/^[\w]+(\.|-)uischema\.json$/.test(name)) {
+      return status(T.badName);
+    }
     if (files[name] !== undefined) return status(T.exists);
-    files[name] = JSON.stringify({
+    files[name] = UI.test(name) ? '{\n  "ui:order": ["*"]\n}\n' : JSON.stringify({
       $schema: 'https://json-schema.org/draft/2020-12/schema', title: name.split('.')[0],
       type: 'object', properties: { note: { type: 'string', title: '备注 (Note)' } }, required: [],
     }, null, 2) + '\n';
