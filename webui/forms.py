@@ -119,11 +119,15 @@ def _object_fields(schema: dict, ui: dict, base: str, options: OptionSource | No
     out = []
     for name in _ordered([*props, *(n for n in conditional if n not in props)],
                          ui.get("ui:order")):
-        prop = props.get(name) or conditional[name][0]
+        prop = props[name] if name in props else conditional[name][0]
         f = _field(name, prop, _dict(ui.get(name)), base, options, depth)
         f.required = name in required
         if name in conditional:
-            _, f.shown_when, f.condition, branch_required = conditional[name]
+            _, shown_when, f.condition, branch_required = conditional[name]
+            # the browser finds the controlling field by its submitted name ("address.kind")
+            f.shown_when = None if shown_when is None else [
+                [{**c, "f": f"{base}{c['f']}"} for c in alternative]
+                for alternative in shown_when]
             f.required = f.required or branch_required
         out.append(f)
     return out

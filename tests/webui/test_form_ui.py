@@ -196,3 +196,19 @@ def test_random_contacts_keep_conditional_values_exactly_when_shown(kind, urgent
     assert ("urgent_reason" in paths) == (urgent and (reason or "").strip() == "")
     if kind == "org" and (org or "").strip() == "":
         assert errors  # a blank organisation is refused (the dependency's oneOf fails)
+
+
+def test_a_conditional_field_in_a_nested_object_names_its_controller_by_full_name():
+    schema = {"type": "object", "properties": {"address": {
+        "type": "object", "properties": {"abroad": {"type": "boolean"}},
+        "if": {"properties": {"abroad": {"const": True}}, "required": ["abroad"]},
+        "then": {"properties": {"country": {"type": "string"}}, "required": ["country"]}}}}
+    [address] = forms.fields(schema)
+    country = address.children[1]
+    assert (country.path, country.required) == ("address.country", True)
+    assert country.shown_when == [[{"f": "address.abroad", "in": [True], "absent_ok": False,
+                                    "not": False}]]
+    form = {"address.country": "法国"}
+    assert forms.parse(schema, MultiDict(form))[0] == {"address": {"abroad": False}}
+    assert forms.parse(schema, MultiDict({**form, "address.abroad": "on"}))[0] == {
+        "address": {"abroad": True, "country": "法国"}}
