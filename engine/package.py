@@ -16,7 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
+from jsonschema.validators import extend
 from jsonschema.exceptions import SchemaError
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask as ManualTaskMixin
@@ -26,7 +27,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from models import HumanTask
 
-from . import instructions, safexml, xmlpolicy
+from . import instructions, safexml, uischema, xmlpolicy
 from .errors import DeployError, Problem
 from .scripts import unsafe_reason
 
@@ -75,6 +76,8 @@ class Compiled:
     specs: dict[str, tuple[Any, dict[str, Any]]]
     names: dict[str, str]
     forms: dict[str, dict] = field(default_factory=dict)
+    ui_forms: dict[str, dict] = field(default_factory=dict)  # uiSchemas by file name
+    ui_of: dict[tuple[str, str], str] = field(default_factory=dict)  # (task id, form) -> uiSchema
     _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False,
                                                          compare=False)
 
@@ -85,18 +88,33 @@ class Compiled:
         """The JSON Schema validator of a form (built once: forms of a version never change)."""
         found = self._validators.get(form)
         if found is None and form in self.forms:
-            found = self._validators[form] = Draft202012Validator(
+            found = self._validators[form] = FormValidator(
                 self.forms[form], format_checker=FORMAT_CHECKER)
         return found
 
+    def ui_form(self, bpmn_id: str, form: str | None) -> dict | None:
+        """The uiSchema a user task names (formUiSchemaFilename), or None."""
+        name = self.ui_of.get((bpmn_id, form or ""))
+        return self.ui_forms.get(name) if name else None
 
-def compile_package(package: Package, operators: Iterable[str] | None = None) -> Compiled:
+
+# Forms follow JSON Schema 2020-12 and also honour draft-07's `dependencies` (property and schema
+# dependencies), which react-jsonschema-form forms (SpiffArena's) use for conditional fields.
+FormValidator = extend(Draft202012Validator,
+                       {"dependencies": Draft7Validator.VALIDATORS["dependencies"]})
+
+
+def compile_package(package: Package, operators: Iterable[str] | None = None,
+                    choices: Iterable[str] | None = None) -> Compiled:
     """Validate and parse; raise DeployError listing every problem (file, element id, reason).
 
-    `operators` are the service-task operators the domain knows (None: not checked). Lanes are
-    the domain's data: whether a lane can be turned into people is checked by the domain."""
+    `operators` are the service-task operators the domain knows (None: not checked); `choices`
+    the named choice sources a uiSchema may use. Lanes are the domain's data: whether a lane can
+    be turned into people is checked by the domain."""
     problems: list[Problem] = []
     forms = _load_forms(package, problems)
+    ui_forms = uischema.load(package.files, problems)
+    ui_of: dict[tuple[str, str], str] = {}
     parser = SpiffBpmnParser(validator=VALIDATOR)
     roots = {}
     for name, text in sorted(package.files.items()):
@@ -143,12 +161,14 @@ def compile_package(package: Package, operators: Iterable[str] | None = None) ->
                                     "process id over 128 or name over 255 characters"))
         for each in [spec, *subprocess_specs.values()]:
             if each is not None:
-                problems.extend(_check_human_tasks(each, forms))
+                problems.extend(_check_human_tasks(each, {**forms, **ui_forms}))
+                problems.extend(_check_ui_forms(each, forms, ui_forms, choices, ui_of))
     if not specs and not problems:
         problems.append(Problem("", "", "the package has no executable process"))
     if problems:
         raise DeployError(sorted(set(problems), key=lambda p: (p.file, p.element_id, p.reason)))
-    return Compiled(package=package, specs=specs, names=names, forms=forms)
+    return Compiled(package=package, specs=specs, names=names, forms=forms, ui_forms=ui_forms,
+                    ui_of=ui_of)
 
 
 def _from_spiff(err: SpiffWorkflowException, name: str) -> Problem:
@@ -188,20 +208,27 @@ FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 RESERVED_FIELDS = frozenset({"csrf_token"})
 
 
-def _field_problems(name: str, schema: Any) -> list[Problem]:
-    properties = schema.get("properties") if isinstance(schema, dict) else None
-    if not isinstance(properties, dict):
+def _field_problems(name: str, schema: Any, path: str = "", depth: int = 0) -> list[Problem]:
+    """Field names, in nested objects, repeating rows and conditional branches too (a nested
+    field is submitted as "address.city", a row's as "contacts.0.name")."""
+    if not isinstance(schema, dict) or depth > 16:
         return []
-    return [Problem(name, field, "form field name must be a letter followed by letters, digits "
-                                 "or underscores (at most 64), and not csrf_token")
-            for field in properties
-            if not FIELD_NAME.fullmatch(field) or field in RESERVED_FIELDS]
+    problems = []
+    for field, prop in uischema.properties(schema).items():
+        if not FIELD_NAME.fullmatch(field) or field in RESERVED_FIELDS:
+            problems.append(Problem(name, f"{path}{field}", "form field name must be a letter "
+                                    "followed by letters, digits or underscores (at most 64), "
+                                    "and not csrf_token"))
+            continue
+        problems += _field_problems(name, prop, f"{path}{field}.", depth + 1)
+        problems += _field_problems(name, prop.get("items"), f"{path}{field}.", depth + 1)
+    return problems
 
 
 def _load_forms(package: Package, problems: list[Problem]) -> dict[str, dict]:
     forms = {}
     for name, text in package.files.items():
-        if not name.endswith(".json"):
+        if not name.endswith(".json") or uischema.is_ui_schema(name):
             continue
         try:
             schema = json.loads(text)
@@ -248,6 +275,33 @@ def _check_human_tasks(spec, forms: dict[str, dict]) -> list[Problem]:
                 problems.append(Problem(*where, f"{key} expression: {reason}"))
         problems += _too_wide(where, bpmn_id=task_spec.bpmn_id, name=task_spec.bpmn_name,
                               lane=task_spec.lane, form=props.get(FORM))
+    return problems
+
+
+def _check_ui_forms(spec, forms: dict[str, dict], ui_forms: dict[str, dict],
+                    choices: Iterable[str] | None, ui_of: dict[tuple[str, str], str]
+                    ) -> list[Problem]:
+    """Each task's uiSchema fits its JSON Schema; a form file is a JSON Schema and a uiSchema
+    file a uiSchema (told apart by name). Records which uiSchema each task shows in `ui_of`."""
+    problems = []
+    for task_spec in spec.task_specs.values():
+        if not is_human_task(task_spec):
+            continue
+        where = (spec.file or "", task_spec.bpmn_id)
+        props = task_properties(task_spec)
+        form, ui = props.get(FORM), props.get(UI_FORM)
+        if form and form in ui_forms:
+            problems.append(Problem(*where, f"{FORM} '{form}' is a uiSchema file (named "
+                                            f"*.uischema.json); name the JSON Schema"))
+        if not ui or ui not in {**forms, **ui_forms}:
+            continue  # no uiSchema, or a missing file (reported by _check_human_tasks)
+        if ui not in ui_forms:
+            problems.append(Problem(*where, f"{UI_FORM} '{ui}' must be named <form>.uischema.json"))
+        elif form in forms:
+            found = uischema.check(ui, task_spec.bpmn_id, ui_forms[ui], forms[form], choices)
+            problems.extend(found)
+            if not found:
+                ui_of[(task_spec.bpmn_id, form)] = ui
     return problems
 
 
@@ -388,17 +442,19 @@ class SpecCache:
     _items: OrderedDict[tuple, Compiled] = OrderedDict()
     _lock = threading.Lock()
 
-    def __init__(self, operators: Iterable[str] | None = None, size: int = 32):
+    def __init__(self, operators: Iterable[str] | None = None, size: int = 32,
+                 choices: Iterable[str] | None = None):
         self.operators = None if operators is None else frozenset(operators)
+        self.choices = None if choices is None else frozenset(choices)
         self.size = size
 
     def get(self, package: Package) -> Compiled:
-        key = (package.content_hash, self.operators)
+        key = (package.content_hash, self.operators, self.choices)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        compiled = compile_package(package, self.operators)
+        compiled = compile_package(package, self.operators, self.choices)
         with self._lock:
             self._items[key] = compiled
             while len(self._items) > self.size:

@@ -94,10 +94,12 @@ class Engine:
                  on_step: StepHandler | None = None,
                  clock: clock_mod.Clock = clock_mod.system_clock,
                  live_cache_size: int = 2048,
-                 limits: guarded.Limits = guarded.DEFAULT_LIMITS):
+                 limits: guarded.Limits = guarded.DEFAULT_LIMITS,
+                 choices: Iterable[str] | None = None):
         """`lane_resolver(TaskContext) -> Candidates` says who may do a human task as it opens
         (lanes are the domain's data: the engine does not check their names at deploy).
-        `limits`: the scripts' budget per step."""
+        `limits`: the scripts' budget per step. `choices`: the named choice sources a uiSchema
+        may use (None: any name)."""
         self.resolve = lane_resolver or default_lane_resolver
         self.operators = dict(operators or {})
         self.limits = limits
@@ -105,7 +107,7 @@ class Engine:
         self.on_event = on_event
         self.on_step = on_step
         self.clock = clock
-        self.specs = SpecCache(self.operators.keys())
+        self.specs = SpecCache(self.operators.keys(), choices=choices)
         self._versions: dict[int, Package] = {}
         self._live: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
         self._live_size = live_cache_size
@@ -371,6 +373,12 @@ class Engine:
                                     .where(PI.c.id == task.instance_id))
         return self.compiled_version(session, version_id).forms.get(task.form)
 
+    def ui_form(self, session: Session, task: HumanTask) -> dict | None:
+        """The uiSchema of a task's form (its formUiSchemaFilename), or None."""
+        version_id = session.scalar(select(PI.c.process_version_id)
+                                    .where(PI.c.id == task.instance_id))
+        return self.compiled_version(session, version_id).ui_form(task.bpmn_id, task.form)
+
     @staticmethod
     def validate_form(compiled: Compiled, form: str | None, data: dict[str, Any]) -> None:
         """Raise FormError (field -> message) if `data` violates the form's JSON Schema."""
@@ -378,12 +386,14 @@ class Engine:
         if validator is None:
             return
         errors: dict[str, str] = {}
-        for error in validator.iter_errors(data):
-            if error.validator == "required":
-                field = error.message.split("'")[1]
-            else:
-                field = ".".join(str(p) for p in error.absolute_path)
-            if error.validator == "format":  # say which format: a date, an email address...
+        for error in _chosen(validator.iter_errors(data)):
+            field = ".".join(str(p) for p in error.absolute_path)
+            if error.validator in ("required", "dependencies", "dependentRequired"):
+                # the missing field, with its object's path ("address.city"), bears the message
+                missing = _missing(error)
+                field = f"{field}.{missing}" if field and missing else missing or field
+                message = _MESSAGES["required"]
+            elif error.validator == "format":  # say which format: a date, an email address...
                 message = _FORMATS.get(error.validator_value, _MESSAGES["format"])
             else:
                 message = _MESSAGES.get(error.validator, error.message)
@@ -527,6 +537,33 @@ _FORMATS = {
     "time": "请按 hh:mm:ss+08:00 输入时间 (enter a time as hh:mm:ss+08:00)",
     "email": "请输入有效的电子邮箱 (enter a valid email address)",
 }
+
+
+def _chosen(errors):
+    """Errors, with a failed `oneOf` (a schema dependency's branches, chosen by a field's value)
+    replaced by the errors of the one branch whose choosing `const`/`enum` held, so that each
+    stands beside its field ("org_name" required) rather than under the whole form."""
+    for error in errors:
+        if error.validator == "oneOf" and error.context:
+            branches: dict[Any, list] = {}
+            for sub in error.context:
+                branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+            chosen = [subs for subs in branches.values()
+                      if not any(sub.validator in ("const", "enum") for sub in subs)]
+            if len(chosen) == 1:
+                yield from _chosen(chosen[0])
+                continue
+        yield error
+
+
+def _missing(error) -> str:
+    """The first field a `required` or dependency error finds missing."""
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    wanted = error.validator_value
+    if error.validator != "required":  # {field: [fields it needs]} (a schema dependency is
+        wanted = [n for key, needs in (wanted or {}).items()  # reported by its own keywords)
+                  if key in instance and isinstance(needs, list) for n in needs]
+    return next((str(n) for n in wanted or [] if n not in instance), "")
 
 
 def _put_form_data(task, data: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from workflows import designer
 
 from . import db, forms, params
 from .auth import roles_required
+from .choices import options_for
 from .headers import stored_file
 from .i18n import gettext as _
 
@@ -126,10 +127,36 @@ def preview():
         problem = designer.form_problem(schema)
     except RecursionError:
         problem = _("嵌套层次过深。")
+    ui, ui_error = _preview_ui()
+    if ui_error:
+        problem = ui_error
+    elif ui and not problem:
+        try:
+            problem = designer.ui_problem(ui, schema)
+        except RecursionError:
+            problem = _("嵌套层次过深。")
     if not isinstance(schema.get("title"), str):
         schema = {k: v for k, v in schema.items() if k != "title"}
-    return render_template("designer/_preview.html", schema=schema, fields=forms.fields(schema),
+    try:
+        shown = forms.fields(schema, options_for(None), ui)
+    except RecursionError:
+        shown, problem = [], _("嵌套层次过深。")
+    return render_template("designer/_preview.html", schema=schema, fields=shown,
                            problem=problem, error=None)
+
+
+def _preview_ui() -> tuple[dict | None, str | None]:
+    """The uiSchema sent with a preview (optional), or why it cannot be used."""
+    text = request.form.get("ui_schema", "")
+    if not text.strip():
+        return None, None
+    try:
+        ui = json.loads(text)
+    except (ValueError, RecursionError):
+        return None, _("uiSchema 不是有效的 JSON。")
+    if not isinstance(ui, dict):
+        return None, _("uiSchema 必须是 JSON 对象。")
+    return ui, None
 
 
 @bp.get("/diff")

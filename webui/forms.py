@@ -1,6 +1,10 @@
 """Forms from JSON Schema: fields to render, and submitted text turned back into typed data.
 
-The same `fields()` serve the inbox task page and the designer's live preview. Validation is the
+How a field is shown follows the form's uiSchema (react-jsonschema-form's conventions, as in
+SpiffArena: `ui:widget`, `ui:order`, `ui:options`...), never the field's name; nested objects,
+repeating rows and conditional fields (`if`/`then`/`else`, `dependencies`) are read back into
+nested data, and a conditional field whose condition does not hold is dropped. The same
+`fields()` serve the inbox task page and the designer's live preview. Validation is the
 engine's (jsonschema); this module converts types, holds text to the text rules (the schema's
 `maxLength`, `models.text`'s characters and blanks) and reports what it cannot take, so a draft
 is checked as a submission is and the message stands beside its field.
@@ -23,27 +27,37 @@ from models.text import LONG_TEXT, clean, problem
 BUTTON = "_action"
 FILE = "_file"
 
-LONG_TEXT_FIELDS = {
-    "answer_text", "body", "opinion", "deputy_view", "progress", "follow_up_report",
-    "return_reason", "ruling_note", "extension_reason", "coordination_reason", "supervision_note",
-    "coordination_note", "comment", "review_reason", "sign_reason", "leader_note",
-    "extension_note", "participants"}
-
-
 @dataclass
 class Field:
-    """One input of a form."""
+    """One input of a form (or a group of them: a nested object, repeating rows)."""
 
-    name: str
-    kind: str  # text | textarea | select | radio | checkbox | checkboxes | number | date | list
+    name: str  # the property's name in its object
+    kind: str  # text | textarea | select | radio | checkbox | checkboxes | number | date | email
+    #            | list | hidden | object (a fieldset) | rows (an array of objects)
     title: str
     description: str = ""
     required: bool = False
     options: list[tuple[Any, str]] = field(default_factory=list)
     item_type: str = "string"
+    path: str = ""  # the name submitted: "address.city"; in a repeating row, within the row
+    help: str = ""
+    placeholder: str = ""
+    rows: int = 5  # lines of a textarea
+    children: list["Field"] = field(default_factory=list)  # an object's fields, a row's fields
+    addable: bool = True
+    removable: bool = True
+    max_rows: int = 0
+    # A conditional field: shown while any alternative holds, each a list of clauses
+    # {"f": field path, "in": [values] or None (= has a value), "absent_ok", "not"} the browser
+    # checks; the server decides with `condition` (the JSON Schema itself) on the object's data.
+    shown_when: list | None = None
+    condition: Callable[[dict], bool] | None = field(default=None, repr=False, compare=False)
+    prop: dict = field(default_factory=dict, repr=False, compare=False)
 
 
-OptionSource = Callable[[str], list[tuple[Any, str]] | None]
+OptionSource = Callable[[str], list[tuple[Any, str]] | None]  # choices source name -> options
+MAX_ROWS = 100  # repeating rows a form takes, whatever maxItems says
+WIDGETS_FOR_CHOICES = ("radio", "select")
 
 
 def _options(schema: dict) -> list[tuple[Any, str]]:
@@ -51,6 +65,9 @@ def _options(schema: dict) -> list[tuple[Any, str]]:
         return [(o.get("const"), str(o.get("title", o.get("const")))) for o in schema["oneOf"]
                 if isinstance(o, dict) and "const" in o]
     if isinstance(schema.get("enum"), list):
+        names = schema.get("enumNames")
+        if isinstance(names, list) and len(names) == len(schema["enum"]):
+            return [(v, str(n)) for v, n in zip(schema["enum"], names)]
         return [(v, str(v)) for v in schema["enum"]]
     return []
 
@@ -61,40 +78,198 @@ def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def fields(schema: dict | None, options: OptionSource | None = None) -> list[Field]:
-    """The inputs of a form schema, in property order."""
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def fields(schema: dict | None, options: OptionSource | None = None,
+           ui: dict | None = None) -> list[Field]:
+    """The inputs of a form schema, in property order (or the uiSchema's `ui:order`)."""
     if not schema:
+        return []
+    return _object_fields(_dict(schema), _dict(ui), "", options, 0)
+
+
+def _ordered(names: list[str], order: Any) -> list[str]:
+    """RJSF's `ui:order`: the names listed first (in that order), the rest where "*" stands
+    (at the end without one); names the form lacks are ignored (deploy refuses them)."""
+    if not isinstance(order, list):
+        return names
+    listed = [n for n in order if isinstance(n, str) and n in names]
+    rest = [n for n in names if n not in listed]
+    out = []
+    for n in order:
+        if n == "*":
+            out += rest
+            rest = []
+        elif n in listed and n not in out:
+            out.append(n)
+    return out + rest
+
+
+def _object_fields(schema: dict, ui: dict, base: str, options: OptionSource | None,
+                   depth: int) -> list[Field]:
+    if depth > 8:  # a designer's schema may nest without end; no form does
         return []
     required = schema.get("required")
     required = set(r for r in required if isinstance(r, str)) if isinstance(required, list) \
         else set()
+    props = {k: _dict(v) for k, v in _dict(schema.get("properties")).items()}
+    conditional = _conditional(schema, props)
     out = []
-    for name, prop in _dict(schema.get("properties")).items():
-        prop = _dict(prop)
-        kind, choices, item_type = "text", _options(prop), "string"
-        extra = options(name) if options else None
-        typ = prop.get("type")
-        if typ == "boolean":
-            kind = "checkbox"
-        elif typ in ("integer", "number"):
-            kind = "number"
-        elif typ == "array":
-            items = _dict(prop.get("items"))
-            item_type = items.get("type") if items.get("type") in ("integer", "number") \
-                else "string"
-            choices = _options(items) or extra or []
-            kind = "checkboxes" if choices else "list"
-        elif choices:
-            kind = "radio" if len(choices) <= 4 else "select"
-        elif extra:
-            kind, choices = "select", extra
-        elif prop.get("format") == "date":
-            kind = "date"
-        elif name in LONG_TEXT_FIELDS or _int(prop.get("maxLength")) > 200:
-            kind = "textarea"
-        out.append(Field(name, kind, str(prop.get("title", name)),
-                         str(prop.get("description", "")), name in required, choices, item_type))
+    for name in _ordered([*props, *(n for n in conditional if n not in props)],
+                         ui.get("ui:order")):
+        prop = props[name] if name in props else conditional[name][0]
+        f = _field(name, prop, _dict(ui.get(name)), base, options, depth)
+        f.required = name in required
+        if name in conditional:
+            _, shown_when, f.condition, branch_required = conditional[name]
+            # the browser finds the controlling field by its submitted name ("address.kind")
+            f.shown_when = None if shown_when is None else [
+                [{**c, "f": f"{base}{c['f']}"} for c in alternative]
+                for alternative in shown_when]
+            f.required = f.required or branch_required
+        out.append(f)
     return out
+
+
+def _field(name: str, prop: dict, ui: dict, base: str, options: OptionSource | None,
+           depth: int) -> Field:
+    path = f"{base}{name}"
+    widget = ui.get("ui:widget")
+    ui_options = _dict(ui.get("ui:options"))
+    source = ui_options.get("choices")
+    extra = options(source) if options and isinstance(source, str) else None
+    kind, choices, item_type, children = "text", _options(prop), "string", []
+    typ = prop.get("type")
+    items = _dict(prop.get("items"))
+    if widget == "hidden":
+        kind = "hidden"
+    elif typ == "object":
+        kind, children = "object", _object_fields(prop, ui, f"{path}.", options, depth + 1)
+    elif typ == "array" and items.get("type") == "object":
+        kind = "rows"
+        children = _object_fields(items, _dict(ui.get("items")), "", options, depth + 1)
+    elif typ == "boolean":
+        kind = "checkbox"
+    elif typ in ("integer", "number"):
+        kind = "number"
+    elif typ == "array":
+        item_type = items.get("type") if items.get("type") in ("integer", "number") \
+            else "string"
+        choices = _options(items) or extra or []
+        kind = "checkboxes" if choices else "list"
+    elif choices:
+        kind = widget if widget in WIDGETS_FOR_CHOICES else \
+            "radio" if len(choices) <= 4 else "select"
+    elif extra:
+        kind, choices = (widget if widget in WIDGETS_FOR_CHOICES else "select"), extra
+    elif widget == "date" or prop.get("format") == "date":
+        kind = "date"
+    elif widget == "textarea" or _int(prop.get("maxLength")) > 200:
+        kind = "textarea"
+    elif widget == "email" or prop.get("format") == "email":
+        kind = "email"
+    rows = ui_options.get("rows")
+    max_items = _int(prop.get("maxItems"))
+    return Field(
+        name, kind, _str(ui.get("ui:title")) or str(prop.get("title", name)),
+        _str(ui.get("ui:description")) or str(prop.get("description", "")), False, choices,
+        item_type, path, help=_str(ui.get("ui:help")), placeholder=_str(ui.get("ui:placeholder")),
+        rows=rows if isinstance(rows, int) and not isinstance(rows, bool) and 1 <= rows <= 50
+        else 5, children=children, addable=ui_options.get("addable") is not False,
+        removable=ui_options.get("removable") is not False,
+        max_rows=min(max_items, MAX_ROWS) if max_items > 0 else MAX_ROWS, prop=prop)
+
+
+# Conditional fields, in react-jsonschema-form's way: a field the object's own `properties` lack
+# but a conditional branch adds -- `then`/`else` of an `if` (also inside `allOf`), or a schema
+# `dependencies` entry (with `oneOf` branches chosen by the controlling field's value) -- is
+# shown only while its branch applies; otherwise it is not shown, not validated, not kept.
+
+def _conditional(schema: dict, props: dict) -> dict[str, tuple[dict, list | None, Callable, bool]]:
+    """Fields added by branches: name -> (its schema, browser clauses, server test, required
+    in its branch). A field added by several branches shows while any of them applies."""
+    found: dict[str, list] = {}
+
+    def add(branch: dict, clauses: list | None, test: Callable[[dict], bool]) -> None:
+        branch_required = branch.get("required") if isinstance(branch.get("required"), list) \
+            else []
+        for name, prop in _dict(branch.get("properties")).items():
+            if name in props or not isinstance(name, str):
+                continue
+            entry = found.setdefault(name, [_dict(prop), [], [], True])
+            entry[1] = None if entry[1] is None or clauses is None else entry[1] + clauses
+            entry[2].append(test)
+            entry[3] = entry[3] and name in branch_required
+
+    rules = [schema, *[r for r in schema.get("allOf") or [] if isinstance(r, dict)]]
+    for rule in rules:
+        condition = rule.get("if")
+        if not isinstance(condition, (dict, bool)):
+            continue
+        holds = _schema_test(condition)
+        clauses = _clauses(condition)
+        if isinstance(rule.get("then"), dict):
+            add(rule["then"], None if clauses is None else [clauses], holds)
+        if isinstance(rule.get("else"), dict):
+            negated = None if clauses is None else [[{**c, "not": True}] for c in clauses]
+            add(rule["else"], negated, lambda data, holds=holds: not holds(data))
+    for key, dep in _dict(schema.get("dependencies")).items():
+        if not isinstance(dep, dict):
+            continue
+        present = {"f": key, "in": None, "absent_ok": False, "not": False}
+        add(dep, [[present]], lambda data, key=key: key in data)
+        for branch in dep.get("oneOf") or []:
+            if not isinstance(branch, dict):
+                continue
+            chooser = {"properties": {key: _dict(branch.get("properties")).get(key, {})},
+                       "required": [key]}
+            clauses = _clauses(chooser)
+            add(branch, None if clauses is None else [clauses], _schema_test(chooser))
+    out = {}
+    for name, (prop, clauses, tests, required) in found.items():
+        out[name] = (prop, clauses, lambda data, tests=tests: any(t(data) for t in tests),
+                     required)
+    return out
+
+
+def _schema_test(condition: Any) -> Callable[[dict], bool]:
+    """Whether an object's data satisfies a condition schema (jsonschema decides, as it does
+    when the engine validates the submission)."""
+    from jsonschema import Draft202012Validator
+    try:
+        validator = Draft202012Validator(condition)
+        validator.is_valid({})
+    except Exception:  # a designer's half-written schema: the branch never applies
+        return lambda data: False
+    return validator.is_valid
+
+
+def _clauses(condition: Any) -> list | None:
+    """An `if` schema as clauses the browser checks (all must hold), or None where it says
+    more than "field has one of these values" (the browser then shows the field; the server
+    still decides)."""
+    if not isinstance(condition, dict) or set(condition) - {"properties", "required", "type"}:
+        return None
+    required = condition.get("required") or []
+    clauses = []
+    for name, test in _dict(condition.get("properties")).items():
+        test = _dict(test)
+        if set(test) == {"const"}:
+            values = [test["const"]]
+        elif set(test) == {"enum"} and isinstance(test["enum"], list):
+            values = list(test["enum"])
+        elif not test:
+            values = None
+        else:
+            return None
+        clauses.append({"f": name, "in": values, "absent_ok": name not in required,
+                        "not": False})
+    for name in required:
+        if isinstance(name, str) and name not in _dict(condition.get("properties")):
+            clauses.append({"f": name, "in": None, "absent_ok": False, "not": False})
+    return clauses
 
 
 # Numbers a form may hold: whole numbers name rows (ids, suggestion numbers), which are
@@ -104,6 +279,9 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 NOT_A_NUMBER = "请输入数字 (enter a number)"
 OUT_OF_RANGE = "数值超出范围 (number out of range)"
 NOT_A_DATE = "请按 YYYY-MM-DD 输入日期 (enter a date as YYYY-MM-DD)"
+NOT_AN_EMAIL = "请输入有效的电子邮箱 (enter a valid email address)"
+TOO_MANY_ROWS = "行数过多 (too many rows)"
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 def _int(value: Any) -> int:
@@ -149,13 +327,13 @@ def _text(value: str, prop: dict, multiline: bool) -> str:
     return value
 
 
-def _items(form: MultiDict, f: Field) -> list[str]:
+def _items(form: MultiDict, name: str, kind: str) -> list[str]:
     """Every value sent for an array field, in order: each ticked checkbox, or each entry of a
     comma-separated list."""
     given = []
-    for value in form.getlist(f.name):
+    for value in form.getlist(name):
         value = clean(value)
-        if f.kind == "list":
+        if kind == "list":
             given.extend(value.replace("，", ",").replace("、", ",").replace("\n", ",").split(","))
         else:
             given.append(value)
@@ -174,47 +352,104 @@ def _unique(values: list[Any]) -> list[Any]:
 NOT_AN_OPTION = "请选择列表中的一项 (choose one of the options)"
 
 
-def parse(schema: dict | None, form: MultiDict, options: OptionSource | None = None
-          ) -> tuple[dict[str, Any], dict[str, str]]:
+def parse(schema: dict | None, form: MultiDict, options: OptionSource | None = None,
+          ui: dict | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """Typed data from submitted form text, and the fields whose text could not be converted
-    or breaks the text rules (length, characters, blank), with the reason. A field in error
-    keeps what was typed in the data, to be shown again.
+    or breaks the text rules (length, characters, blank), with the reason, keyed by the name
+    submitted ("address.city", "contacts.0.name"). A field in error keeps what was typed in the
+    data, to be shown again.
 
-    An array field takes every value sent (all ticked checkboxes), in order, once each; where
-    the form offers choices (`options`, the schema's enum/oneOf), a value outside them is
-    refused."""
-    data: dict[str, Any] = {}
+    Only names the schema gives are read. An array field takes every value sent (all ticked
+    checkboxes), in order, once each; where the form offers choices (the uiSchema's choices
+    source, the schema's enum/oneOf), a value outside them is refused. A nested object becomes
+    a nested dict; repeating rows a list of dicts, blank rows left out. A conditional field
+    whose condition does not hold is dropped with any error it had."""
     errors: dict[str, str] = {}
-    for f in fields(schema, options):
-        prop = schema["properties"][f.name]
-        typ = prop.get("type", "string")
-        try:
-            if f.kind == "checkbox":
-                data[f.name] = form.get(f.name) in ("on", "true", "1", "yes")
-            elif f.kind in ("checkboxes", "list"):
-                items = _dict(prop.get("items"))
-                data[f.name] = _unique(_items(form, f))
-                data[f.name] = _unique([_convert(_text(v, items, False), f.item_type)
-                                        for v in data[f.name]])
-                allowed = {v for v, _title in f.options}
-                if f.kind == "checkboxes" and any(v not in allowed for v in data[f.name]):
-                    raise _Refused(NOT_AN_OPTION)
-            else:
-                data[f.name] = raw = clean(form.get(f.name, ""))
-                if typ in ("integer", "number"):
-                    if raw:
-                        data[f.name] = _convert(raw, typ)
-                    else:
-                        del data[f.name]
-                elif raw == "" and not f.required:
-                    del data[f.name]
-                else:
-                    _text(raw, prop, f.kind == "textarea")
-                    if f.kind == "date" and raw and not _is_date(raw):
-                        raise _Refused(NOT_A_DATE)
-        except _Refused as err:
-            errors[f.name] = str(err)
+    data = _parse_object(fields(schema, options, ui), form, "", "", errors)
     return data, errors
+
+
+def _parse_object(flds: list[Field], form: MultiDict, read: str, write: str,
+                  errors: dict[str, str]) -> dict[str, Any]:
+    """One object's fields: `read` is the prefix of the names in the form, `write` of the names
+    errors are reported under (they differ for a row: blank rows are left out)."""
+    data: dict[str, Any] = {}
+    for f in flds:
+        key = f.name
+        try:
+            if f.kind == "object":
+                data[key] = _parse_object(f.children, form, f"{read}{key}.", f"{write}{key}.",
+                                          errors)
+            elif f.kind == "rows":
+                data[key] = _parse_rows(f, form, f"{read}{key}.", f"{write}{key}.", errors)
+            else:
+                _parse_value(f, form, f"{read}{key}", data)
+        except _Refused as err:
+            errors[f"{write}{key}"] = str(err)
+    # Conditional fields: drop those whose condition does not hold, until none changes (a
+    # dropped field may be another's condition).
+    hidden: set[str] = set()
+    for _round in range(len(flds) + 1):
+        shown = {k: v for k, v in data.items() if k not in hidden}
+        now = {f.name for f in flds if f.condition is not None and not f.condition(shown)}
+        if now == hidden:
+            break
+        hidden = now
+    for name in hidden:
+        data.pop(name, None)
+        for error in [e for e in errors if e == f"{write}{name}" or
+                      e.startswith(f"{write}{name}.")]:
+            del errors[error]
+    return data
+
+
+_ROW = re.compile(r"([0-9]{1,3})\.")
+
+
+def _parse_rows(f: Field, form: MultiDict, read: str, write: str, errors: dict[str, str]
+                ) -> list[dict[str, Any]]:
+    """Repeating rows, in the order of their numbers; a row left blank is not a row."""
+    numbers = sorted({int(m.group(1)) for k in form.keys() if k.startswith(read)
+                      for m in [_ROW.match(k, len(read))] if m})
+    rows = []
+    for number in numbers:
+        prefix = f"{read}{number}."
+        if all(clean(v).strip() == "" for k, v in form.items(multi=True) if k.startswith(prefix)):
+            continue
+        if len(rows) >= f.max_rows:
+            raise _Refused(TOO_MANY_ROWS)
+        rows.append(_parse_object(f.children, form, prefix, f"{write}{len(rows)}.", errors))
+    return rows
+
+
+def _parse_value(f: Field, form: MultiDict, name: str, data: dict[str, Any]) -> None:
+    prop, key = f.prop, f.name
+    typ = prop.get("type", "string")
+    if f.kind == "checkbox":
+        data[key] = form.get(name) in ("on", "true", "1", "yes")
+    elif f.kind in ("checkboxes", "list"):
+        items = _dict(prop.get("items"))
+        data[key] = _unique(_items(form, name, f.kind))
+        data[key] = _unique([_convert(_text(v, items, False), f.item_type) for v in data[key]])
+        allowed = {v for v, _title in f.options}
+        if f.kind == "checkboxes" and any(v not in allowed for v in data[key]):
+            raise _Refused(NOT_AN_OPTION)
+    else:
+        data[key] = raw = clean(form.get(name, ""))
+        if typ in ("integer", "number"):
+            if raw:
+                data[key] = _convert(raw, typ)
+            else:
+                del data[key]
+        elif raw == "" and not f.required:
+            del data[key]
+        else:
+            _text(raw, prop, f.kind == "textarea")
+            if raw and (f.kind == "date" or prop.get("format") == "date") and not _is_date(raw):
+                raise _Refused(NOT_A_DATE)
+            if raw and (f.kind == "email" or prop.get("format") == "email") \
+                    and not _EMAIL.fullmatch(raw):
+                raise _Refused(NOT_AN_EMAIL)
 
 
 def _is_date(text: str) -> bool:

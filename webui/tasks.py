@@ -11,8 +11,8 @@ from sqlalchemy import bindparam, select
 from io import BytesIO
 
 from engine import ConflictError, FormError, LimitError, ProcessError
-from models import (Assignment, Attachment, Consultation, CoOpinion, Division, HumanTask,
-                    ProcessInstance, Reply, Suggestion, Unit, User)
+from models import (Assignment, Attachment, Consultation, CoOpinion, HumanTask,
+                    ProcessInstance, Reply, Suggestion, Unit)
 from workflows import attachments, cases as case_rules, deputies, inbox as inbox_actions
 from workflows import instances as instance_rules
 from workflows import replies
@@ -21,6 +21,7 @@ from workflows import tasks as task_rules
 from workflows.errors import DomainError, PermissionDenied
 
 from . import db, forms, params
+from .choices import options_for
 from .auth import me, who
 from .i18n import gettext as _
 from .i18n import label
@@ -46,25 +47,6 @@ _TASK_TO_COMPLETE = (
 
 def _suggestion(task: HumanTask) -> Suggestion | None:
     return db.session().scalar(select(Suggestion).where(Suggestion.instance_id == task.instance_id))
-
-
-def option_source(task: HumanTask):
-    """Choices for fields that name units, leaders or divisions (forms hold only the codes)."""
-    s = db.session()
-
-    def options(name: str):
-        if name in ("lead_unit", "co_units", "units", "new_unit", "suggested_unit",
-                    "co_suggested_unit"):
-            return [(code, unit) for code, unit in s.execute(select(Unit.code, Unit.name)
-                                                             .order_by(Unit.id))]
-        if name == "supervising_leader":
-            return [("", "—")] + [(u, n) for u, n in s.execute(
-                select(User.username, User.name).where(User.role == "provincial_leader"))]
-        if name in ("lead_division", "co_divisions") and task.candidate_unit:
-            return [(d, d) for d in s.scalars(select(Division.name).join(Unit).where(
-                Unit.code == task.candidate_unit).order_by(Division.id))]
-        return None
-    return options
 
 
 def _context(task: HumanTask) -> dict:
@@ -97,7 +79,8 @@ def _draft_letter(task: HumanTask) -> list[tuple[str, str]]:
 
 def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
     schema = db.engine().form(db.session(), task)
-    fields = forms.fields(schema, option_source(task))
+    fields = forms.fields(schema, options_for(task.candidate_unit),
+                          db.engine().ui_form(db.session(), task))
     colleagues = inbox_actions.colleagues(db.session(), current_user.row, task)
     context = _context(task)
     return render_template("tasks/task.html", task=task, schema=schema, fields=fields,
@@ -145,9 +128,10 @@ def submit(task_id: str):
         abort(404)
     if task.state == "ready" and not task_rules.may_complete(who(), task):
         abort(403)
-    schema = db.engine().compiled_version(db.session(), task.process_version_id).forms.get(
-        task.form)
-    data, errors = forms.parse(schema, request.form, option_source(task))
+    compiled = db.engine().compiled_version(db.session(), task.process_version_id)
+    data, errors = forms.parse(compiled.forms.get(task.form), request.form,
+                               options_for(task.candidate_unit),
+                               compiled.ui_form(task.bpmn_id, task.form))
     if errors:  # what was typed is shown again, each reason beside its field
         return _render(_task_or_404(task_id), data, errors, 400)
     # The button pressed, in the form's own namespace: a schema field (draft_reply's `action`)
@@ -205,8 +189,11 @@ def upload(task_id: str):
     there: it is kept as a draft (暂存) before the file is stored, and shown again after."""
     task = _task_or_404(task_id)
     schema = db.engine().form(db.session(), task)
-    typed = any(name in request.form for name in (schema or {}).get("properties") or {})
-    data, errors = forms.parse(schema, request.form, option_source(task)) if typed else ({}, {})
+    ui = db.engine().ui_form(db.session(), task)
+    shown = forms.fields(schema, None, ui)
+    typed = any(k == f.name or k.startswith(f"{f.name}.") for k in request.form for f in shown)
+    data, errors = forms.parse(schema, request.form, options_for(task.candidate_unit), ui) \
+        if typed else ({}, {})
     if typed and not errors:
         refused = _save_draft(task_id, data)
         if refused is not None:

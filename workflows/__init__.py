@@ -12,8 +12,8 @@ from models import Database
 
 def make_engine(clock: Clock = system_clock) -> Engine:
     """The engine configured with this domain's hooks."""
-    from . import deadlines, lanes, notifications, operators
-    return Engine(clock=clock, lane_resolver=lanes.resolve,
+    from . import choices, deadlines, lanes, notifications, operators
+    return Engine(clock=clock, lane_resolver=lanes.resolve, choices=choices.SOURCES,
                   operators=operators.OPERATORS,
                   script_globals={"deadline": deadlines.deadline,
                                   "report_due": deadlines.report_due,

@@ -93,6 +93,14 @@ def migrate_cases(session: Session, engine: Engine, *, process_id: str, to_versi
     return migrate(session, engine, ids, to_version_id, actor)
 
 
+def ui_problem(ui: dict, schema: dict) -> str | None:
+    """Why a uiSchema would be refused at deploy beside its form, or None."""
+    from engine.uischema import check
+    from .choices import SOURCES
+    found = check("", "", ui, schema, SOURCES)
+    return "; ".join(p.reason for p in found) or None
+
+
 def form_problem(schema: dict) -> str | None:
     """Why a form schema would be refused at deploy (the engine's JSON Schema rule), or None."""
     from jsonschema import Draft202012Validator

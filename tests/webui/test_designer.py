@@ -96,6 +96,42 @@ def test_form_preview_uses_the_inbox_macros(designer):
     assert "部署时将被拒绝" in html
 
 
+def test_form_preview_shows_the_ui_schema_sent_with_it(designer):
+    """The designer's preview is the task page's renderer with the form's uiSchema: widgets,
+    order, help, the application's choices, nested objects, rows and conditional fields."""
+    designer.get("/designer")
+    schema = {"type": "object", "properties": {
+        "note": {"type": "string", "title": "备注 (Note)"},
+        "unit": {"type": "string", "title": "单位 (Unit)"},
+        "address": {"type": "object", "properties": {"city": {"type": "string"}}},
+        "rows": {"type": "array", "items": {"type": "object",
+                                            "properties": {"who": {"type": "string"}}}},
+        "go": {"type": "string", "enum": ["yes", "no"]}},
+        "if": {"properties": {"go": {"const": "yes"}}, "required": ["go"]},
+        "then": {"properties": {"why": {"type": "string"}}}}
+    ui = {"ui:order": ["unit", "*"], "note": {"ui:widget": "textarea", "ui:help": "写清楚"},
+          "unit": {"ui:options": {"choices": "units"}}}
+    html = designer.post("/designer/preview", {"schema": json.dumps(schema),
+                                               "ui_schema": json.dumps(ui)}).get_data(as_text=True)
+    assert html.index('data-field="unit"') < html.index('data-field="note"')
+    assert '<textarea id="f-note"' in html and "写清楚" in html
+    assert '<select id="f-unit"' in html and "省交通运输厅" in html
+    assert 'name="address.city"' in html and 'name="rows.0.who"' in html
+    assert 'data-field="why" data-show-when=' in html
+    assert "部署时将被拒绝" not in html
+    without = designer.post("/designer/preview", {"schema": json.dumps(schema)}).get_data(
+        as_text=True)
+    assert '<input id="f-note"' in without and "省交通运输厅" not in without
+    for bad, reason in ((json.dumps({"nope": {}}), "nope"),
+                        (json.dumps({"note": {"ui:widget": "fancy"}}), "fancy"),
+                        (json.dumps({"unit": {"ui:options": {"choices": "planets"}}}), "planets"),
+                        ("[1]", "JSON 对象"), ("{oops", "有效的 JSON"),
+                        ("[" * 5000 + "]" * 5000, "JSON")):
+        html = designer.post("/designer/preview", {"schema": json.dumps(schema),
+                                                   "ui_schema": bad}).get_data(as_text=True)
+        assert 'id="preview-error"' in html and reason in html, reason
+
+
 def test_diff_page_and_migration_dry_run_then_real_run(db, domain_engine, org, designer):
     _sid, case = Cases(db, domain_engine, org).new(SOLE, deputy="王芳")
     old = newest(db)

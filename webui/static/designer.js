@@ -83,11 +83,26 @@
 
   // ------------------------------------------------------------ form editor
   let previewTimer = null;
+  // A form and its uiSchema are a pair by name: x.schema.json and x.uischema.json (or
+  // SpiffArena's x-uischema.json); the preview shows the pair whichever of the two is open.
+  const UI = /(\.|-)uischema\.json$/;
+  function pair(name) {
+    const text = $('schema-text').value;
+    if (UI.test(name)) {
+      const schema = name.replace(UI, '.schema.json');
+      return { schema: files[schema] !== undefined ? files[schema] : '{}', ui_schema: text };
+    }
+    const base = name.replace(/\.schema\.json$|\.json$/, '');
+    const ui = [base + '.uischema.json', base + '-uischema.json'].find((n) => files[n] !== undefined);
+    return { schema: text, ui_schema: ui ? files[ui] : '' };
+  }
   async function preview() {
-    const body = new URLSearchParams({ schema: $('schema-text').value });
+    const body = new URLSearchParams(pair(current || ''));
     const response = await fetch(root.dataset.preview, {
       method: 'POST', body, credentials: 'same-origin', headers: { 'X-CSRFToken': csrf } });
     $('form-preview').innerHTML = await response.text();
+    delete $('form-preview').dataset.formsReady;
+    if (window.JianyiForms) window.JianyiForms.init($('form-preview'));
   }
   $('schema-text').addEventListener('input', () => {
     files[current] = $('schema-text').value;
@@ -96,9 +111,11 @@
   });
   $('new-form').onclick = () => {
     const name = $('new-form-name').value.trim();
-    if (!/^[\w\-]+\.schema\.json$/.test(name)) return status(T.badName);
+    if (!/^[\w\-]+\.schema\.json$/.test(name) && !/^[\w]+(\.|-)uischema\.json$/.test(name)) {
+      return status(T.badName);
+    }
     if (files[name] !== undefined) return status(T.exists);
-    files[name] = JSON.stringify({
+    files[name] = UI.test(name) ? '{\n  "ui:order": ["*"]\n}\n' : JSON.stringify({
       $schema: 'https://json-schema.org/draft/2020-12/schema', title: name.split('.')[0],
       type: 'object', properties: { note: { type: 'string', title: '备注 (Note)' } }, required: [],
     }, null, 2) + '\n';
