@@ -362,7 +362,8 @@
     } catch (err) { status(T.failed + err.message); }
   };
 
-  window.designer = { modeler, files };
+  // For the page's other scripts (designer_files.js adds and imports files).
+  window.designer = { modeler, files, open, status, T };
   const first = Object.keys(files).filter(isDiagram).sort()[0];
   if (first) open(first).then(() => { root.dataset.ready = 'true'; });
 })();
