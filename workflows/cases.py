@@ -97,7 +97,10 @@ def diagram_state(session: Session, engine: Engine, instance: ProcessInstance) -
                 active.setdefault(file, set()).add(bpmn_id)
             elif task.state == TaskState.COMPLETED:
                 done.setdefault(file, set()).add(bpmn_id)
-    bpmn = {name: text for name, text in files.items() if name.endswith(".bpmn")}
+    # The file that defines the case's process and those of the processes it has reached (a
+    # package holds every process: another process's diagram says nothing about this case).
+    shown = {workflow.spec.file, *active, *done}
+    bpmn = {name: text for name, text in files.items() if name.endswith(".bpmn") and name in shown}
     return DiagramState(bpmn, active, done)
 
 

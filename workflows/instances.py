@@ -18,6 +18,7 @@ from engine import Engine
 from engine import instructions as instruction_text
 from models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, Suggestion, User)
 
+from .choices import SOURCES
 from .tasks import visible_to
 
 # Roles that see every case of every process (the commission runs them, designers and
@@ -136,31 +137,80 @@ def completed_steps(session: Session, engine: Engine, instance: ProcessInstance,
     """The data entered at each completed step, oldest first, from the audit trail; fields
     are named by their form's titles and listed in the form's order (a step without a form
     lists nothing)."""
-    forms = engine.compiled_version(session, instance.process_version_id).forms
+    compiled = engine.compiled_version(session, instance.process_version_id)
     people = dict(session.execute(select(User.username, User.name)).tuples().all())
     rows = session.execute(
-        select(AuditEvent, HumanTask.form).outerjoin(HumanTask, HumanTask.id == AuditEvent.task_id)
+        select(AuditEvent, HumanTask.form, HumanTask.candidate_unit)
+        .outerjoin(HumanTask, HumanTask.id == AuditEvent.task_id)
         .where(AuditEvent.instance_id == instance.id, AuditEvent.action == "complete")
         .order_by(AuditEvent.at, AuditEvent.id)).all()
     steps = []
-    for event, form in rows:
+    for event, form, unit in rows:
         data = (event.detail or {}).get("data") or {}
-        schema = forms.get(form) if form else None
-        properties = (schema or {}).get("properties") or {}
-        entries = [Entry(str(prop.get("title") or key) if isinstance(prop, dict) else key,
-                         _shown(data[key], prop if isinstance(prop, dict) else {}))
+        properties = _properties(compiled.forms.get(form) if form else None)
+        ui = compiled.ui_form(event.bpmn_id or "", form) if form else None
+        entries = [Entry(_title(key, prop), _shown(data[key], prop,
+                                                   _supplied(session, ui, key, unit)))
                    for key, prop in properties.items() if key in data]
         steps.append(Step(event.at, people.get(event.actor, event.actor), event.bpmn_id or "",
                           names.get(event.bpmn_id or "", event.bpmn_id or ""), entries))
     return steps
 
 
-def _shown(value: Any, prop: dict) -> Any:
-    """A value as its form offers it: the title of a chosen option, lists joined."""
+def _properties(schema: Any) -> dict[str, dict]:
+    """A form's fields in order: its own properties, then those only its conditional branches
+    (`then`/`else`, schema dependencies, their `oneOf`) declare."""
+    found: dict[str, dict] = {}
+
+    def walk(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        for key, prop in (node.get("properties") or {}).items():
+            if isinstance(prop, dict) and (key not in found or not found[key].get("title")):
+                found[key] = prop
+        for branch in ("then", "else"):
+            walk(node.get(branch))
+        for dependency in (node.get("dependencies") or {}).values():
+            walk(dependency)
+            for option in (dependency.get("oneOf") or []) if isinstance(dependency, dict) else []:
+                walk(option)
+    walk(schema)
+    return found
+
+
+def _title(key: str, prop: dict) -> str:
+    return str(prop.get("title") or key)
+
+
+def _supplied(session: Session, ui: Any, key: str, unit: str | None) -> dict:
+    """The names of the codes a field's application-supplied choices hold (a unit's code ->
+    its name), when its uiSchema asks for such choices."""
+    field = ui.get(key) if isinstance(ui, dict) else None
+    options = field.get("ui:options") if isinstance(field, dict) else None
+    source = SOURCES.get(options.get("choices")) if isinstance(options, dict) else None
+    return dict(source(session, unit) or []) if source else {}
+
+
+def _shown(value: Any, prop: dict, supplied: dict | None = None) -> Any:
+    """A value as its form offers it: the title of a chosen option (`oneOf` titles,
+    `enumNames` or the application's choices), lists joined, a nested object's and each row's
+    fields by their titles."""
+    if supplied and isinstance(value, (str, int)) and value in supplied:
+        return supplied[value]
+    if isinstance(value, list):
+        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+        joiner = "；" if any(isinstance(v, dict) for v in value) else "、"
+        return joiner.join(str(_shown(v, items, supplied)) for v in value)
+    if isinstance(value, dict):
+        fields = _properties(prop)
+        return "，".join(f"{_title(k, fields.get(k, {}))}：{_shown(v, fields.get(k, {}))}"
+                        for k, v in value.items())
     options = {o.get("const"): o.get("title") for o in prop.get("oneOf") or []
                if isinstance(o, dict) and "const" in o}
-    if isinstance(value, list):
-        return "、".join(str(options.get(v, v)) for v in value)
+    names = prop.get("enumNames")
+    if isinstance(prop.get("enum"), list) and isinstance(names, list):
+        options.update({v: n for v, n in zip(prop["enum"], names)
+                        if isinstance(v, (str, int, float, bool))})
     if isinstance(value, (str, int, float, bool)) and value in options:
         return options[value]
     return value

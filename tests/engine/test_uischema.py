@@ -13,7 +13,6 @@ from engine.package import compile_package
 from engine.runtime import Engine
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
-LANES = ["Commission"]
 CHOICES = ["units", "leaders"]
 
 
@@ -33,12 +32,12 @@ def _ui(**changes):
 
 def _problems(files) -> list[tuple[str, str, str]]:
     with pytest.raises(DeployError) as err:
-        compile_package(Package(files), None, LANES, CHOICES)
+        compile_package(Package(files), None, CHOICES)
     return [(p.file, p.element_id, p.reason) for p in err.value.problems]
 
 
 def test_the_fixture_compiles_with_its_ui_schema_for_the_task_that_names_it():
-    compiled = compile_package(Package(_files()), None, LANES, CHOICES)
+    compiled = compile_package(Package(_files()), None, CHOICES)
     assert "contact.uischema.json" not in compiled.forms  # not a JSON Schema form
     assert compiled.ui_form("fill_in", "contact.schema.json")["kind"] == {"ui:widget": "radio"}
     assert compiled.ui_form("check", "contact.schema.json") is None
@@ -74,7 +73,7 @@ def test_ui_schema_files_are_told_apart_by_name():
     files = _files(**{"contact-uischema.json": _ui()})
     files["form_demo.bpmn"] = bpmn.replace('value="contact.uischema.json"',
                                            'value="contact-uischema.json"')
-    compiled = compile_package(Package(files), None, LANES, CHOICES)
+    compiled = compile_package(Package(files), None, CHOICES)
     assert compiled.ui_form("fill_in", "contact.schema.json") is not None
     # a task's form must be a JSON Schema, not a uiSchema
     files = _files()
@@ -108,7 +107,7 @@ def test_field_names_are_checked_in_nested_objects_rows_and_branches():
 def test_engine_validation_enforces_if_then_dependencies_and_names_nested_fields():
     schema = json.loads((FIXTURE / "contact.schema.json").read_text(encoding="utf-8"))
     schema["dependencies"]["urgent"] = ["visit_on"]  # a property dependency (draft-07)
-    compiled = compile_package(Package(_files(contact__schema__json=schema)), None, LANES,
+    compiled = compile_package(Package(_files(contact__schema__json=schema)), None,
                                CHOICES)
 
     def errors(data):
