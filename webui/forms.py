@@ -234,6 +234,19 @@ def _conditional(schema: dict, props: dict) -> dict[str, tuple[dict, list | None
     return out
 
 
+def defaults(schema: dict | None) -> dict[str, Any]:
+    """The values a form opens with before anything is typed: each field's JSON Schema
+    `default` (a hidden field's value, say), nested objects included — as RJSF fills them."""
+    found: dict[str, Any] = {}
+    for name, prop in _dict((schema or {}).get("properties")).items():
+        prop = _dict(prop)
+        if "default" in prop:
+            found[name] = prop["default"]
+        elif prop.get("type") == "object" and (inner := defaults(prop)):
+            found[name] = inner
+    return found
+
+
 def _schema_test(condition: Any) -> Callable[[dict], bool]:
     """Whether an object's data satisfies a condition schema (jsonschema decides, as it does
     when the engine validates the submission)."""
@@ -315,6 +328,8 @@ def _convert(value: str, typ: str) -> Any:
             raise _Refused(NOT_A_NUMBER) from None
         if not math.isfinite(number):
             raise _Refused(NOT_A_NUMBER)
+        if re.fullmatch(r"[+-]?[0-9]{1,15}", value):
+            return int(value)  # 1200 stays 1200 (as JSON and the browser have it), not 1200.0
         return number
     return value
 

@@ -65,8 +65,11 @@ def queue_condition(user, queue: str):
     if user.role in task_rules.PERSONAL_ROLES:  # a deputy's tasks are theirs in person: no queue
         return false()
     unit = user.unit.code if user.unit is not None else None
+    # A task bound to no unit (a lane rule "a role in any unit") is in the queue of everyone
+    # with the role, whatever their unit — as `workflows.tasks.may_complete` lets them do it.
     return and_(HumanTask.state == "ready", HumanTask.candidate_role == user.role,
-                HumanTask.candidate_unit == unit if unit else HumanTask.candidate_unit.is_(None),
+                or_(HumanTask.candidate_unit == unit, HumanTask.candidate_unit.is_(None))
+                if unit else HumanTask.candidate_unit.is_(None),
                 HumanTask.assignee.is_(None))
 
 

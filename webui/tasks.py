@@ -104,7 +104,9 @@ def show(task_id: str):
         return redirect(_case_page(task))
     if not task_rules.may_complete(who(), task):
         abort(403)
-    values = inbox_actions.draft(db.session(), current_user.row, task_id) or {}
+    values = inbox_actions.draft(db.session(), current_user.row, task_id)
+    if values is None:  # nothing typed yet: the form's defaults
+        values = forms.defaults(db.engine().form(db.session(), task))
     return _render(task, values, {})
 
 
