@@ -1,6 +1,6 @@
 """The folder of small models written in SpiffArena's conventions (`examples/spiffarena/`): each
-model's files, and the lane rules and start permissions a designer gives it on the process
-settings page — data, not Python. Shared by the workflow and the browser tests."""
+model's files, and the lane rules and start permissions its settings file gives it — data, not
+Python. Shared by the workflow and the browser tests."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from workflows import lanes, starting
+from workflows import process_settings
 
 FOLDER = Path(__file__).resolve().parents[1] / "examples" / "spiffarena"
 MODELS = {  # folder -> process id
@@ -16,18 +16,26 @@ MODELS = {  # folder -> process id
     "parallel-review": "parallel_review",
     "timer-reminder": "timer_reminder",
 }
+
+
+def settings(model: str) -> process_settings.Settings:
+    """The model's lane rules and start permission: its settings file, as a designer ships it."""
+    return process_settings.parse(next((FOLDER / model).glob("*.settings.toml"))
+                                  .read_text(encoding="utf-8"))
+
+
 # process id -> lane -> (kind, role, data path)
-RULES = {
-    "leave_request": {"申请人": ("initiator", None, None), "审批人": ("role", "commission", None)},
-    "parallel_review": {"法规处": ("role", "commission", None), "财务处": ("role", "reviewer", None)},
-    "timer_reminder": {},  # no lanes: every task is the initiator's
-}
-STARTER = "unit_handler"  # who may start them: a unit's staff member
+RULES = {pid: settings(model).rules for model, pid in MODELS.items()}
+STARTER = "unit_handler"  # who may start them (each file says so): a unit's staff member
 
 
 def files(model: str) -> dict[str, str]:
-    """A model's files as the designer's import reads them (names without the folder)."""
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted((FOLDER / model).iterdir())}
+    """A model's package files as the designer's import reads them (names without the folder)."""
+    return {p.name: p.read_text(encoding="utf-8") for p in package_paths(model)}
+
+
+def package_paths(model: str) -> list[Path]:
+    return sorted(p for p in (FOLDER / model).iterdir() if p.suffix in (".bpmn", ".json"))
 
 
 def all_files() -> dict[str, str]:
@@ -38,8 +46,6 @@ def all_files() -> dict[str, str]:
 
 
 def set_rules(session: Session, process_id: str, now: datetime, actor: str = "designer") -> None:
-    """The model's lane rules and its start permission, as a designer sets them."""
-    for lane, (kind, role, path) in RULES[process_id].items():
-        lanes.set_rule(session, process_id=process_id, lane=lane, kind=kind, role=role,
-                       path=path, actor=actor, now=now)
-    starting.allow(session, process_id, STARTER, actor=actor, now=now)
+    """The model's lane rules and its start permission, loaded from its settings file."""
+    model = next(m for m, pid in MODELS.items() if pid == process_id)
+    process_settings.apply(session, settings(model), actor=actor, now=now)

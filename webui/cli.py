@@ -518,6 +518,24 @@ def lanes_deny_start(process_id, role, actor) -> None:
                  + ("" if deny(s, process_id, role, actor=actor, now=now) else " (already)"))
 
 
+@lanes_group.command("load")
+@click.argument("settings_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--actor", default=lambda: os.environ.get("USER", "designer"))
+def lanes_load(settings_file: str, actor: str) -> None:
+    """Set a process's lane rules and start permissions from its settings file
+    (<process>.settings.toml; all or nothing, audited)."""
+    from pathlib import Path
+
+    from workflows.process_settings import load
+
+    def change(session, now):
+        settings = load(session, Path(settings_file).read_text(encoding="utf-8"), actor=actor,
+                        now=now)
+        return (f"{settings.process_id}: {len(settings.rules)} lane rule(s), started by: "
+                f"{', '.join(settings.start) or '-'}")
+    _lane_change(change)
+
+
 @main.group("figures")
 def figures_group() -> None:
     """Supervisors' figures."""

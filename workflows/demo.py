@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine import ManualClock, Package
 from models import CongressSession, Deputy, Division, Suggestion, Unit, User
 
-from . import make_engine, seed_defaults, simulate, suggestions
+from . import make_engine, process_settings, seed_defaults, simulate, suggestions
 from .users import create_user
 
 # Security review: demo data only; real users get their own passwords.
@@ -114,8 +114,14 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
     clock = ManualClock(meeting - timedelta(days=10))
     engine = make_engine(clock)
     seed_defaults(session)  # roles, lane rules, who starts the suggestion process
-    engine.deploy(session, Package.from_folder(Path(__file__).resolve().parent.parent / "bpmn"),
-                  "designer")
+    # The suggestion process and, in the same package, a second one built without Python:
+    # 代表约见承办单位 with its settings file (deputies start it from 新建案件).
+    root = Path(__file__).resolve().parent.parent
+    second = root / "examples" / "deputy_meeting"
+    files = {**Package.from_folder(root / "bpmn").files, **Package.from_folder(second).files}
+    process_settings.load(session, (second / "deputy_meeting.settings.toml").read_text("utf-8"),
+                          actor="designer", now=clock())
+    engine.deploy(session, Package(files), "designer")
     congress = CongressSession(congress=14, meeting=3, year=meeting.year,
                                name="省十四届人大三次会议", opened_on=meeting.date())
     session.add(congress)

@@ -11,15 +11,16 @@ import pytest
 from sqlalchemy import select
 
 from models import HumanTask, LaneRule, ProcessInstance, StartPermission
+from workflows import process_settings
 from workflows.users import create_user
 
 from .helpers import Person
 
 pytestmark = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 FOLDER = Path(__file__).resolve().parents[2] / "examples" / "deputy_meeting"
-# lane -> (kind, role, data path) as a designer enters them
-RULES = {"代表": ("initiator", "", ""), "承办单位": ("unit_role", "unit_handler", "meeting_unit"),
-         "代表工委": ("role", "commission", "")}
+# lane -> (kind, role, data path) as the designer enters them: its settings file's
+RULES = {lane: (kind, role or "", path or "") for lane, (kind, role, path) in process_settings.parse(
+    (FOLDER / "deputy_meeting.settings.toml").read_text(encoding="utf-8")).rules.items()}
 
 
 def _designer_deploys_the_meeting_process(designer: Person) -> None:
@@ -29,7 +30,8 @@ def _designer_deploys_the_meeting_process(designer: Person) -> None:
     page.goto(f"{designer.base}/designer")
     page.click("#edit-newest")
     page.wait_for_selector("#designer[data-ready=true]")
-    page.set_input_files("#import-files", sorted(str(p) for p in FOLDER.iterdir()))
+    page.set_input_files("#import-files", sorted(str(p) for p in FOLDER.iterdir()
+                                                if p.suffix in (".bpmn", ".json")))
     page.wait_for_selector("#designer[data-file='deputy_meeting.bpmn'] "
                            ".djs-element[data-element-id=schedule_meeting]")
     assert "已导入" in page.inner_text("#status")

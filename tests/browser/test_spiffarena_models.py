@@ -24,7 +24,7 @@ def _import_and_deploy(designer: Person, db) -> None:
     page.goto(f"{designer.base}/designer")
     page.click("#edit-newest")
     page.wait_for_selector("#designer[data-ready=true]")
-    paths = sorted(str(p) for model in models.MODELS for p in (models.FOLDER / model).iterdir())
+    paths = [str(p) for model in models.MODELS for p in models.package_paths(model)]
     page.set_input_files("#import-files", paths)
     page.wait_for_selector("button.tab[data-file='timer-reminder.bpmn']")
     page.click("#validate")
