@@ -11,6 +11,9 @@ from sqlalchemy import select
 from engine import Package
 from models import HumanTask, ProcessInstance
 
+from workflows.lanes import set_rule
+
+from ..conftest import START
 from ..workflows.helpers import Cases
 
 pytestmark = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
@@ -30,6 +33,8 @@ def test_nested_object_repeating_rows_and_a_field_shown_on_a_choice(cast, server
                                                                     domain_engine, org):
     with db.write() as s:
         domain_engine.deploy(s, Package.from_folder(FIXTURE), "designer")
+        set_rule(s, process_id="form_demo", lane="Commission", kind="role", role="commission",
+                 actor="designer", now=START)
         instance_id = domain_engine.start(s, "form_demo", {}, actor="commission").instance_id
     task = _ready(db, instance_id, "fill_in")
     person = cast["commission"]
