@@ -21,7 +21,7 @@ from workflows.errors import DomainError
 from . import db, params
 from .auth import local_target, me, who
 from .i18n import gettext as _
-from .i18n import STEPS, label
+from .i18n import STEPS, label, term
 
 bp = Blueprint("inbox", __name__)
 QUEUES = ("mine", "queue")
@@ -195,7 +195,10 @@ def index():
         # A case of another process: its process's name and business key.
         others = instance_rules.case_rows(s, {t.instance_id for t in rows} - set(cases))
     fields = suggestion_fields(s)
-    steps = list(STEPS)
+    # The suggestion process's steps by their catalogue names, then every other process's.
+    steps = [(code, term(code)) for code in STEPS] + [
+        (bpmn_id, label(name)) for bpmn_id, name in
+        instance_rules.human_steps(s, db.engine()).items() if bpmn_id not in STEPS]
     return render_template("inbox/index.html", rows=rows, cases=cases, others=others,
                            filters=filters,
                            next_cursor=next_cursor, counts=counts(s, who(), now),

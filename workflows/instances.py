@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from engine import Engine
+from engine.package import is_human_task
 from engine import instructions as instruction_text
 from models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, Suggestion, User)
 
@@ -99,6 +100,30 @@ def case_rows(session: Session, instance_ids: set[int]) -> dict[int, CaseRow]:
                             .where(ProcessInstance.id.in_(instance_ids))).all()
     names = process_names(session, [(v, p) for _i, v, p, _k in found])
     return {i: CaseRow(i, names.get((v, p), p), key) for i, v, p, key in found}
+
+
+_human_steps: dict[int, dict[str, str]] = {}
+
+
+def human_steps(session: Session, engine: Engine) -> dict[str, str]:
+    """BPMN id -> name of the human tasks of every process the newest version holds: the
+    inbox's step filter for processes other than the suggestion's (read once per version)."""
+    version_id = Engine.newest_version_id(session)
+    if version_id is None:
+        return {}
+    found = _human_steps.get(version_id)
+    if found is None:
+        compiled = engine.compiled_version(session, version_id)
+        found = {}
+        for process_id in sorted(compiled.specs):
+            spec, subprocesses = compiled.spec(process_id)
+            for each in (spec, *subprocesses.values()):
+                for task_spec in (each.task_specs.values() if each is not None else ()):
+                    if is_human_task(task_spec):
+                        found.setdefault(task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id)
+        _human_steps.clear()
+        _human_steps[version_id] = found
+    return found
 
 
 def step_names(session: Session, engine: Engine, instance: ProcessInstance) -> dict[str, str]:

@@ -215,8 +215,18 @@ def test_the_inbox_lists_tasks_of_every_process_side_by_side(equipment, db, doma
     page = commission.get("/inbox?queue=queue").get_data(as_text=True)
     assert "关于修缮校舍的建议" in page and "到库房领取" in page and "设备申领" in page
     # A suggestion filter leaves the other processes' tasks out.
-    filtered = commission.get("/inbox?queue=queue&field=交通").get_data(as_text=True)
+    filtered = rows(commission.get("/inbox?queue=queue&field=交通"))
     assert "关于修缮校舍的建议" in filtered and "到库房领取" not in filtered
+    # The step filter offers the other process's steps by their names, and filters by them.
+    assert '<option value="fetch" >到库房领取</option>' in page
+    assert '<option value="assign" >交办</option>' in page
+    by_step = rows(commission.get("/inbox?queue=queue&step=fetch"))
+    assert "到库房领取" in by_step and "关于修缮校舍的建议" not in by_step
+
+
+def rows(response) -> str:
+    """The inbox table's rows (the filters above them name every step)."""
+    return response.get_data(as_text=True).split("<tbody>", 1)[1]
 
 
 def test_instructions_that_cannot_be_filled_in_are_named_so_and_the_step_still_done(

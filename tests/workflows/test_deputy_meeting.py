@@ -86,7 +86,7 @@ def test_a_unit_that_does_not_schedule_is_urged_and_its_task_stays_open(db, doma
     assert ready["urge_unit"].candidate_role == "commission"
     with db.session() as s:
         shown = instances.task_instructions(s, domain_engine, ready["urge_unit"])
-    assert "<strong>transport</strong>" in shown.html and "城乡公交一体化" in shown.html
+    assert "<strong>省交通运输厅</strong>" in shown.html and "城乡公交一体化" in shown.html
     _do(db, domain_engine, case, "urge_unit", "commission")
     _do(db, domain_engine, case, "schedule_meeting", "transport_unit_handler",
         {"decision": "meet", "meeting_date": "2026-03-12", "place": "厅 3 楼会议室"})
