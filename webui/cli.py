@@ -52,8 +52,13 @@ def bpmn() -> None:
 
 
 def _report(err: DeployError) -> None:
+    from workflows.labels import split
+    from workflows.lanes import MissingRule
     for problem in err.problems:
-        click.echo(f"  {problem.file or '-'}  {problem.element_id or '-'}  {problem.reason}", err=True)
+        reason = problem.reason
+        if isinstance(problem, MissingRule):  # bilingual: in the CLI's language (JIANYI_LANG)
+            reason = split(reason)[1 if _cli_english() else 0]
+        click.echo(f"  {problem.file or '-'}  {problem.element_id or '-'}  {reason}", err=True)
     click.echo(f"refused: {len(err.problems)} problem(s)", err=True)
 
 

@@ -15,12 +15,14 @@ from engine.version_diff import diff_packages
 from models import HumanTask, ProcessInstance, ProcessVersion
 from models.text import limit_of
 from workflows import designer
+from workflows.lanes import MissingRule
 
 from . import db, forms, params
 from .auth import roles_required
 from .choices import options_for
 from .headers import stored_file
 from .i18n import gettext as _
+from .i18n import label
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 DESIGNERS = ("designer", "admin")
@@ -34,7 +36,11 @@ def _version_or_404(version_id: int) -> ProcessVersion:
 
 
 def _problems(problems) -> list[dict]:
-    return [{"file": p.file, "element_id": p.element_id, "reason": p.reason} for p in problems]
+    """Problems as the editor lists them; a lane without a rule also names its process and lane
+    (the editor offers the rule's form beside it). Bilingual reasons in the reader's language."""
+    return [{"file": p.file, "element_id": p.element_id, "reason": label(p.reason),
+             "process_id": p.process_id, "lane": p.lane} if isinstance(p, MissingRule) else
+            {"file": p.file, "element_id": p.element_id, "reason": p.reason} for p in problems]
 
 
 @bp.get("")

@@ -195,13 +195,27 @@ def lanes_of(files: dict[str, str]) -> list[tuple[str, str, str, str, list[str]]
     return found
 
 
+@dataclass(frozen=True)
+class MissingRule(Problem):
+    """A lane without an assignment rule: the designer page offers to add it right there."""
+
+    process_id: str = ""
+    lane: str = ""
+
+
 def lane_problems(session: Session, files: dict[str, str]) -> list[Problem]:
     """A Problem per lane that has no rule: every case reaching it would fail."""
     known = rules(session)
-    return [Problem(name, lane_id, f"lane '{lane}' of process '{process}' has no assignment "
-                                   f"rule; its elements: {', '.join(refs) or '—'}")
-            for name, process, lane_id, lane, refs in lanes_of(files)
-            if (process, lane) not in known]
+    found = []
+    for name, process, lane_id, lane, refs in lanes_of(files):
+        if (process, lane) in known:
+            continue
+        elements = ", ".join(refs) or "—"
+        found.append(MissingRule(name, lane_id, (
+            f"流程 {process} 的泳道“{lane}”没有分派规则，其中的元素：{elements} "
+            f"(lane '{lane}' of process '{process}' has no assignment rule; its elements: "
+            f"{elements})"), process_id=process, lane=lane))
+    return found
 
 
 # ---------------------------------------------------------------- editing the rules

@@ -44,7 +44,7 @@ def _designer_deploys_the_meeting_process(designer: Person) -> None:
     assert sorted(problems.evaluate_all("els => els.map(e => e.dataset.element)")) == [
         "lane_commission", "lane_deputy", "lane_unit"]
     unit_problem = page.locator("#problems li[data-element=lane_unit]").inner_text()
-    assert "lane '承办单位' of process 'deputy_meeting' has no assignment rule" in unit_problem
+    assert "流程 deputy_meeting 的泳道“承办单位”没有分派规则" in unit_problem
     assert "schedule_meeting" in unit_problem and "record_meeting" in unit_problem
     designer.shot("02-lanes-without-rules")
     for lane_id, lane in (("lane_deputy", "代表"), ("lane_unit", "承办单位"),

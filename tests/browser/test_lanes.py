@@ -48,7 +48,7 @@ def test_a_renamed_lane_gets_its_rule_in_the_designer_and_its_task_goes_by_it(
     problem = page.locator("#problems li[data-element=lane_Reviewer]")
     problem.locator("form.lane-rule").wait_for()
     text = problem.inner_text()
-    assert "lane 'Inspection' of process 'unit_handling' has no assignment rule" in text
+    assert "流程 unit_handling 的泳道“Inspection”没有分派规则" in text
     assert "review, review_gw, review_again, review_again_gw" in text
     assert "为此泳道添加分派规则：Inspection" in text
     problem.locator("select[name=kind]").select_option("role")

@@ -21,8 +21,8 @@ def test_a_lane_without_a_rule_is_refused_with_the_lane_id_and_its_elements(db, 
     with db.session() as s:
         [problem] = designer.validate(s, domain_engine, dict(_renamed("Reviewer", "Finance").files))
     assert (problem.file, problem.element_id) == ("unit_handling.bpmn", "lane_Reviewer")
-    assert problem.reason.startswith("lane 'Finance' of process 'unit_handling' has no "
-                                     "assignment rule; its elements: review, ")
+    assert problem.reason.startswith("流程 unit_handling 的泳道“Finance”没有分派规则，其中的元素："
+                                     "review, ")
 
 
 def test_the_refused_lane_is_shown_by_the_designer(app, login_as, db):

@@ -43,8 +43,11 @@ def test_validate_then_deploy_a_valid_folder(tmp_path):
     assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
     result = runner.invoke(main, ["bpmn", "validate", str(folder)], env=env)
     assert result.exit_code == 1
+    assert "loop.bpmn  lane_LeadUnit  流程 loop 的泳道“LeadUnit”没有分派规则，其中的元素：rehandle\n" \
+        in result.output
+    result = runner.invoke(main, ["bpmn", "validate", str(folder)], env={**env, "JIANYI_LANG": "en"})
     assert ("loop.bpmn  lane_LeadUnit  lane 'LeadUnit' of process 'loop' has no assignment "
-            "rule; its elements: rehandle") in result.output
+            "rule; its elements: rehandle\n") in result.output
     assert "refused: 2 problem(s)" in result.output
     _rules(runner, env)
     result = runner.invoke(main, ["lanes", "list", "--process", "loop"], env=env)

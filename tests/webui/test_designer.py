@@ -55,6 +55,20 @@ def test_validate_lists_problems_with_file_and_element(db, designer):
             "reason": "form file 'gone.schema.json' is not in the package"} in problems
 
 
+def test_a_lane_without_a_rule_is_named_with_its_process_in_the_readers_language(db, designer):
+    files = dict(newest(db).files)
+    files["unit_handling.bpmn"] = files["unit_handling.bpmn"].replace(
+        'name="Signer"', 'name="Finance"', 1)
+    [problem] = post_json(designer, "/designer/validate", files).get_json()["problems"]
+    assert (problem["element_id"], problem["process_id"], problem["lane"]) == (
+        "lane_Signer", "unit_handling", "Finance")
+    assert problem["reason"].startswith("流程 unit_handling 的泳道“Finance”没有分派规则，其中的元素：")
+    designer.http.set_cookie("lang", "en")
+    [problem] = post_json(designer, "/designer/validate", files).get_json()["problems"]
+    assert problem["reason"].startswith("lane 'Finance' of process 'unit_handling' has no "
+                                        "assignment rule; its elements: ")
+
+
 def test_a_valid_edit_deploys_and_a_broken_one_is_refused_with_element_ids(db, designer):
     before = newest(db)
     files = dict(before.files)

@@ -37,9 +37,11 @@ def test_a_renamed_lane_is_refused_until_it_has_a_rule_then_its_tasks_go_by_it(
         designer.deploy_package(s, domain_engine, package, "designer")
     [problem] = err.value.problems
     assert (problem.file, problem.element_id) == ("unit_handling.bpmn", "lane_Reviewer")
-    assert problem.reason == ("lane 'Inspection' of process 'unit_handling' has no assignment "
-                              "rule; its elements: review, review_gw, review_again, "
-                              "review_again_gw")
+    elements = "review, review_gw, review_again, review_again_gw"
+    assert problem.reason == (f"流程 unit_handling 的泳道“Inspection”没有分派规则，其中的元素："
+                              f"{elements} (lane 'Inspection' of process 'unit_handling' has no "
+                              f"assignment rule; its elements: {elements})")
+    assert (problem.process_id, problem.lane) == ("unit_handling", "Inspection")
     with db.write() as s:
         roles.add_role(s, "inspection_office", "政府办公厅督查室", "Inspection office",
                        actor="admin", now=START)

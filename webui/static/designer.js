@@ -312,6 +312,10 @@
       li.className = 'problem';
       li.dataset.file = p.file;
       li.dataset.element = p.element_id;
+      if (p.lane) {  // a lane without a rule: lanes.js adds the rule's form
+        li.dataset.lane = p.lane;
+        li.dataset.process = p.process_id;
+      }
       li.textContent = `${p.file || '-'}  ${p.element_id || '-'}  ${p.reason}`;
       li.onclick = async () => {
         if (p.file && files[p.file] !== undefined && p.file !== current) await open(p.file);

@@ -8,7 +8,6 @@
   const data = JSON.parse(source.textContent);
   const T = data.text;
   const csrf = document.querySelector('meta[name=csrf-token]').content;
-  const MISSING = /lane '(.*)' of process '([^']*)' has no assignment rule; its elements: /;
 
   function element(tag, props, children) {
     const node = document.createElement(tag);
@@ -76,8 +75,7 @@
   function decorate() {
     ul.querySelectorAll('li.problem').forEach((li) => {
       if (li.querySelector('form.lane-rule')) return;
-      const found = MISSING.exec(li.firstChild ? li.firstChild.textContent : '');
-      if (found) li.appendChild(formFor(li, found[1], found[2]));
+      if (li.dataset.lane) li.appendChild(formFor(li, li.dataset.lane, li.dataset.process));
     });
   }
 
