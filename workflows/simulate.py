@@ -55,7 +55,9 @@ Answer = dict[str, Any] | list[dict[str, Any]] | Callable[[HumanTask, int], dict
 
 def worker_for(session: Session, task: HumanTask) -> User:
     """Someone who may complete the task."""
-    query = select(User).where(User.role == task.candidate_role, User.active.is_(True))
+    query = select(User).where(User.active.is_(True))
+    if task.candidate_role is not None:  # None: one person's (the initiator's) in person
+        query = query.where(User.role == task.candidate_role)
     if task.candidate_unit is not None:
         query = query.join(Unit, User.unit_id == Unit.id).where(Unit.code == task.candidate_unit)
     if task.assignee is not None:

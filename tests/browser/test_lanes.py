@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from models import HumanTask, LaneRule, ProcessVersion
+from models import HumanTask, LaneRule, ProcessInstance, ProcessVersion
 from workflows.roles import add_role
 from workflows.users import create_user
 
@@ -86,6 +86,9 @@ def test_a_renamed_lane_gets_its_rule_in_the_designer_and_its_task_goes_by_it(
         assert (review.lane, review.candidate_role, review.completed_by) == (
             "Inspection", "inspection_office", "inspector")
     assert "sign_off" in cases.tasks(case)
+    assert cases.drive(case) == set()  # and on to its end
+    with db.session() as s:
+        assert s.get(ProcessInstance, case).status == "completed"
     assert errors == []
     designer.close()
     inspector.close()
