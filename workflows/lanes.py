@@ -130,11 +130,19 @@ def candidates(rule: Rule, ctx: TaskContext) -> Candidates:
         return Candidates(role=rule.role)
     if rule.kind == "unit_role":
         unit = lookup(ctx.data, rule.path)
-        return Candidates(role=rule.role, unit=unit if isinstance(unit, str) else None)
+        if not isinstance(unit, str) or not unit:  # never "the role in every unit"
+            raise ProcessError(f"lane '{rule.lane}' of process '{rule.process_id}' takes its "
+                               f"unit from '{rule.path}', which holds no unit code "
+                               f"(task '{ctx.bpmn_id}')")
+        return Candidates(role=rule.role, unit=unit)
     if rule.kind == "person":
         person = lookup(ctx.data, rule.path)
         if isinstance(person, str) and person:
             return Candidates(role=rule.role, assignee=person)
+        if rule.role is None:  # nobody named and no queue to fall back on
+            raise ProcessError(f"lane '{rule.lane}' of process '{rule.process_id}' takes its "
+                               f"person from '{rule.path}', which names nobody "
+                               f"(task '{ctx.bpmn_id}')")
         return Candidates(role=rule.role)
     if rule.kind == "initiator":
         return Candidates(assignee=ctx.initiator)

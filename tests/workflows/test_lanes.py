@@ -84,9 +84,6 @@ def ctx(lane="L", data=None, initiator="starter") -> TaskContext:
     (lanes.Rule("p", "L", "role", "commission"), {}, ("commission", None, None)),
     (lanes.Rule("p", "L", "unit_role", "reviewer", "branch.unit"),
      {"branch": {"unit": "water"}}, ("reviewer", "water", None)),
-    (lanes.Rule("p", "L", "unit_role", "reviewer", "branch.unit"), {}, ("reviewer", None, None)),
-    (lanes.Rule("p", "L", "unit_role", "reviewer", "branch.unit"),
-     {"branch": "water"}, ("reviewer", None, None)),
     (lanes.Rule("p", "L", "person", "provincial_leader", "supervising_leader"),
      {"supervising_leader": "leader2"}, ("provincial_leader", None, "leader2")),
     (lanes.Rule("p", "L", "person", "provincial_leader", "supervising_leader"),
@@ -98,6 +95,22 @@ def ctx(lane="L", data=None, initiator="starter") -> TaskContext:
 def test_each_kind_of_rule_gives_its_candidates(rule, data, expected):
     found = lanes.candidates(rule, ctx(data=data))
     assert (found.role, found.unit, found.assignee) == expected
+
+
+@pytest.mark.parametrize("rule, data", [
+    (lanes.Rule("p", "L", "unit_role", "reviewer", "branch.unit"), {}),
+    (lanes.Rule("p", "L", "unit_role", "reviewer", "branch.unit"), {"branch": "water"}),
+    (lanes.Rule("p", "L", "unit_role", "reviewer", "branch.unit"), {"branch": {"unit": ""}}),
+    (lanes.Rule("p", "L", "unit_role", "reviewer", "branch.unit"), {"branch": {"unit": 7}}),
+    (lanes.Rule("p", "L", "person", None, "owner"), {}),
+    (lanes.Rule("p", "L", "person", None, "owner"), {"owner": ["a"]}),
+])
+def test_a_rule_whose_data_path_holds_nothing_usable_fails_the_step(rule, data):
+    """Never a task for the role in every unit, nor one for nobody: the step fails, naming the
+    lane and the path, and the case stays where it was."""
+    with pytest.raises(ProcessError) as failed:
+        lanes.candidates(rule, ctx(data=data))
+    assert "'L' of process 'p'" in str(failed.value) and rule.path in str(failed.value)
 
 
 def test_a_task_outside_every_lane_is_the_initiators():
