@@ -1,8 +1,9 @@
 """A second process from the seed's world built without Python: 代表约见承办单位 (a deputy asks to
 meet a unit; the unit schedules, meets and records; the deputy rates). The designer imports its
-files into the package in the browser, validation names the three lanes without a rule, the rules
-are added beside each problem, the package deploys, the process settings let deputies start it,
-and the people its lanes name run a case to its end in Chromium."""
+files into the package in the browser, adds a step there (with its instructions), validation
+names the three lanes without a rule, the rules are added beside each problem, the package
+deploys, the process settings let deputies start it, and the people its lanes name run a case to
+its end in Chromium."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,6 +38,19 @@ def _designer_deploys_the_meeting_process(designer: Person) -> None:
     assert "已导入" in page.inner_text("#status")
     assert page.locator("button.tab[data-file='meeting-record-uischema.json']").count() == 1
     designer.shot("01-imported")
+
+    # A step designed here: after 记录约见情况, the unit's handler reads the minutes back.
+    page.click(".djs-element[data-element-id=record_meeting]")
+    page.click("#insert-user-task")
+    page.wait_for_function("document.getElementById('prop-id').value !== 'record_meeting'")
+    assert "承办单位" in page.inner_text("#prop-lane")
+    page.fill("#prop-id", "review_record")
+    page.press("#prop-id", "Tab")
+    page.fill("#prop-name", "审阅约见记录")
+    page.press("#prop-name", "Tab")
+    page.fill("#prop-instructions", "请审阅约见纪要：\n\n> {{ minutes }}\n\n共 **{{ commitments|length }}** 项承诺。")
+    page.press("#prop-instructions", "Tab")
+    designer.shot("01b-step-designed")
 
     page.click("#validate")
     page.wait_for_selector("#problems li form.lane-rule")
@@ -147,6 +161,11 @@ def test_deputy_meeting_designed_in_the_browser_runs_to_its_end(server, browser,
     upage.fill('[name="commitments.1.matter"]', "每季度向代表通报进展")
     unit.shot("08-record")
     unit.submit()
+    unit.open_task("审阅约见记录")  # the step added in the designer, with its instructions
+    review = upage.locator("#instructions .markdown")
+    assert review.locator("blockquote").inner_text() == "双方就线路调整交换意见。"
+    assert review.locator("strong").inner_text() == "2"
+    unit.submit()
 
     deputy.open_task("代表评价")
     deputy.choose("satisfaction", "satisfied")
@@ -166,7 +185,7 @@ def test_deputy_meeting_designed_in_the_browser_runs_to_its_end(server, browser,
     page.wait_for_selector(".diagram[data-ready=true]")
     assert page.locator(".diagram .djs-element.done").count() >= 5
     timeline = page.inner_text("#timeline")
-    for step in ("提出约见", "安排约见", "确认约见安排", "记录约见情况", "代表评价"):
+    for step in ("提出约见", "安排约见", "确认约见安排", "记录约见情况", "审阅约见记录", "代表评价"):
         assert step in timeline
     assert "省交通运输厅 3 楼会议室" in page.inner_text("body")
     deputy.shot("09-case-page")

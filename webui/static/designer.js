@@ -193,6 +193,27 @@
     get('modeling').updateProperties(element, { extensionElements: ext });
   }
 
+  // A user or manual task's instructions (spiffworkflow:instructionsForEndUser): Markdown the
+  // task page shows, with {{ field }} for values entered earlier (checked at deploy).
+  const INSTRUCTIONS = 'spiffworkflow:InstructionsForEndUser';
+  function instructionsOf(element) {
+    const ext = bo(element).extensionElements;
+    const found = ext && (ext.values || []).find((v) => v.$type === INSTRUCTIONS);
+    return found ? found.value : '';
+  }
+
+  function setInstructions(element, value) {
+    const moddle = get('moddle');
+    const ext = bo(element).extensionElements || moddle.create('bpmn:ExtensionElements', { values: [] });
+    ext.values = (ext.values || []).filter((v) => v.$type !== INSTRUCTIONS);
+    if (value.trim()) {
+      const node = moddle.create(INSTRUCTIONS, { value });
+      node.$parent = ext;
+      ext.values.push(node);
+    }
+    get('modeling').updateProperties(element, { extensionElements: ext });
+  }
+
   function expression(text) {
     return text ? get('moddle').create('bpmn:FormalExpression', { body: text }) : undefined;
   }
@@ -227,6 +248,10 @@
         (v) => setSpiffProperty(element, 'dueAt', v.trim()), { id: 'prop-due-at' });
       field(T.subject, spiffProperty(element, 'subject'),
         (v) => setSpiffProperty(element, 'subject', v.trim()), { id: 'prop-subject' });
+    }
+    if (element.type === 'bpmn:UserTask' || element.type === 'bpmn:ManualTask') {
+      field(T.instructions, instructionsOf(element), (v) => setInstructions(element, v),
+        { multiline: true, id: 'prop-instructions' });
     }
     if (element.type === 'bpmn:ScriptTask') {
       field(T.script, business.script, (v) => modeling.updateProperties(element, { script: v }),
