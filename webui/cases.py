@@ -2,6 +2,7 @@
 the deputy's own suggestions; registering a suggestion."""
 from __future__ import annotations
 
+from functools import partial
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -80,7 +81,9 @@ def show(suggestion_id: int):
                           .order_by(Reply.id)).all(),
         feedback=s.scalars(feedback.order_by(Feedback.id)).all(),
         units=case_rules.unit_names(s), assignment_units=assignment_units, diagram=diagram,
-        open_tasks=open_tasks + merged.open_tasks, on_behalf=deputies.recorded_on_behalf,
+        open_tasks=open_tasks + merged.open_tasks,
+        on_behalf=partial(deputies.recorded_on_behalf,
+                          lead_lanes=deputies.lead_deputy_lanes(s)),
         now=db.now(), assignments=assignments, merged=merged,
         merged_numbers={m.id: m.number for m in merged.merged},
         host_visible=merged.host is not None and case_rules.may_see(

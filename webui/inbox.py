@@ -6,6 +6,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -195,6 +196,9 @@ def index():
         # A case of another process: its process's name and business key.
         others = instance_rules.case_rows(s, {t.instance_id for t in rows} - set(cases))
     fields = suggestion_fields(s)
+    # 代录 can only be a commission task: read the lead deputy's lanes only then.
+    lead = deputies.lead_deputy_lanes(s) if any(
+        t.candidate_role == deputies.ON_BEHALF_ROLE for t in rows) else frozenset()
     # The suggestion process's steps by their catalogue names, then every other process's.
     steps = [(code, term(code)) for code in STEPS] + [
         (bpmn_id, label(name)) for bpmn_id, name in
@@ -203,7 +207,7 @@ def index():
                            filters=filters,
                            next_cursor=next_cursor, counts=counts(s, who(), now),
                            fields=fields, steps=steps, now=now, due_class=due_class,
-                           on_behalf=deputies.recorded_on_behalf)
+                           on_behalf=partial(deputies.recorded_on_behalf, lead_lanes=lead))
 
 
 def _act(action, task_id: str, *args):

@@ -91,7 +91,8 @@ def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
                            button=forms.BUTTON, file_input=forms.FILE,
                            values=values, errors=errors, colleagues=colleagues,
                            in_person=inbox_actions.assigned_in_person(task),
-                           on_behalf=deputies.recorded_on_behalf(task),
+                           on_behalf=deputies.recorded_on_behalf(
+                               task, deputies.lead_deputy_lanes(db.session())),
                            letter=_draft_letter(task), now=db.now(), **context), status
 
 

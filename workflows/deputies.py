@@ -14,12 +14,15 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, Deputy, HumanTask, ProcessInstance, Suggestion, User
+from models import AuditEvent, Deputy, HumanTask, LaneRule, ProcessInstance, Suggestion, User
 
 from .errors import DomainError
 
-DEPUTY_LANE = "Deputy"
+DEPUTY_LANE = "Deputy"  # the suggestion process's name for it (workflows.lanes.DEFAULT_RULES)
 DEPUTY_ROLE = "deputy"
+# The lane rule kind (workflows.lanes) that gives a lane's tasks to the lead deputy: what makes a
+# task the deputy's own, whatever a designer names its lane.
+LEAD_DEPUTY_KIND = "lead_deputy"
 # Who records a feedback form on the deputy's behalf.
 ON_BEHALF_ROLE = "commission"
 # The keys every completion of a Deputy-lane task carries in its data (and so in the audit
@@ -54,10 +57,16 @@ def rated_suggestion(data: dict) -> int | None:
     return data.get("suggestion_id")
 
 
-def recorded_on_behalf(task) -> bool:
-    """True for a Deputy-lane task that the commission does for the deputy (代录): any object
-    with the task's `lane` and `candidate_role`."""
-    return task.lane == DEPUTY_LANE and task.candidate_role != DEPUTY_ROLE
+def lead_deputy_lanes(session: Session) -> frozenset[str]:
+    """The lanes whose rule gives their tasks to the lead deputy (`lead_deputy`), by name."""
+    return frozenset(session.scalars(select(LaneRule.lane).where(
+        LaneRule.kind == LEAD_DEPUTY_KIND).distinct()))
+
+
+def recorded_on_behalf(task, lead_lanes: frozenset[str]) -> bool:
+    """True for a lead deputy's task that the commission does for the deputy (代录): any object
+    with the task's `lane` and `candidate_role`; `lead_lanes` from `lead_deputy_lanes`."""
+    return task.lane in lead_lanes and task.candidate_role != DEPUTY_ROLE
 
 
 def link_account(session: Session, username: str, deputy_id: int, *, actor: str,
@@ -125,7 +134,7 @@ def _hand_over_open_tasks(session: Session, user: User, deputy: Deputy, *, actor
     waiting = session.execute(select(HumanTask.id, HumanTask.instance_id, HumanTask.bpmn_id,
                                      HumanTask.name, HumanTask.subject).where(
         or_(*mine), HumanTask.state == "ready",
-        HumanTask.lane == DEPUTY_LANE, HumanTask.candidate_role != DEPUTY_ROLE)
+        HumanTask.lane.in_(lead_deputy_lanes(session)), HumanTask.candidate_role != DEPUTY_ROLE)
         .order_by(HumanTask.created_at, HumanTask.id)).all()
     if not waiting:
         return []

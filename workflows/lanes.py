@@ -146,7 +146,7 @@ def candidates(rule: Rule, ctx: TaskContext) -> Candidates:
         return Candidates(role=rule.role)
     if rule.kind == "initiator":
         return Candidates(assignee=ctx.initiator)
-    if rule.kind == "lead_deputy":
+    if rule.kind == deputies.LEAD_DEPUTY_KIND:
         return deputy_candidates(ctx.data)
     raise ProcessError(f"lane '{rule.lane}' of process '{rule.process_id}' has a rule of "
                        f"unknown kind '{rule.kind}'")

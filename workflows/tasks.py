@@ -181,7 +181,7 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
             data = {**data, "extension_requested_by": user.username}
         if user.role in (deputies.DEPUTY_ROLE, deputies.ON_BEHALF_ROLE):
             lane = session.scalar(select(HumanTask.lane).where(HumanTask.id == task_id))
-            if lane == deputies.DEPUTY_LANE:  # whatever the form says, the row decides
+            if lane in deputies.lead_deputy_lanes(session):  # the row decides, not the form
                 data = {**data, deputies.RECORDED_BY_KEY: user.username,
                         deputies.ON_BEHALF_KEY: task.candidate_role != deputies.DEPUTY_ROLE}
         return data

@@ -14,13 +14,16 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
+from engine import Package
 from models import (Assignment, AuditEvent, Deputy, Feedback, HumanTask, Notification,
                     Suggestion, Unit, User)
 from webui.cli import main
-from workflows import deputies, inbox as inbox_actions, statistics, tasks
+from workflows import deputies, designer, inbox as inbox_actions, statistics, tasks
+from workflows.lanes import set_rule
 from workflows.errors import DomainError, PermissionDenied
 from workflows.users import create_user
 
+from ..conftest import BPMN, START
 from ..webui.conftest import app, login_as  # noqa: F401  (the web fixtures)
 from ..workflows.helpers import Cases
 
@@ -96,15 +99,26 @@ def _assert_no_deputy_can_touch(db, engine, login_as, task_ids, usernames=DEPUTI
             assert row.state == "ready" and not (row.assignee or "").startswith("dep_")
 
 
+@pytest.mark.parametrize("lane", ["Deputy", "代表"])
 def test_without_an_account_the_commission_records_the_paper_form(
-        cases, db, domain_engine, org, paper_deputy, login_as):  # noqa: F811
+        cases, db, domain_engine, org, paper_deputy, login_as, lane):  # noqa: F811
+    """Also once a designer has renamed the deputy's lane: 代录 follows the lane's rule
+    (`lead_deputy`), not its name."""
+    if lane != "Deputy":
+        files = dict(Package.from_folder(BPMN).files)
+        files["unit_handling.bpmn"] = files["unit_handling.bpmn"].replace(
+            'name="Deputy"', f'name="{lane}"', 1)
+        with db.write() as s:
+            set_rule(s, process_id="unit_handling", lane=lane, kind="lead_deputy",
+                     actor="designer", now=START)
+            designer.deploy(s, domain_engine, files, "designer")
     sid, case = cases.new(LEAD_CO, deputy=PAPER)
     assert cases.drive(case, stop_at=FEEDBACK_STEPS) == FEEDBACK_STEPS
     feedback, co = _open(cases, case, "feedback"), _open(cases, case, "co_feedback")
     for task in (feedback, co):
         assert (task.lane, task.candidate_role, task.candidate_unit, task.assignee) == \
-            ("Deputy", "commission", None, None)
-        assert deputies.recorded_on_behalf(task)
+            (lane, "commission", None, None)
+        assert deputies.recorded_on_behalf(task, cases.read(deputies.lead_deputy_lanes))
 
     # In the commission's queue, marked 代录; in no deputy's inbox, and no deputy may act on it.
     commission = login_as("commission")
