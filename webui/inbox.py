@@ -59,19 +59,36 @@ class Filters:
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
-def queue_condition(user, queue: str):
-    """SQL for one queue, written so each uses an index: my tasks, or my unit's/role's open ones."""
+def queue_condition(user, queue: str, unit_less: bool = False):
+    """SQL for one queue, written so each uses an index: my tasks, or my unit's/role's open ones.
+
+    A task bound to no unit (a lane rule "a role in any unit") is in the queue of everyone with
+    the role, whatever their unit — as `workflows.tasks.may_complete` lets them do it. Such tasks
+    are rare, and an OR on the unit would cost every inbox its index order (3× the time), so a
+    unit member's queue includes them only when `unit_less` (see `unit_less_waiting`) says
+    there are some."""
     if queue == "mine":
         return and_(HumanTask.assignee == user.username, HumanTask.state == "ready")
     if user.role in task_rules.PERSONAL_ROLES:  # a deputy's tasks are theirs in person: no queue
         return false()
     unit = user.unit.code if user.unit is not None else None
-    # A task bound to no unit (a lane rule "a role in any unit") is in the queue of everyone
-    # with the role, whatever their unit — as `workflows.tasks.may_complete` lets them do it.
-    return and_(HumanTask.state == "ready", HumanTask.candidate_role == user.role,
-                or_(HumanTask.candidate_unit == unit, HumanTask.candidate_unit.is_(None))
-                if unit else HumanTask.candidate_unit.is_(None),
+    if unit is None:
+        where_unit = HumanTask.candidate_unit.is_(None)
+    elif unit_less:
+        where_unit = or_(HumanTask.candidate_unit == unit, HumanTask.candidate_unit.is_(None))
+    else:
+        where_unit = HumanTask.candidate_unit == unit
+    return and_(HumanTask.state == "ready", HumanTask.candidate_role == user.role, where_unit,
                 HumanTask.assignee.is_(None))
+
+
+def unit_less_waiting(session, user) -> bool:
+    """Whether tasks of the user's role bound to no unit wait in the queue (one index probe)."""
+    if user.unit is None or user.role in task_rules.PERSONAL_ROLES:
+        return False
+    return session.scalar(select(HumanTask.id).where(
+        HumanTask.state == "ready", HumanTask.candidate_role == user.role,
+        HumanTask.candidate_unit.is_(None), HumanTask.assignee.is_(None)).limit(1)) is not None
 
 
 def _filtered(query, filters: Filters, now: datetime):
@@ -114,12 +131,14 @@ def decode_cursor(value: str) -> tuple[datetime | None, str] | None:
     return due, task_id
 
 
-def page(session, user, filters: Filters, after: str | None, size: int, now: datetime):
+def page(session, user, filters: Filters, after: str | None, size: int, now: datetime,
+         unit_less: bool = False):
     """One page of a queue (`user`: anything with username, role and unit.code), ordered by due date (tasks without one last), then id.
 
     Keyset pagination in two runs — dated tasks, then undated — so each run reads an index range.
     """
-    base = _filtered(select(HumanTask).where(queue_condition(user, filters.queue)), filters, now)
+    base = _filtered(select(HumanTask).where(queue_condition(user, filters.queue, unit_less)),
+                     filters, now)
     cursor = decode_cursor(after) if after else None
     if after and cursor is None:
         raise ValueError(f"not a page cursor: {after[:50]!r}")
@@ -142,10 +161,10 @@ def page(session, user, filters: Filters, after: str | None, size: int, now: dat
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
 
 
-def counts(session, user, now: datetime) -> dict[str, int]:
+def counts(session, user, now: datetime, unit_less: bool = False) -> dict[str, int]:
     """How many tasks are in each queue, and how many of mine are overdue."""
     out = {q: session.scalar(select(func.count()).select_from(HumanTask)
-                             .where(queue_condition(user, q))) for q in QUEUES}
+                             .where(queue_condition(user, q, unit_less))) for q in QUEUES}
     out["overdue"] = session.scalar(select(func.count()).select_from(HumanTask).where(
         queue_condition(user, "mine"), HumanTask.due_at < now))
     return out
@@ -188,7 +207,8 @@ def index():
     after = request.args.get("after") or None
     if after is not None and decode_cursor(after) is None:
         params.bad_request(_("翻页参数无效，请从第一页重新开始。"))
-    rows, next_cursor = page(s, who(), filters, after, size, now)
+    unit_less = unit_less_waiting(s, who())
+    rows, next_cursor = page(s, who(), filters, after, size, now, unit_less)
     cases, others = {}, {}
     if rows:
         cases = {sg.instance_id: sg for sg in s.scalars(select(Suggestion).where(
@@ -205,7 +225,7 @@ def index():
         instance_rules.human_steps(s, db.engine()).items() if bpmn_id not in STEPS]
     return render_template("inbox/index.html", rows=rows, cases=cases, others=others,
                            filters=filters,
-                           next_cursor=next_cursor, counts=counts(s, who(), now),
+                           next_cursor=next_cursor, counts=counts(s, who(), now, unit_less),
                            fields=fields, steps=steps, now=now, due_class=due_class,
                            on_behalf=partial(deputies.recorded_on_behalf, lead_lanes=lead))
 
