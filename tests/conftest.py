@@ -34,11 +34,12 @@ def _cheap_password_hashes():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_similarity_corpora():
-    """Each test's database is new; corpora built for an earlier test's database must not be
-    reused (PostgreSQL tests share one URL)."""
-    from workflows import similarity
+def _fresh_caches():
+    """Each test's database is new; corpora and step names read from an earlier test's
+    database must not be reused (PostgreSQL tests share one URL)."""
+    from workflows import instances, similarity
     similarity.clear_cache()
+    instances.clear_cache()
 
 
 @pytest.fixture(scope="session")

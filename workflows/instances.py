@@ -6,6 +6,7 @@ by the generic page: diagram, timeline, and the data entered at each completed s
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -102,28 +103,36 @@ def case_rows(session: Session, instance_ids: set[int]) -> dict[int, CaseRow]:
     return {i: CaseRow(i, names.get((v, p), p), key) for i, v, p, key in found}
 
 
-_human_steps: dict[int, dict[str, str]] = {}
+_human_steps: tuple[float, dict[str, str]] = (0.0, {})
+HUMAN_STEPS_SECONDS = 60  # the inbox's filter may name a newly deployed step a minute late
 
 
 def human_steps(session: Session, engine: Engine) -> dict[str, str]:
     """BPMN id -> name of the human tasks of every process the newest version holds: the
-    inbox's step filter for processes other than the suggestion's (read once per version)."""
+    inbox's step filter for processes other than the suggestion's (read again each minute; the
+    specs of a version are parsed once)."""
+    global _human_steps
+    if time.monotonic() - _human_steps[0] < HUMAN_STEPS_SECONDS:
+        return _human_steps[1]
     version_id = Engine.newest_version_id(session)
-    if version_id is None:
-        return {}
-    found = _human_steps.get(version_id)
-    if found is None:
+    found: dict[str, str] = {}
+    if version_id is not None:
         compiled = engine.compiled_version(session, version_id)
-        found = {}
         for process_id in sorted(compiled.specs):
             spec, subprocesses = compiled.spec(process_id)
             for each in (spec, *subprocesses.values()):
                 for task_spec in (each.task_specs.values() if each is not None else ()):
                     if is_human_task(task_spec):
-                        found.setdefault(task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id)
-        _human_steps.clear()
-        _human_steps[version_id] = found
+                        found.setdefault(task_spec.bpmn_id,
+                                         task_spec.bpmn_name or task_spec.bpmn_id)
+    _human_steps = (time.monotonic(), found)
     return found
+
+
+def clear_cache() -> None:
+    """Forget the step names read (tests: each has its own database)."""
+    global _human_steps
+    _human_steps = (0.0, {})
 
 
 def step_names(session: Session, engine: Engine, instance: ProcessInstance) -> dict[str, str]:
