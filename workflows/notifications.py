@@ -7,10 +7,10 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.runtime import StepResult
-from models import Notification, ProcessInstance, Suggestion, Unit, User
+from models import Notification, ProcessDefinition, ProcessInstance, Suggestion, Unit, User
 
 from . import labels
-from .suggestions import number_in
+from .case_keys import PROCESS_ID, number_in
 
 SEND_BACK = {"review": "review_decision", "sign_off": "sign_decision",
              "leader_review": "leader_decision", "review_again": "review_decision",
@@ -24,8 +24,12 @@ _CANDIDATES = select(User.username).where(User.role == bindparam("role"), User.a
 _UNIT_CANDIDATES = (_CANDIDATES.join(Unit, User.unit_id == Unit.id)
                     .where(Unit.code == bindparam("unit")))
 _NUMBER = select(Suggestion.number).where(Suggestion.instance_id == bindparam("instance_id"))
-_BUSINESS_KEY = select(ProcessInstance.business_key).where(
-    ProcessInstance.id == bindparam("instance_id"))
+# A case not (yet) a suggestion's: its process, name and business key.
+_CASE = (select(ProcessInstance.process_id, ProcessDefinition.name, ProcessInstance.business_key)
+         .outerjoin(ProcessDefinition, (ProcessDefinition.version_id
+                                        == ProcessInstance.process_version_id)
+                    & (ProcessDefinition.process_id == ProcessInstance.process_id))
+         .where(ProcessInstance.id == bindparam("instance_id")))
 _INSERT = insert(Notification)
 _NT = Notification.__table__
 _NOTICE = [bindparam("kind", type_=_NT.c.kind.type), bindparam("message", type_=_NT.c.message.type),
@@ -60,10 +64,7 @@ def on_step(session: Session, result: StepResult) -> None:
     if not result.new_tasks:
         return
     conn = session.connection()
-    number = conn.execute(_NUMBER, {"instance_id": result.instance_id}).scalar()
-    if number is None:  # the case's first step: the suggestion does not point to it yet
-        key = conn.execute(_BUSINESS_KEY, {"instance_id": result.instance_id}).scalar()
-        number = number_in(key) if key else "?"
+    where = _case_words(conn, result.instance_id)
     sent_back = False
     if result.completed is not None:
         bpmn_id, data = result.completed
@@ -71,9 +72,9 @@ def on_step(session: Session, result: StepResult) -> None:
     for task in result.new_rows:  # the rows as the engine wrote them
         kind = "send_back" if sent_back and task["bpmn_id"] in DRAFTS else "task"
         zh, en = step_name(task["name"] or task["bpmn_id"], task["subject"])
-        message = (f"退回修改：{zh}（第{number}号建议）", f"Sent back: {en} (suggestion {number})") \
+        message = (f"退回修改：{zh}（{where[0]}）", f"Sent back: {en} ({where[1]})") \
             if kind == "send_back" else \
-            (f"新任务：{zh}（第{number}号建议）", f"New task: {en} (suggestion {number})")
+            (f"新任务：{zh}（{where[0]}）", f"New task: {en} ({where[1]})")
         link, now = f"/tasks/{task['id']}", task["created_at"]
         if task["assignee"]:
             notify(session, [task["assignee"]], kind, message, link, now)
@@ -84,6 +85,20 @@ def on_step(session: Session, result: StepResult) -> None:
             conn.execute(_NOTIFY_UNIT_CANDIDATES, {**notice, "unit": task["candidate_unit"]})
         else:
             conn.execute(_NOTIFY_CANDIDATES, notice)
+
+
+def _case_words(conn, instance_id: int) -> tuple[str, str]:
+    """(Chinese, English) of the case a notice is about: 第12号建议, or, for a case of another
+    process, its process's name and its subject (business key)."""
+    number = conn.execute(_NUMBER, {"instance_id": instance_id}).scalar()
+    if number is not None:
+        return f"第{number}号建议", f"suggestion {number}"
+    process_id, name, key = conn.execute(_CASE, {"instance_id": instance_id}).one()
+    if process_id == PROCESS_ID:  # the case's first step: the suggestion does not point to it yet
+        number = number_in(key) if key else "?"
+        return f"第{number}号建议", f"suggestion {number}"
+    zh, en = labels.split(name or process_id)
+    return (f"{zh}：{key}", f"{en}: {key}") if key else (zh, en)
 
 
 def unread(session: Session, username: str, limit: int = 50) -> list[Notification]:

@@ -14,10 +14,9 @@ from models import (CongressSession, Deputy, HumanTask, Suggestion, SuggestionCo
                     User)
 
 from . import text
+from .case_keys import PROCESS_ID, business_key
 from .errors import DomainError
 from .importing import CellError, ImportRow, Lookups, parse_workbook
-
-PROCESS_ID = "suggestion"
 
 
 def register(session: Session, engine: Engine, *, congress_session: CongressSession, number: int,
@@ -47,16 +46,6 @@ def register(session: Session, engine: Engine, *, congress_session: CongressSess
     if start_case:
         start(session, engine, suggestion, actor)
     return suggestion
-
-
-def business_key(suggestion: Suggestion) -> str:
-    """A suggestion's case is known by its congress session and number."""
-    return f"{suggestion.session_id}-{suggestion.number}"
-
-
-def number_in(key: str) -> str:
-    """The suggestion number a case's business key carries."""
-    return key.rsplit("-", 1)[-1]
 
 
 def start(session: Session, engine: Engine, suggestion: Suggestion, actor: str) -> None:
@@ -150,5 +139,5 @@ def import_assignments(session: Session, engine: Engine, workbook: bytes,
     return ImportOutcome(list(created.values()), [])
 
 
-__all__ = ["ImportOutcome", "assign_task", "assignment_data", "business_key", "import_assignments",
-           "lookups", "number_in", "register", "start"]
+__all__ = ["ImportOutcome", "assign_task", "assignment_data", "import_assignments", "lookups",
+           "register", "start"]

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from models import AuditEvent, HumanTask, ProcessInstance
+from models import AuditEvent, HumanTask, Notification, ProcessInstance
 from workflows.users import create_user
 
 from ..human_tasks import deploy
@@ -253,3 +253,15 @@ def test_the_case_list_shows_cases_of_other_processes_to_those_who_may_see_them(
                            ("finance_unit_handler", False), ("dep_1", False)):
         page = login_as(username).get("/cases").get_data(as_text=True)
         assert (link in page and "办公桌" in page) == sees, username
+
+
+def test_notices_of_another_process_name_it_and_its_subject_not_a_suggestion(equipment, db,
+                                                                              login_as):
+    commission = login_as("commission")
+    through_form(db, commission)
+    with db.session() as s:
+        notices = s.execute(select(Notification.message, Notification.message_en).where(
+            Notification.username == "commission")).all()
+    assert ("新任务：到库房领取（设备申领：三楼会议室）",
+            "New task: Fetch from the store (Equipment request: 三楼会议室)") in notices
+    assert not any("号建议" in zh or "suggestion" in en for zh, en in notices)
