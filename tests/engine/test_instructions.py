@@ -2,7 +2,6 @@
 safely (engine/instructions.py), and refused at deploy when they would not render."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -86,11 +85,10 @@ def test_escapes_are_refused_before_rendering(template):
     "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
     "{% macro m(n) %}{{ m(n) }}{{ m(n) }}{% endmacro %}{{ m(1) }}",
 ])
-def test_runaway_templates_are_stopped_quickly(template):
-    started = time.process_time()
+def test_runaway_templates_are_stopped(template):
+    """The budget stops them (how fast is `make bench`'s business, not a test's)."""
     with pytest.raises(InstructionsError):
         render(template, {"x": list(range(1000))})
-    assert time.process_time() - started < 5  # a backstop far above the 0.5 s budget
 
 
 def test_the_data_cannot_be_changed_from_a_template():
