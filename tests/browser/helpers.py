@@ -86,6 +86,29 @@ class Person:
         self.page.wait_for_url(f"{self.base}/inbox")
         assert "已提交" in self.page.inner_text(".flash")
 
+    def open_editor(self) -> list[str]:
+        """The designer's editor on the newest version, ready; returns the list the page's
+        script errors will be collected in."""
+        errors: list[str] = []
+        self.page.on("pageerror", lambda err: errors.append(str(err)))
+        self.page.goto(f"{self.base}/designer")
+        self.page.click("#edit-newest")
+        self.page.wait_for_selector("#designer[data-ready=true]")
+        return errors
+
+    def add_lane_rule(self, lane: str, kind: str, role: str | None = None,
+                      path: str | None = None) -> None:
+        """Fill the form beside a lane-without-a-rule problem; wait for that problem to go."""
+        form = self.page.locator(f"#problems li form.lane-rule[data-lane='{lane}']")
+        form.locator("select[name=kind]").select_option(kind)
+        if role:
+            form.locator("select[name=role]").select_option(role)
+        if path:
+            form.locator("input[name=path]").fill(path)
+        form.locator("button[type=submit]").click()
+        self.page.wait_for_selector(f"#problems li form.lane-rule[data-lane='{lane}']",
+                                    state="detached")
+
     def close(self):
         self.context.close()
 

@@ -26,11 +26,7 @@ RULES = {lane: (kind, role or "", path or "") for lane, (kind, role, path) in pr
 
 def _designer_deploys_the_meeting_process(designer: Person) -> None:
     page = designer.page
-    errors = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    page.goto(f"{designer.base}/designer")
-    page.click("#edit-newest")
-    page.wait_for_selector("#designer[data-ready=true]")
+    errors = designer.open_editor()
     page.set_input_files("#import-files", sorted(str(p) for p in FOLDER.iterdir()
                                                 if p.suffix in (".bpmn", ".json")))
     page.wait_for_selector("#designer[data-file='deputy_meeting.bpmn'] "
@@ -61,17 +57,8 @@ def _designer_deploys_the_meeting_process(designer: Person) -> None:
     assert "流程 deputy_meeting 的泳道“承办单位”没有分派规则" in unit_problem
     assert "schedule_meeting" in unit_problem and "record_meeting" in unit_problem
     designer.shot("02-lanes-without-rules")
-    for lane_id, lane in (("lane_deputy", "代表"), ("lane_unit", "承办单位"),
-                          ("lane_commission", "代表工委")):
-        kind, role, path = RULES[lane]
-        form = page.locator(f"#problems li[data-element={lane_id}] form.lane-rule")
-        form.locator("select[name=kind]").select_option(kind)
-        if role:
-            form.locator("select[name=role]").select_option(role)
-        if path:
-            form.locator("input[name=path]").fill(path)
-        form.locator("button[type=submit]").click()
-        page.wait_for_selector(f"#problems li[data-element={lane_id}]", state="detached")
+    for lane in ("代表", "承办单位", "代表工委"):
+        designer.add_lane_rule(lane, *RULES[lane])
     page.wait_for_selector("#designer[data-validated=ok]")
     page.click("#deploy")
     page.wait_for_selector("#designer[data-deployed]")

@@ -18,11 +18,7 @@ def test_designer_adds_a_step_and_a_new_case_runs_through_it(server, browser, sh
         create_user(s, "designer", "设计", "designer", "pw")
     designer = Person(browser, server, "designer", shots)
     page = designer.page
-    errors = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    page.goto(f"{server}/designer")
-    page.click("#edit-newest")
-    page.wait_for_selector("#designer[data-ready=true]")
+    errors = designer.open_editor()
     page.click("button.tab[data-file='suggestion.bpmn']")
     page.wait_for_selector("#designer[data-file='suggestion.bpmn'] .djs-element[data-element-id=assign]")
     assert errors == []

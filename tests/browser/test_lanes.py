@@ -27,11 +27,7 @@ def test_a_renamed_lane_gets_its_rule_in_the_designer_and_its_task_goes_by_it(
         create_user(s, "inspector", "督查员", "inspection_office", "pw")
     designer = Person(browser, server, "designer", shots)
     page = designer.page
-    errors = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    page.goto(f"{server}/designer")
-    page.click("#edit-newest")
-    page.wait_for_selector("#designer[data-ready=true]")
+    errors = designer.open_editor()
     page.click("button.tab[data-file='unit_handling.bpmn']")
     page.wait_for_selector(".djs-element[data-element-id=lane_Reviewer]")
 

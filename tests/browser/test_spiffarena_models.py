@@ -21,9 +21,7 @@ pytestmark = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 
 def _import_and_deploy(designer: Person, db) -> None:
     page = designer.page
-    page.goto(f"{designer.base}/designer")
-    page.click("#edit-newest")
-    page.wait_for_selector("#designer[data-ready=true]")
+    designer.open_editor()
     paths = [str(p) for model in models.MODELS for p in models.package_paths(model)]
     page.set_input_files("#import-files", paths)
     page.wait_for_selector("button.tab[data-file='timer-reminder.bpmn']")
@@ -33,14 +31,8 @@ def _import_and_deploy(designer: Person, db) -> None:
     forms = page.locator("#problems li form.lane-rule")
     assert sorted(forms.evaluate_all("els => els.map(e => e.dataset.lane)")) == sorted(lanes)
     designer.shot("01-lanes-without-rules")
-    for lane, (kind, role, _path) in lanes.items():
-        form = page.locator(f"#problems li form.lane-rule[data-lane='{lane}']")
-        form.locator("select[name=kind]").select_option(kind)
-        if role:
-            form.locator("select[name=role]").select_option(role)
-        form.locator("button[type=submit]").click()
-        page.wait_for_selector(f"#problems li form.lane-rule[data-lane='{lane}']",
-                               state="detached")
+    for lane, rule in lanes.items():
+        designer.add_lane_rule(lane, *rule)
     page.wait_for_selector("#designer[data-validated=ok]")
     page.click("#deploy")
     page.wait_for_selector("#designer[data-deployed]")
