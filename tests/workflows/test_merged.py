@@ -237,7 +237,8 @@ def test_each_merged_suggestions_rating_counts_for_that_suggestion(db, domain_en
         from models import Assignment
         lead = session.scalar(select(Assignment).where(Assignment.suggestion_id == host))
         assert lead.satisfaction == "very_satisfied"
-        statistics.refresh_facts(session)
+        with db.write(session):  # a write goes under the writer's lock, never in a read
+            statistics.refresh_facts(session)
         assert lead.satisfaction == "very_satisfied"
         listed = reports.dissatisfied_cases(session, statistics.Filters())
         assert [(s.number, satisfaction) for _a, s, _u, satisfaction in listed] == [
