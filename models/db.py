@@ -58,7 +58,8 @@ class Database:
             if self.url.database not in (None, "", ":memory:"):
                 self._writer = _WriterLock(self.url.database + ".writer")
                 self._checkpointer = _Checkpointer(self.engine)
-        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False,
+                                      info={_WRITING: False})
 
     def create_all(self) -> None:
         """Create every table from the models (tests; production uses Alembic)."""
@@ -91,6 +92,7 @@ class Database:
             session.rollback()  # ends the read transaction: its connection goes back to the pool
         try:
             with self._writer:  # held from BEGIN to COMMIT or ROLLBACK, not a moment longer
+                session.info[_WRITING] = True
                 try:
                     if self.is_sqlite:
                         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
@@ -99,6 +101,8 @@ class Database:
                 except BaseException:
                     session.rollback()
                     raise
+                finally:
+                    session.info[_WRITING] = False
         finally:
             if own:
                 session.close()
@@ -225,6 +229,25 @@ def _configure_sqlite(engine) -> None:
     def _on_begin(conn):
         mode = conn.get_execution_options().get("sqlite_begin", "")
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+_WRITING = "jianyi_writing"
+
+
+class WriteOutsideTransaction(RuntimeError):
+    """A session for reading tried to write."""
+
+
+@event.listens_for(Session, "before_flush")
+def _only_inside_write(session: Session, _context, _instances) -> None:
+    # A read session's transaction began on a snapshot; on SQLite upgrading it to a write fails
+    # at once ("database is locked", no busy wait) whenever another connection holds or has
+    # used the write lock since, and on PostgreSQL nobody commits it. Every write goes through
+    # `Database.write`, which takes the lock first; a flush anywhere else is a bug, said loudly.
+    if session.info.get(_WRITING) is False and (
+            session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)):
+        raise WriteOutsideTransaction(
+            "a write outside Database.write(): open the session with db.write()")
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:
