@@ -1,4 +1,5 @@
-"""Deadlines of an assignment in working days or months (domain.md, "Deadlines and escalation").
+"""Deadlines of an assignment in working days or months (docs/domain.md, "Deadlines and
+escalation").
 
 `deadline(kind, assignment_id)` is handed to BPMN timer expressions; it reads the database every
 time it is evaluated, so timers follow a deadline that moves (extension, re-handling).

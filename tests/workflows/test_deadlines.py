@@ -1,4 +1,4 @@
-"""Deadline timers count from assignment, whatever step a unit is at (domain.md, "Deadlines and
+"""Deadline timers count from assignment, whatever step a unit is at (docs/domain.md, "Deadlines and
 escalation"): reply reminder, overdue, long overdue; co-opinion and re-handling reminders."""
 from __future__ import annotations
 
