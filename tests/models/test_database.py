@@ -6,9 +6,11 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from models import Database, Unit
+from models.db import WriteOutsideTransaction
 
 
 def _rows_in_main_file(path: str) -> int:
@@ -58,5 +60,33 @@ def test_the_checkpoint_thread_starts_only_once_something_was_written(tmp_path):
         with db.write():
             pass
         assert db._checkpointer._thread.is_alive()
+    finally:
+        db.dispose()
+
+
+def test_a_session_opened_for_reading_refuses_to_write(tmp_path):
+    """On SQLite a read transaction upgraded to a write fails at once ("database is locked", no
+    busy wait) if another connection holds the write lock, so every write must go through
+    `Database.write()`, which takes the lock first; a write elsewhere is refused loudly, and the
+    same object written through `write(session)` goes in."""
+    db = Database(f"sqlite:///{tmp_path / 'guard.db'}")
+    db.create_all()
+    try:
+        with db.write() as s:
+            s.add(Unit(code="u1", name="单位1", kind="government"))
+        with db.session() as s:
+            unit = s.scalar(select(Unit))
+            unit.name = "改名"
+            with pytest.raises(WriteOutsideTransaction):
+                s.flush()
+            s.rollback()
+            s.add(Unit(code="u2", name="单位2", kind="government"))
+            with pytest.raises(WriteOutsideTransaction):
+                s.scalar(select(func.count()).select_from(Unit))  # autoflush is a write too
+            s.rollback()
+            with db.write(s):
+                s.scalar(select(Unit).where(Unit.code == "u1")).name = "改名"
+        with db.session() as s:
+            assert s.scalars(select(Unit.name)).all() == ["改名"]
     finally:
         db.dispose()
