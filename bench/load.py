@@ -38,6 +38,7 @@ LOAD_URL = os.environ.get("JIANYI_LOAD_DATABASE_URL",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/jianyi_load")
 SECONDS = float(os.environ.get("JIANYI_LOAD_SECONDS", "60"))
 MAX_REQUESTS = int(os.environ.get("JIANYI_LOAD_MAX_REQUESTS", "40000"))
+FLOOR_SECONDS = float(os.environ.get("JIANYI_FLOOR_SECONDS", "10"))
 N_UNITS, PER_UNIT, HANDLERS_PER_UNIT, TIMER_CASES_PER_UNIT = 8, 300, 2, 25
 HANDLING = {"consult", "draft_reply", "progress_report", "midyear_report", "november_report"}
 INBOX_PAGES = ["/inbox?queue=queue", "/inbox?queue=mine", "/inbox?queue=queue&due_within=10",
@@ -187,6 +188,38 @@ def drive(port: int, crowd: list[Person], seconds: float, max_requests: int) -> 
     return results, time.perf_counter() - began
 
 
+def floor(port: int, clients: int, seconds: float) -> tuple[list[float], int, float]:
+    """The machine's floor: the same number of client threads, the same client and server,
+    asking `/healthz` (no login, `SELECT 1`) as fast as they can. Returns the latencies (ms),
+    the errors and the elapsed time; the mixed load's rate is read against it."""
+    latencies, errors, lock = [], [0], threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def run() -> None:
+        client, mine, failed = Client(port), [], 0
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            try:
+                status, _ = client.request("GET", "/healthz")
+            except OSError:
+                status = None
+            if status == 200:
+                mine.append((time.perf_counter() - start) * 1000)
+            else:
+                failed += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors[0], time.perf_counter() - began
+
+
 def check(db: Database, crowd: list[Person], started: datetime) -> list[str]:
     """What must hold after the run (empty list: all good)."""
     acknowledged = {t: p.username for p in crowd for t in p.done}
@@ -223,6 +256,9 @@ def main() -> int:
             schedulers = [jianyi(["scheduler", "--interval", "1"], url) for _ in range(2)]
             results, elapsed = drive(server.port, crowd, SECONDS, MAX_REQUESTS)
             time.sleep(3)  # let the schedulers finish a tick that is under way
+            # Same server, same client, same number of threads; the schedulers have no due
+            # timers left, so the floor is the framework's and the machine's alone.
+            healthz, floor_errors, floor_elapsed = floor(server.port, len(crowd), FLOOR_SECONDS)
     finally:
         for process in schedulers:
             stop(process)
@@ -243,6 +279,11 @@ def main() -> int:
         report(f"load_{kind}_p50_ms", percentile(samples, 0.5), "ms")
         report(f"load_{kind}_p99_ms", percentile(samples, 0.99), "ms")
     report("load_errors", len(results.errors), "responses")
+    healthz_rps = len(healthz) / floor_elapsed
+    report("healthz_rps", healthz_rps, "/s")
+    report("healthz_p99_ms", percentile(healthz, 0.99), "ms")
+    report("healthz_errors", floor_errors, "responses")
+    report("load_over_floor", len(everything) / elapsed / healthz_rps, "ratio")
     report("load_timers_due", due, "timers")
     report("load_timers_fired", fired, "timers")
     for error in results.errors[:10]:
