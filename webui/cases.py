@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from engine import ConflictError, FormError
-from models import (Assignment, CongressSession, Deputy, Feedback, HumanTask, ProcessInstance,
-                    Reply, Suggestion)
+from models import (CongressSession, Deputy, Feedback, HumanTask, ProcessInstance, Reply,
+                    Suggestion)
 from models.text import clean
 from workflows import cases as case_rules
 from workflows import deputies, merging, replies, reports, similarity, suggestions
@@ -181,7 +181,3 @@ def register():
 def _positive(value: str) -> bool:
     """An id or number as typed: ASCII digits within the database's integers."""
     return value.isascii() and value.isdigit() and 1 <= int(value) <= params.MAX_ID
-
-
-def assignment_label(assignment: Assignment, units: dict[str, str]) -> str:
-    return units.get(assignment.unit.code, assignment.unit.code)

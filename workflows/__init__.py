@@ -12,15 +12,15 @@ from models import Database
 
 def make_engine(clock: Clock = system_clock) -> Engine:
     """The engine configured with this domain's hooks."""
-    from . import choices, deadlines, lanes, notifications, operators
+    from . import choices, deadlines, feedback, lanes, notifications, operators, units
     return Engine(clock=clock, lane_resolver=lanes.resolve, choices=choices.SOURCES,
                   operators=operators.OPERATORS,
                   script_globals={"deadline": deadlines.deadline,
                                   "report_due": deadlines.report_due,
-                                  "current_co_units": operators.current_co_units,
-                                  "open_co_units": operators.open_co_units,
-                                  "unit_name": operators.unit_name,
-                                  "merged_suggestions": operators.merged_suggestions},
+                                  "current_co_units": units.current_co_units,
+                                  "open_co_units": units.open_co_units,
+                                  "unit_name": units.unit_name,
+                                  "merged_suggestions": feedback.merged_suggestions},
                   on_step=notifications.on_step)
 
 

@@ -1,7 +1,8 @@
-"""When an escalation (督办 / 提请高位协调) ends: the rules in one place.
+"""Escalations (督办 / 提请高位协调): raising them, telling people, and when they end — the
+rules in one place. (Which ones are wrongly left open: workflows.escalation_problems.)
 
 Every escalation is raised for a cause, kept in `Escalation.detail["cause"]` by the operator that
-raises it (`operators.escalate`, `operators.record_coordination_request`):
+raises it (`escalate`, `record_coordination_request` below):
 
 | cause          | raised for                                                   | ends when (`ended`)          |
 |----------------|--------------------------------------------------------------|------------------------------|
@@ -19,15 +20,17 @@ writes an `escalation_resolved` audit event.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import (Assignment, AuditEvent, CoOpinion, Escalation, Extension, Feedback, HumanTask,
-                    Reply, Suggestion)
+from engine import OperatorCall
+from models import Assignment, AuditEvent, Escalation, Feedback, Suggestion, User
+
+from .notifications import notify
+from .operator_helpers import assignment_of
 
 CAUSES = ("deadline", "co_opinion", "coordination", "dissatisfied")
 EVERYTHING = frozenset(CAUSES)
@@ -60,6 +63,64 @@ def cause_for(session: Session, assignment: Assignment, level: str) -> str:
         if ratings and ratings[0] == "dissatisfied" and ratings.count("dissatisfied") >= 2:
             return "dissatisfied"
     return "deadline"
+
+
+def escalate(call: OperatorCall, assignment_id, level, reason, cause=None, once=False) -> dict:
+    """督办 / 提请高位协调: a visible escalation record, with the cause whose end resolves it
+    (told from the assignment's facts by `cause_for` unless the BPMN names it).
+
+    `once`: none is raised if one of this level and cause is already open for the assignment
+    (a co-unit's timers armed again when co-handling restarts after the lead unit was
+    reassigned fire at once for a deadline already escalated)."""
+    assignment = assignment_of(call, assignment_id)
+    cause = cause or cause_for(call.session, assignment, level)
+    if once:
+        for open_ in call.session.scalars(select(Escalation).where(
+                Escalation.assignment_id == assignment.id, Escalation.level == level,
+                Escalation.resolved_at.is_(None)).order_by(Escalation.id)):
+            if (open_.detail or {}).get("cause") == cause:
+                return {"escalation_id": open_.id}
+    escalation = Escalation(suggestion_id=assignment.suggestion_id, assignment_id=assignment.id,
+                            level=level, reason=reason, raised_by=call.actor, raised_at=call.now,
+                            detail={"task": call.bpmn_id, "cause": cause})
+    call.session.add(escalation)
+    call.session.flush()
+    _notify_escalation(call, assignment, level, reason)
+    return {"escalation_id": escalation.id}
+
+
+def record_coordination_request(call: OperatorCall, assignment_id) -> dict:
+    """The handler's explicit request for high-level coordination (提请高位协调)."""
+    return escalate(call, assignment_id, "high_level",
+                    call.data.get("coordination_reason") or "承办单位提请高位协调",
+                    cause="coordination")
+
+
+LEVEL_NAMES = {"reminder": ("答复期限提醒", "Reply deadline reminder"),
+               "supervision": ("督办", "Supervision"),
+               "high_level": ("提请高位协调", "High-level coordination")}
+
+
+def _notify_escalation(call: OperatorCall, assignment: Assignment, level: str, reason: str) -> None:
+    """Reminders go to the unit's handlers; escalations to the commission (and the leader)."""
+    session = call.session
+    suggestion = assignment.suggestion
+    if level == "reminder":
+        query = select(User.username).where(User.unit_id == assignment.unit_id,
+                                            User.role == "unit_handler")
+    else:
+        query = select(User.username).where(User.role == "commission")
+    people = list(session.scalars(query))
+    if level == "high_level":
+        leader = session.get(User, suggestion.supervising_leader_id) \
+            if suggestion.supervising_leader_id else None
+        people += [leader.username] if leader else list(session.scalars(
+            select(User.username).where(User.role == "provincial_leader")))
+    zh, en = LEVEL_NAMES.get(level, (level, level))
+    unit, number = assignment.unit.name, suggestion.number
+    notify(session, people, "reminder" if level == "reminder" else "escalation",
+           (f"{zh}：第{number}号建议（{unit}）— {reason}",
+            f"{en}: suggestion {number} ({unit}) — {reason}"), f"/cases/{suggestion.id}", call.now)
 
 
 def cause_of(escalation: Escalation, role: str | None = None) -> str:
@@ -118,6 +179,12 @@ def resolve_escalations(session: Session, target: Assignment | Suggestion, ended
     return resolved
 
 
+def resolve_in_step(call: OperatorCall, assignment: Assignment, ended: str) -> None:
+    """An operator's step ended the cause of some of the assignment's escalations."""
+    resolve_escalations(call.session, assignment, ended, call.actor, call.now,
+                        instance_id=call.instance_id)
+
+
 def escalation_ids_in(data: dict) -> list[int]:
     """The escalations a task's data names (the `{escalation_id}` results of the operators that
     raised them, whatever variable the BPMN keeps them in)."""
@@ -158,103 +225,6 @@ def resolve_after_task(session: Session, lane: str | None, escalation_ids: list[
                                ids=escalation_ids)
 
 
-def open_escalation_problems(session: Session, now: datetime) -> list[str]:
-    """Escalations open although their cause has ended, and overdue assignments without one.
-
-    Contract (an invariant a test may call after any step): a pure read — it writes nothing and
-    changes no state; `now` is the clock the case was driven with, and due timers are taken to
-    have been fired up to `now` (call it after `fire_due_timers`). Returns one readable line per
-    problem, empty when all is well:
-    - an open escalation of a closed case, or of an assignment returned or closed;
-    - an open `deadline` escalation although a reply was issued after it was raised, or an
-      extension approved after it moved the deadline past the moment it was approved;
-    - an open `co_opinion` escalation although the co-unit's opinion came after it was raised;
-    - an open `deadline` or `co_opinion` escalation of an assignment that owes nothing any more
-      (status not assigned / acknowledged: its reply or opinion is out);
-    - more open `coordination` (`dissatisfied`) escalations in a case than ready tasks in its
-      ProvincialLeader (Supervisor) lane: the leader's (supervisors') task that ends them is done;
-    - an assignment still owing its reply or opinion (status assigned / acknowledged) in an open
-      case, whose deadline `reply_due` is before `now`, without an open escalation of level
-      `supervision` or `high_level`.
-    """
-    problems: list[str] = []
-    rows = session.execute(
-        select(Escalation, Assignment.role, Assignment.status, Suggestion.status,
-               Suggestion.number, Suggestion.instance_id)
-        .join(Suggestion, Suggestion.id == Escalation.suggestion_id)
-        .outerjoin(Assignment, Assignment.id == Escalation.assignment_id)
-        .where(Escalation.resolved_at.is_(None)).order_by(Escalation.id)).all()
-    ids = {e.assignment_id for e, *_rest in rows if e.assignment_id is not None}
-    replies, opinions, extensions = defaultdict(list), defaultdict(list), defaultdict(list)
-    for chunk in _chunks(sorted(ids)):
-        for assignment_id, at in session.execute(select(Reply.assignment_id, Reply.issued_at)
-                                                 .where(Reply.assignment_id.in_(chunk))):
-            replies[assignment_id].append(at)
-        for assignment_id, at in session.execute(
-                select(CoOpinion.assignment_id, CoOpinion.submitted_at)
-                .where(CoOpinion.assignment_id.in_(chunk))):
-            opinions[assignment_id].append(at)
-        for assignment_id, at, due in session.execute(
-                select(Extension.assignment_id, Extension.decided_at, Extension.new_reply_due)
-                .where(Extension.assignment_id.in_(chunk), Extension.status == "approved")):
-            extensions[assignment_id].append((at, due))
-    instances = {row[5] for row in rows if row[5] is not None}
-    ready: Counter = Counter()
-    for chunk in _chunks(sorted(instances)):
-        for instance_id, lane, count in session.execute(
-                select(HumanTask.instance_id, HumanTask.lane, func.count())
-                .where(HumanTask.instance_id.in_(chunk), HumanTask.state == "ready",
-                       HumanTask.lane.in_(FOLLOW_UP_LANES))
-                .group_by(HumanTask.instance_id, HumanTask.lane)):
-            ready[(instance_id, lane)] = count
-    waiting: Counter = Counter()
-    for e, role, a_status, s_status, number, instance_id in rows:
-        cause = cause_of(e, role)
-        name = f"escalation {e.id} (suggestion {number}, {e.level}, {cause})"
-        raised = e.raised_at
-        why = None
-        if s_status == "closed":
-            why = "the case is closed"
-        elif a_status in ("returned", "closed"):
-            why = f"its assignment is {a_status}"
-        elif cause == "deadline" and any(at >= raised for at in replies[e.assignment_id]):
-            why = "the reply was issued"
-        elif cause in ("deadline", "co_opinion") and a_status not in AWAITING:
-            why = f"no reply or opinion is owed any more (assignment {a_status})"
-        elif cause == "deadline" and any(at is not None and at >= raised and due is not None
-                                         and due > at for at, due in extensions[e.assignment_id]):
-            why = "an approved extension moved the deadline"
-        elif cause == "co_opinion" and any(at >= raised for at in opinions[e.assignment_id]):
-            why = "the co-handling opinion was recorded"
-        elif cause in ("coordination", "dissatisfied"):
-            lane = "ProvincialLeader" if cause == "coordination" else "Supervisor"
-            waiting[(instance_id, lane, number)] += 1
-        if why:
-            problems.append(f"{name} is open although {why}")
-    for (instance_id, lane, number), count in sorted(waiting.items(), key=str):
-        if count > ready[(instance_id, lane)]:
-            problems.append(
-                f"suggestion {number}: {count} open escalation(s) wait for the {lane} lane, which "
-                f"has {ready[(instance_id, lane)]} ready task(s): the task that ends them is done")
-    covered = select(Escalation.id).where(
-        Escalation.suggestion_id == Assignment.suggestion_id,
-        Escalation.assignment_id == Assignment.id, Escalation.resolved_at.is_(None),
-        Escalation.level.in_(("supervision", "high_level"))).exists()
-    for assignment_id, number, role, due in session.execute(
-            select(Assignment.id, Suggestion.number, Assignment.role, Assignment.reply_due)
-            .join(Suggestion, Suggestion.id == Assignment.suggestion_id)
-            .where(Assignment.status.in_(AWAITING), Assignment.reply_due < now,
-                   Suggestion.status != "closed", ~covered).order_by(Assignment.id)):
-        problems.append(f"assignment {assignment_id} (suggestion {number}, {role}) is overdue "
-                        f"since {due.isoformat()} without an open escalation")
-    return problems
-
-
-def _chunks(values: list, size: int = 900):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
-__all__ = ["CAUSES", "ENDS", "cause_for", "cause_of", "escalation_ids_in",
-           "open_escalation_problems", "resolve_after_task", "resolve_escalations", "task_done",
-           "task_will_end"]
+__all__ = ["CAUSES", "ENDS", "LEVEL_NAMES", "cause_for", "cause_of", "escalate",
+           "escalation_ids_in", "record_coordination_request", "resolve_after_task",
+           "resolve_escalations", "resolve_in_step", "task_done", "task_will_end"]

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from models import Assignment, Consultation, Deputy, Feedback, Reply, Suggestion, Unit, User
 
-from . import xlsx
+from . import assignment_facts, xlsx
+from .assignment_facts import OWN_FEEDBACK
 from .statistics import Filters, suggestion_conditions
 from .calendar import CHINA
 
@@ -86,28 +87,32 @@ def rows(session: Session, filters: LedgerFilters, now: datetime) -> Iterator[di
                 .order_by(Assignment.id)):
             assignments.setdefault(a.suggestion_id, []).append(a)
         assignment_ids = [a.id for group in assignments.values() for a in group]
-        first_reply: dict[int, tuple] = {}  # date and timeliness of the reply
-        last_class: dict[int, str] = {}  # the class that stands (after re-handling)
-        feedback: dict[int, str] = {}  # the final round counts
-        first_feedback: dict[int, str] = {}  # the first round (首次反馈), before re-handling
+        replies: dict[int, list] = {}
+        ratings: dict[int, list] = {}  # the case's own deputy's
         consulted: dict[int, str] = {}
         for part in range(0, len(assignment_ids), 900):  # keep IN lists small on SQLite
             some = assignment_ids[part:part + 900]
-            for assignment_id, answer_class, issued_at in session.execute(
-                    select(Reply.assignment_id, Reply.answer_class, Reply.issued_at)
-                    .where(Reply.assignment_id.in_(some)).order_by(Reply.round)).tuples():
-                first_reply.setdefault(assignment_id, issued_at)
-                last_class[assignment_id] = answer_class
-            for assignment_id, satisfaction in session.execute(
-                    select(Feedback.assignment_id, Feedback.satisfaction)
-                    .where(Feedback.assignment_id.in_(some), Feedback.suggestion_id.is_(None))
-                    .order_by(Feedback.round)).tuples():
-                feedback[assignment_id] = satisfaction
-                first_feedback.setdefault(assignment_id, satisfaction)
+            for r in session.execute(
+                    select(Reply.assignment_id, Reply.round, Reply.id, Reply.answer_class,
+                           Reply.on_time, Reply.issued_at).where(Reply.assignment_id.in_(some))):
+                replies.setdefault(r.assignment_id, []).append(r)
+            for f in session.execute(
+                    select(Feedback.assignment_id, Feedback.round, Feedback.id,
+                           Feedback.satisfaction, Feedback.recorded_on_behalf)
+                    .where(Feedback.assignment_id.in_(some), OWN_FEEDBACK)):
+                ratings.setdefault(f.assignment_id, []).append(f)
             for assignment_id, held_on in session.execute(
                     select(Consultation.assignment_id, Consultation.held_on)
                     .where(Consultation.assignment_id.in_(some))).tuples():
                 consulted.setdefault(assignment_id, held_on)
+        # By the rule of workflows.assignment_facts: the first reply's date, the class that
+        # stands (after re-handling), the final rating; and the first round (首次反馈).
+        facts = {i: assignment_facts.reply_facts(found) for i, found in replies.items()}
+        first_reply = {i: f["replied_at"] for i, f in facts.items()}
+        last_class = {i: f["answer_class"] for i, f in facts.items()}
+        feedback = {i: assignment_facts.feedback_facts(found)["satisfaction"]
+                    for i, found in ratings.items()}
+        first_feedback = {i: assignment_facts.first_rating(found) for i, found in ratings.items()}
         for (sid, number, title, field, mode, key, leader_id, committee, assigned_at, status,
              deputy, electoral_unit) in cases:
             own = assignments.get(sid, [])

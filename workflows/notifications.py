@@ -101,12 +101,6 @@ def _case_words(conn, instance_id: int) -> tuple[str, str]:
     return (f"{zh}：{key}", f"{en}: {key}") if key else (zh, en)
 
 
-def unread(session: Session, username: str, limit: int = 50) -> list[Notification]:
-    return list(session.scalars(select(Notification).where(
-        Notification.username == username, Notification.read_at.is_(None))
-        .order_by(Notification.id.desc()).limit(limit)))
-
-
 def mark_read(session: Session, username: str, now: datetime,
               notification_id: int | None = None) -> None:
     """Mark one (or all) of a user's notifications read."""

@@ -1,18 +1,49 @@
-"""Reply letters (答复函) for issued replies."""
+"""Replies (答复): issuing a unit's reply (the `issue_reply` operator) and its letter (答复函),
+as issued or, for the people who approve a draft, as it will be sent."""
 from __future__ import annotations
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import OperatorCall
 from models import Assignment, CongressSession, HumanTask, Reply, Suggestion
 
+from . import assignment_facts, merging
 from .calendar import CHINA
 from .errors import DomainError
+from .escalations import resolve_in_step
 from .letter import LetterData, build_letter, letter_filename
-from .operators import COPY_TO, COPY_TO_GOVERNMENT
+from .operator_helpers import assignment_of, set_case_status
+
+COPY_TO = ["省人大常委会代表工作委员会"]
+COPY_TO_GOVERNMENT = COPY_TO + ["省人民政府办公厅"]
+
+
+def issue_reply(call: OperatorCall, assignment_id) -> dict:
+    """答复: the reply is issued in the unit's name; on time if before the reply deadline."""
+    session, data = call.session, call.data
+    assignment = assignment_of(call, assignment_id)
+    previous = session.scalar(select(func.count()).select_from(Reply)
+                              .where(Reply.assignment_id == assignment.id))
+    reply = Reply(
+        assignment_id=assignment.id, round=previous + 1, answer_class=data["answer_class"],
+        doc_number=data["doc_number"], answer_text=data["answer_text"],
+        contact_person=data["contact_person"], contact_phone=data["contact_phone"],
+        copy_to=COPY_TO_GOVERNMENT if assignment.unit.kind == "government" else COPY_TO,
+        publish=bool(data.get("publish")), issued_by=call.actor, issued_at=call.now,
+        on_time=assignment_facts.on_time(call.now, assignment.reply_due))
+    session.add(reply)
+    assignment.status = "replied"
+    assignment_facts.note_reply(assignment, call.now, reply.answer_class)
+    set_case_status(session, assignment.suggestion_id, "replied")
+    session.flush()
+    resolve_in_step(call, assignment, "reply_issued")
+    merging.notify_reply(session, assignment, call.now)  # 并案: each merged deputy too
+    return {"reply_id": reply.id, "round": reply.round, "answer_class": reply.answer_class}
+
 
 # Who approves a draft reply: the deputy head in charge reviews (审核), the principal head signs
 # (签发), the supervising leader reads a key suggestion's reply (审阅). Each sees the letter.

@@ -13,6 +13,8 @@ from models import (Assignment, Escalation, Feedback, FollowUp, ProgressReport, 
                     Unit, User)
 
 from . import statistics, xlsx
+from .assignment_facts import (OWN_FEEDBACK, latest_feedback_rounds, latest_reply_rounds,
+                               merged_final_ratings)
 from .statistics import Filters, suggestion_conditions
 
 LEAD_ROLES = ("lead", "sole", "separate")
@@ -118,8 +120,7 @@ def deadline_cases(session: Session, filters: Filters, now: datetime, *, overdue
 def follow_up_cases(session: Session, filters: Filters):
     """Class-B cases still in follow-up (跟踪办理): the reply that stands is B and the unit has
     not yet reported the promised work done."""
-    latest = (select(Reply.assignment_id, func.max(Reply.round).label("round"))
-              .group_by(Reply.assignment_id).subquery())
+    latest = latest_reply_rounds()
     done = select(FollowUp.assignment_id).where(FollowUp.done.is_(True))
     query = (select(Assignment, Suggestion, Unit.name)
              .join(Suggestion, Suggestion.id == Assignment.suggestion_id)
@@ -133,9 +134,8 @@ def follow_up_cases(session: Session, filters: Filters):
 
 def dissatisfied_cases(session: Session, filters: Filters):
     """Assignments whose latest feedback is 不满意, or that were ever rated 不满意 (history)."""
-    own = Feedback.suggestion_id.is_(None)  # the case's own deputy's ratings
-    latest = (select(Feedback.assignment_id, func.max(Feedback.round).label("round"))
-              .where(own).group_by(Feedback.assignment_id).subquery())
+    own = OWN_FEEDBACK  # the case's own deputy's ratings
+    latest = latest_feedback_rounds()
     ever = select(Feedback.assignment_id).where(own, Feedback.satisfaction == "dissatisfied")
     query = (select(Assignment, Suggestion, Unit.name, Feedback.satisfaction)
              .join(Suggestion, Suggestion.id == Assignment.suggestion_id)
@@ -146,8 +146,7 @@ def dissatisfied_cases(session: Session, filters: Filters):
              .where(Assignment.id.in_(ever)))
     # 并案: a merged suggestion's deputy who rated the shared reply 不满意 makes that suggestion
     # a dissatisfied case (listed under its own number, with the unit that replied).
-    final = (select(func.max(Feedback.id)).where(Feedback.suggestion_id.is_not(None))
-             .group_by(Feedback.suggestion_id))
+    final = merged_final_ratings()
     merged_ever = select(Feedback.suggestion_id).where(Feedback.satisfaction == "dissatisfied")
     merged = (select(Assignment, Suggestion, Unit.name, Feedback.satisfaction)
               .join_from(Feedback, Assignment, Assignment.id == Feedback.assignment_id)

@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session, aliased
 from models import (Assignment, Consultation, CoOpinion, Division, Feedback, Reply, Suggestion,
                     Unit)
 
+from . import assignment_facts
+from .assignment_facts import OWN_FEEDBACK, merged_final_ratings
+
 SCOPES = {"lead": ("lead", "sole", "separate"), "co": ("co",)}
 GROUPINGS = ("unit", "division")
 SATISFACTION = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied")
@@ -210,8 +213,7 @@ def unit_figures(session: Session, filters: Filters, *, scope: str = "lead", by:
 def _merged_ratings():
     """并案: per lead assignment, the final ratings of the suggestions merged into its case (one
     row per assignment that has any): rated, 代录 and each satisfaction value."""
-    final = (select(func.max(Feedback.id)).where(Feedback.suggestion_id.is_not(None))
-             .group_by(Feedback.suggestion_id))
+    final = merged_final_ratings()
     return (select(Feedback.assignment_id.label("assignment_id"),
                    func.count(Feedback.id).label("rated"),
                    _count(Feedback.recorded_on_behalf.is_(True)).label("rated_on_behalf"),
@@ -223,8 +225,9 @@ def _merged_ratings():
 
 def refresh_facts(session: Session, assignment_ids: list[int] | None = None) -> int:
     """Recompute the facts kept on assignments from their records (replies or co-opinions,
-    consultations, feedback) — for rows written outside the operators: imports, repairs, the
-    migration that added them. Returns how many assignments were updated."""
+    consultations, feedback) by the rule of workflows.assignment_facts — for rows written outside
+    the operators: imports, repairs, the migration that added them. Returns how many
+    assignments were updated."""
     query = select(Assignment.id, Assignment.role, Assignment.reply_due)
     if assignment_ids is not None:
         query = query.where(Assignment.id.in_(assignment_ids))
@@ -246,28 +249,19 @@ def refresh_facts(session: Session, assignment_ids: list[int] | None = None) -> 
         ratings: dict[int, list] = {}
         for f in session.execute(select(Feedback.assignment_id, Feedback.round, Feedback.id,
                                         Feedback.satisfaction, Feedback.recorded_on_behalf)
-                                 .where(Feedback.assignment_id.in_(ids),
-                                        Feedback.suggestion_id.is_(None))):
+                                 .where(Feedback.assignment_id.in_(ids), OWN_FEEDBACK)):
             ratings.setdefault(f.assignment_id, []).append(f)
         consulted = set(session.scalars(select(Consultation.assignment_id)
                                         .where(Consultation.assignment_id.in_(ids))))
         updates = []
         for a in chunk:
-            fact = {"id": a.id, "consulted": a.id in consulted, "replied_at": None,
-                    "on_time": None, "answer_class": None, "satisfaction": None,
-                    "feedback_recorded_on_behalf": False}
+            fact = {"id": a.id, "consulted": a.id in consulted}
             if a.role == "co":
-                if a.id in opinions:
-                    first = min(opinions[a.id])
-                    fact.update(replied_at=first, on_time=first <= a.reply_due)
-            elif a.id in replies:
-                ordered = sorted(replies[a.id], key=lambda r: (r.round, r.id))
-                fact.update(replied_at=min(r.issued_at for r in ordered),
-                            on_time=bool(ordered[0].on_time), answer_class=ordered[-1].answer_class)
-            if a.id in ratings:
-                final = max(ratings[a.id], key=lambda f: (f.round, f.id))
-                fact.update(satisfaction=final.satisfaction,
-                            feedback_recorded_on_behalf=bool(final.recorded_on_behalf))
+                fact.update(assignment_facts.opinion_facts(opinions.get(a.id, []), a.reply_due),
+                            answer_class=None)
+            else:
+                fact.update(assignment_facts.reply_facts(replies.get(a.id, [])))
+            fact.update(assignment_facts.feedback_facts(ratings.get(a.id, [])))
             updates.append(fact)
         session.execute(update(Assignment), updates)
         done += len(updates)

@@ -13,7 +13,7 @@ from models import Assignment, HumanTask, Suggestion, User
 from . import deputies, escalations, merging
 from .calendar import CHINA
 from .errors import DomainError, PermissionDenied
-from .operators import unit_by_code
+from .units import unit_by_code
 
 NOT_YOURS = "这不是您的任务 (this task is not yours)"
 # Roles whose tasks are given to one person, never to a queue: a deputy's task without its
@@ -111,7 +111,7 @@ def _check_merged(session: Session, task_id: str, data: dict[str, Any]) -> dict[
 
 def _extension_too_late(session: Session, engine: Engine, task_id: str) -> str | None:
     """延期 is asked for before the reply deadline (the commission could not approve it after:
-    `operators.record_extension`); past it, the unit owes its reply."""
+    `handling.record_extension`); past it, the unit owes its reply."""
     branch = engine.task_data(session, task_id).get("branch")
     assignment_id = branch.get("assignment_id") if isinstance(branch, dict) else None
     assignment = session.get(Assignment, assignment_id) if isinstance(assignment_id, int) else None

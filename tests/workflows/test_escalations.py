@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import AuditEvent, Escalation
 from workflows import simulate
 from workflows.errors import FormError
-from workflows.escalations import open_escalation_problems
+from workflows.escalation_problems import open_escalation_problems
 
 from .test_process import DISSATISFIED, SOLE, assignment, cases  # noqa: F401 (fixture)
 

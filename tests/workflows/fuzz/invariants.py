@@ -283,10 +283,10 @@ def no_escalation_outlives_its_cause(session: Session, walk: Walk) -> list[str]:
                             f"({(e.detail or {}).get('task')}, raised {e.raised_at:%Y-%m-%d}) "
                             f"is still open though {ended}")
     try:  # the escalations module of the fix, when merged, adds its own view
-        from workflows.escalations import open_escalation_problems
+        from workflows.escalation_problems import open_escalation_problems
     except ImportError:
         return problems
-    return problems + [f"workflows.escalations: {p}" for p in open_escalation_problems(session, walk.now)]
+    return problems + [f"workflows.escalation_problems: {p}" for p in open_escalation_problems(session, walk.now)]
 
 
 def overdue_assignments_escalated(session: Session, walk: Walk) -> list[str]:
