@@ -172,8 +172,7 @@ def import_workbook(workbook: str, session_id: int | None, username: str,
     from sqlalchemy import select
 
     from models import CongressSession
-    from workflows.importing import error_report
-    from workflows.suggestions import import_assignments
+    from workflows.assignment_table import error_report, import_assignments
     from workflows.users import by_username
 
     app = create_app()
