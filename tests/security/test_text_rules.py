@@ -15,10 +15,9 @@ from models import (CongressSession, Consultation, Deputy, Division, HumanTask, 
                     Suggestion, SuggestionTerms, TaskDraft, Unit, User)
 from models.text import BIDI, EXCEL_CELL, LONG_TEXT, NOTE, limit_of, problem
 from workflows import ledger, similarity
+from workflows.assignment_table import error_report, import_assignments
 from workflows.errors import FormError
-from workflows.importing import error_report
 from workflows.statistics import Filters
-from workflows.suggestions import import_assignments
 
 from ..conftest import BPMN
 from ..webui.conftest import app, login_as  # noqa: F401  (fixtures)

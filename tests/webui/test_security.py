@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bench.http_client import Client as HttpClient, production
 from models import HumanTask, Suggestion
 from webui import create_app
-from workflows.importing import parse_workbook
+from workflows.assignment_table import parse_workbook
 from workflows.users import forget_old_login_failures
 
 from ..conftest import BPMN

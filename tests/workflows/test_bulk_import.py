@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from models import Assignment, CongressSession, HumanTask, Suggestion, User
-from workflows.suggestions import import_assignments
+from workflows.assignment_table import import_assignments
 
 from .test_importing import xlsx
 

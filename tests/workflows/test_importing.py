@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from workflows.importing import (
+from workflows.assignment_table import (
     MAX_ROWS, TEMPLATE_EXAMPLE, CellError, ImportRow, Lookups, error_report, parse_workbook,
     template_workbook,
 )
