@@ -16,7 +16,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from engine import Engine
-from engine.package import is_human_task
+from engine.bpmn import is_human_task
 from engine import instructions as instruction_text
 from models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, Suggestion, User)
 

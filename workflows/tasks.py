@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from engine import Engine, FormError, NotFoundError
-from engine.runtime import StepResult
+from engine.case import StepResult
 from models import Assignment, HumanTask, Suggestion, User
 
 from . import deputies, escalations, merging
