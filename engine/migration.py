@@ -78,7 +78,7 @@ def migrate(session: Session, engine, case_ids: list[int], to_version_id: int,
 
     The caller commits. Refused cases are left exactly as they were.
     """
-    from .runtime import Case  # the engine's own row view; runtime imports nothing from here
+    from .case import Case  # the engine's own row view
 
     plans = []
     for case_id in case_ids:
@@ -127,7 +127,7 @@ def _prepare(session: Session, engine, case_id: int, row, to_version_id: int):
     except KeyError:
         plan.reasons.append(f"version {to_version_id} has no process '{row.process_id}'")
         return plan, None, None
-    from .runtime import Case  # the engine's own row view; runtime imports nothing from here
+    from .case import Case  # the engine's own row view
     workflow = engine.workflow(session, row)  # a fresh copy: the live one is never touched
     before = projection.snapshot(workflow)
     # SpiffWorkflow re-predicts the reset tasks, which evaluates the expressions of waiting timers

@@ -19,7 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from models import HumanTask, Timer
 
-from .package import DUE_AT, FORM, SUBJECT, is_human_task, task_properties
+from .bpmn import DUE_AT, FORM, SUBJECT, is_human_task, task_properties
 
 HT, TM = HumanTask.__table__, Timer.__table__
 _CANCEL_TASKS = (update(HT).where(HT.c.id.in_(bindparam("ids", expanding=True)),

@@ -23,7 +23,7 @@ from models.text import LONG_TEXT, clean, problem
 
 # The form's own controls (the buttons, the file input) are named in a namespace no schema field
 # can take: deploy refuses a field name that is not a plain identifier starting with a letter
-# (engine.package.FIELD_NAME), so a field called `action` never answers which button was pressed.
+# (engine.checks.FIELD_NAME), so a field called `action` never answers which button was pressed.
 BUTTON = "_action"
 FILE = "_file"
 

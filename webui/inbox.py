@@ -10,13 +10,13 @@ from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from models import HumanTask, Suggestion, User
 from models.text import limit_of
 from workflows import deputies, inbox as inbox_actions
 from workflows import instances as instance_rules
-from workflows import tasks as task_rules
+from workflows import task_access
 from workflows.errors import DomainError
 
 from . import db, params
@@ -60,35 +60,13 @@ class Filters:
 
 
 def queue_condition(user, queue: str, unit_less: bool = False):
-    """SQL for one queue, written so each uses an index: my tasks, or my unit's/role's open ones.
-
-    A task bound to no unit (a lane rule "a role in any unit") is in the queue of everyone with
-    the role, whatever their unit — as `workflows.tasks.may_complete` lets them do it. Such tasks
-    are rare, and an OR on the unit would cost every inbox its index order (3× the time), so a
-    unit member's queue includes them only when `unit_less` (see `unit_less_waiting`) says
-    there are some."""
+    """SQL for one tab, from the one rule (`workflows.task_access`): the tasks I hold, or the
+    unclaimed ones I may take. Each reads an index; `unit_less` (see
+    `task_access.unit_less_waiting`) says whether tasks of my role bound to no unit wait, which
+    only then costs the queue an OR on the unit."""
     if queue == "mine":
-        return and_(HumanTask.assignee == user.username, HumanTask.state == "ready")
-    if user.role in task_rules.PERSONAL_ROLES:  # a deputy's tasks are theirs in person: no queue
-        return false()
-    unit = user.unit.code if user.unit is not None else None
-    if unit is None:
-        where_unit = HumanTask.candidate_unit.is_(None)
-    elif unit_less:
-        where_unit = or_(HumanTask.candidate_unit == unit, HumanTask.candidate_unit.is_(None))
-    else:
-        where_unit = HumanTask.candidate_unit == unit
-    return and_(HumanTask.state == "ready", HumanTask.candidate_role == user.role, where_unit,
-                HumanTask.assignee.is_(None))
-
-
-def unit_less_waiting(session, user) -> bool:
-    """Whether tasks of the user's role bound to no unit wait in the queue (one index probe)."""
-    if user.unit is None or user.role in task_rules.PERSONAL_ROLES:
-        return False
-    return session.scalar(select(HumanTask.id).where(
-        HumanTask.state == "ready", HumanTask.candidate_role == user.role,
-        HumanTask.candidate_unit.is_(None), HumanTask.assignee.is_(None)).limit(1)) is not None
+        return task_access.held(user)
+    return task_access.unclaimed(user, unit_less)
 
 
 def _filtered(query, filters: Filters, now: datetime):
@@ -133,7 +111,8 @@ def decode_cursor(value: str) -> tuple[datetime | None, str] | None:
 
 def page(session, user, filters: Filters, after: str | None, size: int, now: datetime,
          unit_less: bool = False):
-    """One page of a queue (`user`: anything with username, role and unit.code), ordered by due date (tasks without one last), then id.
+    """One page of a tab (`user`: anything with username, role, active and unit.code), ordered
+    by due date (tasks without one last), then id.
 
     Keyset pagination in two runs — dated tasks, then undated — so each run reads an index range.
     """
@@ -193,12 +172,15 @@ def due_class(task: HumanTask, now: datetime) -> str:
 @bp.get("/")
 @login_required
 def home():
+    """The site's root: the inbox is everyone's first page."""
     return redirect(url_for("inbox.index"))
 
 
 @bp.get("/inbox")
 @login_required
 def index():
+    """收件箱: one page of a tab (mine or the queue), filtered, with each row's case and the
+    tabs' counts. Rows are read by keyset (`after`), so a page costs the same deep in a list."""
     s = db.session()
     now = db.now()
     filters = Filters.from_request()
@@ -207,7 +189,7 @@ def index():
     after = request.args.get("after") or None
     if after is not None and decode_cursor(after) is None:
         params.bad_request(_("翻页参数无效，请从第一页重新开始。"))
-    unit_less = unit_less_waiting(s, who())
+    unit_less = task_access.unit_less_waiting(s, who())
     rows, next_cursor = page(s, who(), filters, after, size, now, unit_less)
     cases, others = {}, {}
     if rows:
@@ -231,6 +213,8 @@ def index():
 
 
 def _act(action, task_id: str, *args):
+    """Run an inbox action in one write as the signed-in user; a refusal is flashed, not
+    raised, so each view only says what to show next."""
     params.task_id(task_id)
     try:
         with db.write() as s:
@@ -244,6 +228,7 @@ def _act(action, task_id: str, *args):
 @bp.post("/tasks/<task_id>/claim")
 @login_required
 def claim(task_id: str):
+    """认领: take a task from the queue, then back to where the user was (or my tasks)."""
     if _act(inbox_actions.claim, task_id):
         flash(_("已认领任务。"), "success")
     return redirect(local_target(request.form.get("next"), url_for("inbox.index", queue="mine")))
@@ -252,6 +237,7 @@ def claim(task_id: str):
 @bp.post("/tasks/<task_id>/release")
 @login_required
 def release(task_id: str):
+    """退回队列: give a claimed task back to the queue."""
     if _act(inbox_actions.release, task_id):
         flash(_("任务已退回队列。"), "success")
     return redirect(url_for("inbox.index"))
@@ -260,6 +246,7 @@ def release(task_id: str):
 @bp.post("/tasks/<task_id>/handover")
 @login_required
 def hand_over(task_id: str):
+    """转交: hand a task to a colleague of the same unit and role (named in the form's `to`)."""
     to = params.text(request.form, "to", limit=limit_of(User.username))
     if not to:
         params.bad_request(_("请选择要转交的同事。"))

@@ -17,7 +17,7 @@ from workflows import attachments, cases as case_rules, deputies, inbox as inbox
 from workflows import instances as instance_rules
 from workflows import replies
 from workflows.letter import letter_blocks
-from workflows import tasks as task_rules
+from workflows import task_access, tasks as task_rules
 from workflows.errors import DomainError, PermissionDenied
 
 from . import db, forms, params
@@ -103,7 +103,7 @@ def show(task_id: str):
     if task.state != "ready":
         flash(_("该任务已处理完毕。"), "info")
         return redirect(_case_page(task))
-    if not task_rules.may_complete(who(), task):
+    if not task_access.allows(who(), task):
         abort(403)
     values = inbox_actions.draft(db.session(), current_user.row, task_id)
     if values is None:  # nothing typed yet: the form's defaults
@@ -129,7 +129,7 @@ def submit(task_id: str):
     task = db.session().connection().execute(_TASK_TO_COMPLETE, {"task_id": task_id}).first()
     if task is None:
         abort(404)
-    if task.state == "ready" and not task_rules.may_complete(who(), task):
+    if task.state == "ready" and not task_access.allows(who(), task):
         abort(403)
     compiled = db.engine().compiled_version(db.session(), task.process_version_id)
     data, errors = forms.parse(compiled.forms.get(task.form), request.form,

@@ -11,7 +11,8 @@ from models import AuditEvent, HumanTask, TaskDraft, User
 
 from .errors import DomainError, PermissionDenied
 from .notifications import notify, step_name
-from .tasks import NOT_YOURS, PERSONAL_ROLES, may_complete
+from . import task_access
+from .tasks import NOT_YOURS
 
 
 def _audit(session: Session, user: User, action: str, task: HumanTask, now: datetime,
@@ -34,7 +35,7 @@ def _ready_task(session: Session, task_id: str) -> HumanTask:
 def claim(session: Session, user: User, task_id: str, now: datetime) -> HumanTask:
     """认领: take a task from the unit's/role's queue."""
     task = _ready_task(session, task_id)
-    if not may_complete(user, task):
+    if not task_access.allows(user, task):
         raise PermissionDenied(NOT_YOURS)
     if task.assignee == user.username:
         return task
@@ -70,32 +71,25 @@ def colleagues(session: Session, user: User, task: HumanTask) -> list[User]:
                                User.id != user.id)
     if task.candidate_unit is not None:
         query = query.where(User.unit_id == user.unit_id)
-    return [u for u in session.scalars(query.order_by(User.username)) if may_complete_as(u, task)]
+    return [u for u in session.scalars(query.order_by(User.username))
+            if task_access.may_take_over(u, task)]
 
 
-def may_complete_as(user: User, task: HumanTask) -> bool:
-    """Could `user` do this task if it were handed to them? (A personal role's task is only
-    ever its assignee's.)"""
-    if task.candidate_role != user.role:
-        return False
-    if task.candidate_unit is not None and (user.unit is None or user.unit.code != task.candidate_unit):
-        return False
-    if task.candidate_role in PERSONAL_ROLES:
-        return task.assignee == user.username
-    return True
+# Could a user do the task if it were handed to them (the one rule, `task_access`).
+may_complete_as = task_access.may_take_over
 
 
 def hand_over(session: Session, user: User, task_id: str, to_username: str,
               now: datetime) -> HumanTask:
     """转交: hand a task one holds (or could claim) to a colleague of the same unit and role."""
     task = _ready_task(session, task_id)
-    if not may_complete(user, task):
+    if not task_access.allows(user, task):
         raise PermissionDenied(NOT_YOURS)
     if assigned_in_person(task):
         raise DomainError("流程指定由本人办理的任务不能转交 (a task the process assigned to you "
                           "in person cannot be handed over)")
     target = session.scalar(select(User).where(User.username == to_username))
-    if target is None or target.id == user.id or not may_complete_as(target, task):
+    if target is None or target.id == user.id or not task_access.may_take_over(target, task):
         raise DomainError("只能转交给本单位同岗位的同事 (hand over only to a colleague of the same "
                           "unit and role)")
     task.assignee, task.claimed_at = target.username, now
@@ -111,7 +105,7 @@ def save_draft(session: Session, user: User, task_id: str, data: dict[str, Any],
                now: datetime) -> None:
     """暂存: keep what was typed without completing the task."""
     task = _ready_task(session, task_id)
-    if not may_complete(user, task):
+    if not task_access.allows(user, task):
         raise PermissionDenied(NOT_YOURS)
     session.merge(TaskDraft(task_id=task.id, username=user.username, data=data, saved_at=now))
 

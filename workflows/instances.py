@@ -16,12 +16,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from engine import Engine
-from engine.package import is_human_task
+from engine.bpmn import is_human_task
 from engine import instructions as instruction_text
 from models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, Suggestion, User)
 
 from .choices import SOURCES
-from .tasks import visible_to
+from .task_access import visible
 
 # Roles that see every case of every process (the commission runs them, designers and
 # administrators look after the processes).
@@ -43,7 +43,7 @@ def may_see(session: Session, user, instance: ProcessInstance) -> bool:
     involved = select(HumanTask.id).where(
         HumanTask.instance_id == instance.id,
         or_(HumanTask.completed_by == user.username,
-            and_(HumanTask.state == "ready", visible_to(user)))).limit(1)
+            and_(HumanTask.state == "ready", visible(user)))).limit(1)
     return session.scalar(involved) is not None
 
 
@@ -58,7 +58,7 @@ def visible_others(user):
         return not_suggestion
     involved = select(HumanTask.instance_id).where(or_(
         HumanTask.completed_by == user.username,
-        and_(HumanTask.state == "ready", visible_to(user))))
+        and_(HumanTask.state == "ready", visible(user))))
     return and_(not_suggestion, or_(ProcessInstance.started_by == user.username,
                                     ProcessInstance.id.in_(involved)))
 
@@ -277,5 +277,5 @@ def task_instructions(session: Session, engine: Engine, task: HumanTask) -> Inst
 def first_task_for(session: Session, user, instance_id: int) -> HumanTask | None:
     """The case's earliest ready task that `user` may do, if any."""
     return session.scalar(select(HumanTask).where(
-        HumanTask.instance_id == instance_id, HumanTask.state == "ready", visible_to(user))
+        HumanTask.instance_id == instance_id, HumanTask.state == "ready", visible(user))
         .order_by(HumanTask.created_at, HumanTask.id).limit(1))

@@ -26,7 +26,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine import Candidates, ProcessError, Problem, TaskContext
-from engine.package import NS
+from engine.bpmn import NS
 from engine.scripts import step_session
 from models import (AuditEvent, LaneRule, ProcessDefinition, ProcessVersion, on_commit, text,
                     utcnow)

@@ -1,65 +1,27 @@
-"""Who may see and do which task, and completing tasks with the domain's checks."""
+"""Completing tasks with the domain's checks (who may do a task: `task_access`)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Protocol
+from typing import Any, Callable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Engine, FormError, NotFoundError
-from engine.runtime import StepResult
+from engine.case import StepResult
 from models import Assignment, HumanTask, Suggestion, User
 
-from . import deputies, escalations, merging
+from . import deputies, escalations, merging, task_access
 from .calendar import CHINA
 from .errors import DomainError, PermissionDenied
+from .task_access import Who
 from .units import unit_by_code
 
 NOT_YOURS = "这不是您的任务 (this task is not yours)"
-# Roles whose tasks are given to one person, never to a queue: a deputy's task without its
-# assignee (a row written by older code, say) is nobody's to see or do.
-PERSONAL_ROLES = frozenset({deputies.DEPUTY_ROLE})
-
-
-class Who(Protocol):
-    """Who asks: a `User` row, or the web request's snapshot of one (the columns a permission
-    check reads, without loading the ORM row)."""
-
-    username: str
-    role: str
-    active: bool
-    unit: Optional[Any]  # has .code
-
-
-def visible_to(user: User):
-    """SQL condition: ready tasks this user may work on (role, unit and personal assignee; a
-    task given to one person with no role — e.g. the case's initiator's — is theirs alone)."""
-    unit_code = user.unit.code if user.unit is not None else None
-    return or_(and_(
-        HumanTask.candidate_role == user.role,
-        or_(HumanTask.candidate_unit.is_(None), HumanTask.candidate_unit == unit_code),
-        HumanTask.assignee == user.username if user.role in PERSONAL_ROLES else
-        or_(HumanTask.assignee.is_(None), HumanTask.assignee == user.username),
-    ), and_(HumanTask.candidate_role.is_(None), HumanTask.assignee == user.username))
-
-
-def may_complete(user: Who, task) -> bool:
-    """True if the task (a HumanTask or a row with its candidate columns) is in this user's
-    queue."""
-    if task.candidate_role is None:  # one person's, whatever their role (the initiator, say)
-        return user.active and task.assignee is not None and task.assignee == user.username
-    if not user.active or task.candidate_role != user.role:
-        return False
-    if task.candidate_unit is not None and (user.unit is None or user.unit.code != task.candidate_unit):
-        return False
-    if task.assignee is None:
-        return task.candidate_role not in PERSONAL_ROLES
-    return task.assignee == user.username
 
 
 def my_tasks(session: Session, user: User, instance_id: int | None = None) -> list[HumanTask]:
-    """The user's ready tasks, earliest due first."""
-    query = select(HumanTask).where(HumanTask.state == "ready", visible_to(user))
+    """The user's ready tasks by the one rule (`task_access`), earliest due first."""
+    query = select(HumanTask).where(HumanTask.state == "ready", task_access.visible(user))
     if instance_id is not None:
         query = query.where(HumanTask.instance_id == instance_id)
     return list(session.scalars(query.order_by(HumanTask.due_at, HumanTask.created_at)))
@@ -158,7 +120,7 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
     follow_up: dict[str, Any] = {}
 
     def prepare(task, data: dict[str, Any]) -> dict[str, Any]:
-        if not may_complete(user, task):
+        if not task_access.allows(user, task):
             raise PermissionDenied(NOT_YOURS)
         if task.task_state != "ready":  # someone got there first: the engine says so, before
             return data                 # a check of the day refuses what is already done

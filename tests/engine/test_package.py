@@ -75,7 +75,7 @@ def test_a_user_task_without_a_form_deploys():
 
 
 def test_a_manual_task_deploys_and_is_a_human_task():
-    from engine.package import is_human_task
+    from engine.bpmn import is_human_task
     files = linear(**{'<bpmn:userTask id="step_01" name="Step 01">':
                       '<bpmn:manualTask id="step_01" name="Step 01">'})
     text = files["linear10.bpmn"]

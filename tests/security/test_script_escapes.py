@@ -296,7 +296,7 @@ def commission_lane(session) -> None:
 def _deploy_and_start(db, engine, script, monkeypatch=None):
     package = _package(script)
     if monkeypatch is not None:  # a check missed at deploy: the run-time guards must hold
-        monkeypatch.setattr("engine.package.unsafe_reason", lambda *_a, **_k: None)
+        monkeypatch.setattr("engine.checks.unsafe_reason", lambda *_a, **_k: None)
     with db.write() as s:
         engine.deploy(s, package, "designer")
         case = engine.start(s, "scripted", {}, actor="commission").instance_id

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from engine import ConflictError, FormError
 from models import Assignment, CongressSession, Deputy, HumanTask, Suggestion, Unit, User
 from workflows import deputies as deputies_mod
-from workflows import suggestions, tasks
+from workflows import suggestions, task_access, tasks
 from workflows.errors import PermissionDenied
 from workflows.users import create_user
 
@@ -112,7 +112,7 @@ class Walks(RuleBasedStateMachine):
 
     def _people(self, task: HumanTask) -> list[str]:
         """Everyone who may complete the task (two per unit role: they can race)."""
-        return [u.username for u in self._users() if tasks.may_complete(u, task)]
+        return [u.username for u in self._users() if task_access.allows(u, task)]
 
     def _context(self, session, task: HumanTask) -> forms.Context:
         province = self.world.province
@@ -291,7 +291,7 @@ class Walks(RuleBasedStateMachine):
         if not ready:
             return
         task = self._pick(data, ready)
-        outsiders = [u.username for u in self._users() if not tasks.may_complete(u, task)]
+        outsiders = [u.username for u in self._users() if not task_access.allows(u, task)]
         who = data.draw(st.sampled_from(outsiders), label="outsider")
         try:
             self._complete(who, task.id, self._answer(data, task))

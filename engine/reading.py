@@ -1,0 +1,112 @@
+"""Reading cases (the Engine's read half): ready tasks, workflows rebuilt from stored state, task
+data and forms, and the cache of live workflow objects kept between steps."""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+from models import HumanTask, ProcessInstance
+
+from . import forms, serializer
+from .case import Case
+from .errors import NotFoundError
+from .package import Compiled
+
+PI = ProcessInstance.__table__
+_CASE = select(PI).where(PI.c.id == bindparam("case_id"))
+
+
+class Reading:
+    """Mixin of `Engine`: uses its `compiled_version`, `script_engine` and live-cache fields
+    (`_live`, `_live_size`, `_lock`)."""
+
+    def ready_tasks(self, session: Session, *, instance_id: int | None = None
+                    ) -> list[HumanTask]:
+        """Ready human tasks from the projection table, earliest due first. Who may see or do
+        them is the domain's rule (`workflows.task_access`), not the engine's."""
+        query = select(HumanTask).where(HumanTask.state == "ready")
+        if instance_id is not None:
+            query = query.where(HumanTask.instance_id == instance_id)
+        return list(session.scalars(query.order_by(HumanTask.due_at, HumanTask.created_at)))
+
+    def workflow(self, session: Session, instance: ProcessInstance | Case) -> BpmnWorkflow:
+        """A fresh workflow object rebuilt from the stored state (safe to inspect)."""
+        spec, subprocess_specs = self.compiled_version(
+            session, instance.process_version_id).spec(instance.process_id)
+        workflow = serializer.loads(instance.state, instance.serializer_version, spec,
+                                    subprocess_specs)
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def task_data(self, session: Session, task_id: str) -> dict[str, Any]:
+        """The data a task sees (the case's variables at that point)."""
+        row = session.get(HumanTask, task_id)
+        if row is None:
+            raise NotFoundError(f"task {task_id} does not exist")
+        workflow = self.workflow(session, session.get(ProcessInstance, row.instance_id))
+        task = workflow.get_task_from_id(UUID(task_id))
+        return dict(task.data) if task is not None else {}
+
+    def case_data(self, session: Session, instance: ProcessInstance) -> dict[str, Any]:
+        """The newest data of a case: the data of its last completed task."""
+        last = self.workflow(session, instance).last_task
+        return dict(last.data) if last is not None else {}
+
+    def form(self, session: Session, task: HumanTask) -> dict | None:
+        """The JSON Schema of a task's form."""
+        version_id = session.scalar(select(PI.c.process_version_id)
+                                    .where(PI.c.id == task.instance_id))
+        return self.compiled_version(session, version_id).forms.get(task.form)
+
+    def ui_form(self, session: Session, task: HumanTask) -> dict | None:
+        """The uiSchema of a task's form (its formUiSchemaFilename), or None."""
+        version_id = session.scalar(select(PI.c.process_version_id)
+                                    .where(PI.c.id == task.instance_id))
+        return self.compiled_version(session, version_id).ui_form(task.bpmn_id, task.form)
+
+    @staticmethod
+    def validate_form(compiled: Compiled, form: str | None, data: dict[str, Any]) -> None:
+        """Raise FormError (field -> message) if `data` violates the form's JSON Schema."""
+        forms.validate(compiled, form, data)
+
+    def warm(self, session: Session, instance_id: int) -> None:
+        """Deserialize a case ahead of a step, outside the write transaction.
+
+        Nothing is locked or trusted: the step still checks the version under its lock and
+        deserializes again if the case changed in between. On SQLite, whose writers queue one
+        behind the other, this keeps the slowest part of a step out of the queue.
+        """
+        row = session.connection().execute(_CASE, {"case_id": instance_id}).first()
+        if row is None:
+            return
+        with self._lock:
+            cached = self._live.get(instance_id)
+        if cached is None or cached[0] != row.version:
+            self._remember(instance_id, row.version, self.workflow(session, Case.from_row(row)))
+
+    def _load(self, session: Session, case: Case) -> BpmnWorkflow:
+        """The workflow of a locked case: the live copy if it is current, else deserialized.
+
+        The live copy is taken out of the cache while in use and put back only after a commit,
+        so a rolled-back step can never leave a half-run workflow behind.
+        """
+        with self._lock:
+            cached = self._live.pop(case.id, None)
+        if cached is not None and cached[0] == case.version:
+            return cached[1]
+        return self.workflow(session, case)
+
+    def _forget(self, instance_id: int) -> None:
+        with self._lock:
+            self._live.pop(instance_id, None)
+
+    def _remember(self, instance_id: int, version: int, workflow: BpmnWorkflow) -> None:
+        with self._lock:
+            self._live[instance_id] = (version, workflow)
+            self._live.move_to_end(instance_id)
+            while len(self._live) > self._live_size:
+                self._live.popitem(last=False)

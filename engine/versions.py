@@ -1,0 +1,76 @@
+"""Deploying packages and finding the versions cases run on (the Engine's deploy half)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import ProcessDefinition, ProcessVersion
+
+from .errors import DeployError, NotFoundError, ProcessError
+from .package import Compiled, Package
+
+
+class Versions:
+    """Mixin of `Engine`: uses its `specs`, `clock`, `_versions` and `_audit`."""
+
+    def compile(self, package: Package) -> Compiled:
+        """Validate a package with the deploy rules; raises DeployError."""
+        return self.specs.get(package)
+
+    def deploy(self, session: Session, package: Package, actor: str) -> ProcessVersion:
+        """Store a validated package as a version that new cases start on. Content already
+        stored is not stored again: an earlier version deployed again becomes the one new cases
+        start on (going back), audited; the current one deployed again changes nothing."""
+        compiled = self.compile(package)
+        now = self.clock()
+        found = session.scalar(select(ProcessVersion).where(
+            ProcessVersion.content_hash == package.content_hash))
+        if found is not None:
+            if found.id != self.newest_version_id(session):
+                found.activated_at = now
+                session.flush()
+                self._audit(session, actor, "deploy", at=now, detail={
+                    "version_id": found.id, "content_hash": package.content_hash,
+                    "reactivated": True, "processes": sorted(compiled.specs)})
+            return found
+        version = ProcessVersion(content_hash=package.content_hash, files=dict(package.files),
+                                 deployed_by=actor, deployed_at=now, activated_at=now)
+        version.definitions = [ProcessDefinition(process_id=pid, name=compiled.names.get(pid))
+                               for pid in sorted(compiled.specs)]
+        session.add(version)
+        session.flush()
+        self._audit(session, actor, "deploy", at=now, detail={
+            "version_id": version.id, "content_hash": package.content_hash,
+            "files": sorted(package.files), "processes": sorted(compiled.specs)})
+        return version
+
+    def compiled_version(self, session: Session, version_id: int) -> Compiled:
+        """The parsed specs of a stored version (parsed once per process, then cached)."""
+        package = self._versions.get(version_id)
+        if package is None:
+            files = session.scalar(select(ProcessVersion.files)
+                                   .where(ProcessVersion.id == version_id))
+            if files is None:
+                raise NotFoundError(f"process version {version_id} does not exist")
+            package = self._versions[version_id] = Package(dict(files))
+        try:
+            return self.specs.get(package)
+        except DeployError as err:  # stored before today's rules: it must not run
+            raise ProcessError(f"process version {version_id} no longer passes the deploy "
+                               f"rules: {err}") from err
+
+    @staticmethod
+    def newest_version_id(session: Session) -> int | None:
+        """The version new cases start on: the latest activated."""
+        return session.scalar(select(ProcessVersion.id).order_by(
+            ProcessVersion.activated_at.desc(), ProcessVersion.id.desc()).limit(1))
+
+    def latest_definition(self, session: Session, process_id: str) -> ProcessDefinition:
+        """The definition of `process_id` in the latest activated version that has it."""
+        found = session.scalar(select(ProcessDefinition).join(ProcessDefinition.version)
+                               .where(ProcessDefinition.process_id == process_id)
+                               .order_by(ProcessVersion.activated_at.desc(),
+                                         ProcessDefinition.version_id.desc()).limit(1))
+        if found is None:
+            raise NotFoundError(f"no deployed process '{process_id}'")
+        return found
