@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 
 from .errors import FormError
+from models.text import LONG_TEXT, problem, strings
 
 if TYPE_CHECKING:
     from .package import Compiled
@@ -35,7 +36,6 @@ def validate(compiled: Compiled, form: str | None, data: dict[str, Any]) -> None
         errors.setdefault(field, message)
     # Every text answered follows the text rules (characters, blanks, a length even where
     # the schema sets none); the schema's maxLength is checked above.
-    from models.text import LONG_TEXT, problem, strings
     for field, text in strings(data):
         found = problem(text, limit=LONG_TEXT, required=False, multiline=True)
         if found:

@@ -23,6 +23,7 @@ from models import HumanTask, ProcessInstance, Timer
 
 from . import projection, serializer
 from .errors import EngineError, NotFoundError
+from .case import Case
 
 PI = ProcessInstance.__table__
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -78,7 +79,6 @@ def migrate(session: Session, engine, case_ids: list[int], to_version_id: int,
 
     The caller commits. Refused cases are left exactly as they were.
     """
-    from .case import Case  # the engine's own row view
 
     plans = []
     for case_id in case_ids:
@@ -127,7 +127,6 @@ def _prepare(session: Session, engine, case_id: int, row, to_version_id: int):
     except KeyError:
         plan.reasons.append(f"version {to_version_id} has no process '{row.process_id}'")
         return plan, None, None
-    from .case import Case  # the engine's own row view
     workflow = engine.workflow(session, row)  # a fresh copy: the live one is never touched
     before = projection.snapshot(workflow)
     # SpiffWorkflow re-predicts the reset tasks, which evaluates the expressions of waiting timers

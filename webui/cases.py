@@ -25,6 +25,7 @@ from .auth import roles_required
 from .headers import stored_file
 from .i18n import gettext as _
 from .i18n import label
+from flask import send_file
 
 bp = Blueprint("cases", __name__)
 
@@ -120,7 +121,6 @@ def letter(reply_id: int):
         name, data = replies.reply_letter(s, reply_id, target)
     except DomainError:
         abort(404)
-    from flask import send_file
     return send_file(BytesIO(data), as_attachment=True, download_name=name,
                      mimetype="application/vnd.openxmlformats-officedocument."
                               "wordprocessingml.document")

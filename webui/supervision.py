@@ -17,6 +17,7 @@ from workflows.statistics import Filters
 
 from . import db, params
 from .auth import roles_required
+from models import Assignment
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 SUPERVISORS = ("commission", "provincial_leader", "committee", "admin")
@@ -75,7 +76,6 @@ def tracking(kind: str):
             or db.now().year
         rows = similarity.repeated(s, year)
         if filters.unit_id:
-            from models import Assignment
             mine = set(s.scalars(select(Assignment.suggestion_id)
                                  .where(Assignment.unit_id == filters.unit_id)))
             rows = [(sg, matches) for sg, matches in rows if sg.id in mine]

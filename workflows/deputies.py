@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from models import AuditEvent, Deputy, HumanTask, LaneRule, ProcessInstance, Suggestion, User
 
 from .errors import DomainError
+from .merging import MERGED_FEEDBACK, subject_prefix
+from .notifications import notify, step_name
 
 DEPUTY_LANE = "Deputy"  # the suggestion process's name for it (workflows.lanes.DEFAULT_RULES)
 DEPUTY_ROLE = "deputy"
@@ -112,7 +114,6 @@ def link_account(session: Session, username: str, deputy_id: int, *, actor: str,
 
 def _hand_over_open_tasks(session: Session, user: User, deputy: Deputy, *, actor: str,
                           now: datetime) -> list[str]:
-    from .merging import MERGED_FEEDBACK, subject_prefix
     cases = select(Suggestion.instance_id).where(Suggestion.lead_deputy_id == deputy.id,
                                                  Suggestion.instance_id.is_not(None))
     # 并案: a suggestion merged into another is rated in the host's case, in a task named by
@@ -142,7 +143,6 @@ def _hand_over_open_tasks(session: Session, user: User, deputy: Deputy, *, actor
     session.execute(update(HumanTask).where(HumanTask.id.in_(ids), HumanTask.state == "ready")
                     .values(candidate_role=DEPUTY_ROLE, candidate_unit=None,
                             assignee=user.username, claimed_at=None))
-    from .notifications import notify, step_name
     numbers = dict(session.execute(select(Suggestion.instance_id, Suggestion.number).where(
         Suggestion.instance_id.in_({task.instance_id for task in waiting}))).tuples().all())
     for task in waiting:

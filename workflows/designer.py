@@ -13,6 +13,10 @@ from engine.migration import CasePlan, dry_run, migrate, select_cases
 from models import ProcessInstance, ProcessVersion
 
 from . import lanes
+from engine import uischema
+from .choices import SOURCES
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 # Names as `Package.from_folder` makes them: relative paths, no "..", only package file types.
 FILE_NAME = re.compile(r"^(?:[\w\-]+/)*[\w\-][\w.\-]*\.(?:bpmn|dmn|json)$")
@@ -95,16 +99,12 @@ def migrate_cases(session: Session, engine: Engine, *, process_id: str, to_versi
 
 def ui_problem(ui: dict, schema: dict) -> str | None:
     """Why a uiSchema would be refused at deploy beside its form, or None."""
-    from engine.uischema import check
-    from .choices import SOURCES
-    found = check("", "", ui, schema, SOURCES)
+    found = uischema.check("", "", ui, schema, SOURCES)
     return "; ".join(p.reason for p in found) or None
 
 
 def form_problem(schema: dict) -> str | None:
     """Why a form schema would be refused at deploy (the engine's JSON Schema rule), or None."""
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:

@@ -33,6 +33,8 @@ from models import (AuditEvent, LaneRule, ProcessDefinition, ProcessVersion, on_
 
 from . import deputies
 from .errors import DomainError
+from engine import safexml
+from . import roles
 
 KINDS = ("role", "unit_role", "person", "initiator", "lead_deputy")
 NEEDS_ROLE = {"role", "unit_role"}  # `person` may name a queue role; the others take none
@@ -185,7 +187,6 @@ def deputy_candidates(data: dict[str, Any]) -> Candidates:
 # ---------------------------------------------------------------- deploy check
 def lanes_of(files: dict[str, str]) -> list[tuple[str, str, str, str, list[str]]]:
     """(file, process id, lane id, lane name, flow node ids) of every lane of every process."""
-    from engine import safexml
     found = []
     for name, source in sorted(files.items()):
         if not name.endswith(".bpmn"):
@@ -238,7 +239,6 @@ class RuleError(DomainError):
 def rule_problems(session: Session, process_id: object, lane: object, kind: object,
                   role: object, path: object) -> dict[str, str]:
     """Why a rule would be refused, by field."""
-    from .roles import exists
     problems = {}
     if not isinstance(process_id, str) or not PROCESS_ID.fullmatch(process_id):
         problems["process_id"] = ("流程标识须为字母或下划线开头的标识符，至多128个字符 "
@@ -254,7 +254,7 @@ def rule_problems(session: Session, process_id: object, lane: object, kind: obje
         problems["role"] = "必填 (required)"
     elif role and kind not in NEEDS_ROLE | {"person"}:
         problems["role"] = "此种规则不用角色 (this kind takes no role)"
-    elif role and not exists(session, role):
+    elif role and not roles.exists(session, role):
         problems["role"] = "没有这个角色 (no such role)"
     if kind in NEEDS_PATH and not path:
         problems["path"] = "必填 (required)"

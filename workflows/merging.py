@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import AuditEvent, Assignment, HumanTask, ProcessInstance, Suggestion, Unit, User
+from .notifications import notify
 
 MERGED_FEEDBACK = "merged_feedback"  # the BPMN id of the merged deputies' feedback tasks
 REASON = "merged"  # the reason a merged suggestion's own case was cancelled
@@ -115,7 +116,6 @@ def notify_reply(session: Session, assignment: Assignment, now: datetime) -> Non
     """Tell the lead deputy (with an account) of each merged suggestion that the reply is out."""
     if assignment.role != "lead":
         return
-    from .notifications import notify
     host = session.get(Suggestion, assignment.suggestion_id)
     for merged in merged_into(session, host.id):
         people = list(session.scalars(select(User.username).where(

@@ -17,6 +17,8 @@ from models import text
 from models import AuditEvent, LoginFailure, LoginName, LoginSession, Unit, User
 
 from .errors import DomainError
+from . import roles
+from models.text import storable
 
 # Werkzeug's default (scrypt). Tests lower the cost; production never changes it.
 HASH_METHOD = "scrypt"
@@ -27,8 +29,7 @@ FORGET_AFTER = timedelta(days=1)  # failed logins, and sessions idle that long, 
 def create_user(session: Session, username: str, name: str, role: str, password: str, *,
                 unit_code: str | None = None, deputy_id: int | None = None) -> User:
     """Add a user with a hashed password; unit-bound roles need their unit."""
-    from .roles import exists
-    if not exists(session, role):  # a built-in role, or one an administrator added
+    if not roles.exists(session, role):  # a built-in role, or one an administrator added
         raise DomainError(f"unknown role '{role}'")
     for field, value in (("username", username), ("name", name)):
         if reason := text.problem(value, limit=text.limit_of(getattr(User, field))):
@@ -47,7 +48,6 @@ def check_password(user: User, password: str) -> bool:
 
 
 def by_username(session: Session, username: str) -> User | None:
-    from models.text import storable
     if storable(username) is not None:  # a NUL: no account, and PostgreSQL cannot compare it
         return None
     return session.scalar(select(User).where(User.username == username))
