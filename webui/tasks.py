@@ -24,7 +24,7 @@ from . import db, forms, params
 from .choices import options_for
 from .auth import me, who
 from .i18n import gettext as _
-from .i18n import label
+from .i18n import label, step_name
 
 bp = Blueprint("tasks", __name__)
 
