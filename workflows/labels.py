@@ -1,8 +1,10 @@
 """The one place a step, a process or a lane gets its name, in Chinese and in English.
 
 A BPMN element's `name` is its Chinese name; its English name is the English catalogue's entry
-"step:<element id>" (or "step:<process id>/<element id>" where two processes use the same id),
-falling back to the Chinese. Models written elsewhere (SpiffArena) may name an element
+"step:<process id>/<element id>" or "step:<element id>", falling back to the Chinese. Steps people
+see outside the diagram (human tasks, timers, processes) have the short key: inbox rows and notices
+know no process; ids as generic as `start` or a gateway's have the long one, so another model
+reusing them keeps its own names. Models written elsewhere (SpiffArena) may name an element
 bilingually, "中文 (English)": those are split, the English part standing in for a missing
 catalogue entry. Lanes are identifiers that lane rules key on; they are shown by the
 catalogues' "lane:<name>" entries, or as they are written.

@@ -87,6 +87,9 @@ def test_a_step_without_an_english_name_falls_back_to_its_chinese_name():
     assert labels.step("draft_reply", "答复拟稿") == ("答复拟稿", "Draft reply")
     assert labels.step("start", "交办到单位", "unit_handling")[1] == "Assigned to the unit"
     assert labels.step("start", "建议已登记", "suggestion")[1] == "Registered"
+    # Another model's generic ids keep its own names.
+    assert labels.step("start", "开始", "equipment") == ("开始", "开始")
+    assert labels.step("ack_gw", "签收？") == ("签收？", "签收？")
 
 
 def test_lanes_stay_identifiers_shown_in_the_readers_language():
