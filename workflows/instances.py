@@ -90,6 +90,7 @@ class CaseRow:
     id: int
     process: str
     business_key: str | None
+    process_id: str = ""
 
 
 def case_rows(session: Session, instance_ids: set[int]) -> dict[int, CaseRow]:
@@ -100,7 +101,7 @@ def case_rows(session: Session, instance_ids: set[int]) -> dict[int, CaseRow]:
                                    ProcessInstance.process_id, ProcessInstance.business_key)
                             .where(ProcessInstance.id.in_(instance_ids))).all()
     names = process_names(session, [(v, p) for _i, v, p, _k in found])
-    return {i: CaseRow(i, names.get((v, p), p), key) for i, v, p, key in found}
+    return {i: CaseRow(i, names.get((v, p), p), key, p) for i, v, p, key in found}
 
 
 _human_steps: tuple[float, dict[str, str]] = (0.0, {})
