@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from engine.safexml import parse
@@ -61,9 +61,12 @@ _NAMED = {"process", "participant", "lane", "sequenceFlow", "subProcess", "callA
           "transaction", "textAnnotation"}
 
 
+@lru_cache(maxsize=32)
 def diagram(xml: str, english: bool) -> dict[str, str]:
     """Element id -> the label a diagram of this BPMN file shows in one language, for every
-    named element (the stored file is never changed: the viewer relabels what it drew)."""
+    named element (the stored file is never changed: the viewer relabels what it drew). A
+    version's files never change, so each is read once per language (callers must not alter
+    the answer)."""
     out: dict[str, str] = {}
     root = parse(xml)
     for process in root.iter("{*}process"):
