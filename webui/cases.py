@@ -77,6 +77,7 @@ def show(suggestion_id: int):
     return render_template(
         "cases/case.html", suggestion=suggestion, instance=instance,
         timeline=case_rules.timeline(s, instance.id) if instance else [],
+        names=instance_rules.step_names(s, db.engine(), instance) if instance else {},
         escalations=case_rules.escalations(s, suggestion.id),
         replies=s.scalars(select(Reply).where(Reply.assignment_id.in_(ids))
                           .order_by(Reply.id)).all(),

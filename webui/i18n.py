@@ -1,7 +1,8 @@
 """Simplified Chinese by default, English on request (语言切换).
 
 Source strings are the Chinese texts; `translations/en.json` maps each to English. Form titles in
-the BPMN forms are written "中文 (English)" and shown by locale with `label`.
+the BPMN forms are written "中文 (English)" and shown by locale with `label`. Steps and lanes are
+named by `step_name` / `lane_name` (the catalogues' "step:<id>" / "lane:<name>" entries).
 """
 from __future__ import annotations
 
@@ -40,6 +41,22 @@ def label(text: str | None) -> str:
     return en if locale() == "en" else zh
 
 
+def step_name(bpmn_id: str | None, name: str | None = None, process_id: str | None = None) -> str:
+    """A step (or process, event, gateway) in the current language: every page names steps
+    through this (`workflows.labels.step`: the BPMN name, the catalogue's English by id)."""
+    return _pick(labels.step(bpmn_id, name, process_id))
+
+
+def lane_name(name: str | None) -> str:
+    """A lane (an identifier lane rules key on) as the reader's language shows it."""
+    return _pick(labels.lane(name))
+
+
+def diagram_labels(files: dict[str, str]) -> dict[str, dict[str, str]]:
+    """File -> element id -> label, for the diagram viewer to draw in the reader's language."""
+    return {name: labels.diagram(xml, locale() == "en") for name, xml in files.items()}
+
+
 def notice(notification) -> str:
     """A notification's text in the current language (older ones have only the Chinese)."""
     if locale() == "en" and notification.message_en:
@@ -73,36 +90,6 @@ TERMS: dict[str, tuple[str, str]] = {
     "running": ("进行中", "Running"), "completed": ("已结束", "Completed"),
     "cancelled": ("已终止", "Cancelled"),
 }
-STEPS: dict[str, tuple[str, str]] = {
-    "assign": ("交办", "Assign"), "acknowledge": ("签收", "Acknowledge"),
-    "decide_return": ("审定退回申请", "Rule on return request"),
-    "distribute": ("内部分办", "Distribute to divisions"), "consult": ("与代表面商", "Consult the deputy"),
-    "co_acknowledge": ("会办单位签收", "Co-unit acknowledges"),
-    "decide_co_return": ("审定会办退回申请", "Rule on a co-unit's return request"),
-    "co_opinion": ("提交会办意见", "Co-handling opinion"), "progress_report": ("报告办理进展", "Progress report"),
-    "midyear_report": ("年中进展报告（督办推进会）", "Mid-year progress report"),
-    "november_report": ("11月进展报告", "November progress report"),
-    "midyear_report_timer": ("年中进展报告期限", "Mid-year report date"),
-    "november_report_timer": ("11月进展报告期限", "November report date"),
-    "draft_reply": ("拟写答复", "Draft reply"), "approve_extension": ("审批延期", "Approve extension"),
-    "review": ("分管负责同志审核", "Review"), "sign_off": ("主要负责同志签发", "Sign-off"),
-    "leader_review": ("督办领导审阅", "Leader's review"), "feedback": ("代表反馈意见", "Deputy feedback"),
-    "co_feedback": ("代表评价会办单位", "Feedback on a co-unit"), "rehandle": ("重新办理", "Re-handling"),
-    "review_again": ("分管负责同志再次审核", "Review again"),
-    "sign_off_again": ("主要负责同志再次签发", "Sign-off again"),
-    "leader_review_again": ("督办领导再次审阅", "Leader's review again"),
-    "feedback_again": ("代表再次反馈", "Feedback again"),
-    "merged_feedback": ("并案代表反馈", "Merged suggestion's feedback"), "supervise_overdue": ("逾期督办", "Supervise overdue case"),
-    "supervise_meeting": ("组织面商督办", "Supervision meeting"),
-    "coordinate_overdue": ("省领导协调（逾期）", "Coordination (overdue)"),
-    "coordinate_requested": ("省领导协调（提请）", "Coordination (requested)"),
-    "follow_up_report": ("跟踪办理报告", "Follow-up report"),
-    "reply_reminder": ("答复期限提醒", "Reply reminder"), "reply_overdue": ("答复逾期", "Reply overdue"),
-    "reply_long_overdue": ("长期逾期", "Long overdue"), "co_opinion_overdue": ("会办意见逾期", "Opinion overdue"),
-    "rehandle_overdue": ("重新办理逾期", "Re-handling overdue"),
-    "rehandle_reminder": ("重新办理期限提醒", "Re-handling reminder"),
-    "co_opinion_reminder": ("会办意见期限提醒", "Opinion reminder"),
-}
 ACTIONS = {"start": ("登记建议，进入交办", "registered the suggestion"),
            "case_completed": ("建议办结", "case closed"),
            "case_cancelled": ("终止本案", "ended the case"), "timer_fired": ("期限到达", "deadline reached"),
@@ -125,7 +112,7 @@ def term(code: str | None) -> str:
     """A stored code (role, status, mode, ...) in the current language."""
     if not code:
         return ""
-    pair = TERMS.get(code) or STEPS.get(code)
+    pair = TERMS.get(code)
     return _pick(pair) if pair else code
 
 
@@ -165,17 +152,14 @@ CASE_ACTIONS = {"start": ("新建案件", "started the case"),
                 "case_completed": ("案件办结", "case completed")}
 
 
-def timeline_text(entry, names: dict[str, str] | None = None) -> str:
-    """One audit entry as a sentence. `names` (BPMN id -> name) is given for a case of another
-    process than the suggestion's."""
-    if names is not None:
-        step = label(names.get(entry.step)) or entry.step or ""
-    else:
-        step = _pick(STEPS[entry.step]) if entry.step in STEPS else (entry.step or "")
+def timeline_text(entry, names: dict[str, str], suggestion: bool = False) -> str:
+    """One audit entry as a sentence; `names` is BPMN id -> name of the case's process
+    (`workflows.instances.step_names`); a suggestion's case words its start and end its own way."""
+    step = step_name(entry.step, names.get(entry.step)) if entry.step else ""
     decision = _pick(DECISIONS[entry.decision]) if entry.decision in DECISIONS else ""
     if entry.action == "complete":
         return (f"completed “{step}”" if locale() == "en" else f"完成「{step}」") + decision
-    actions = {**ACTIONS, **CASE_ACTIONS} if names is not None else ACTIONS
+    actions = ACTIONS if suggestion else {**ACTIONS, **CASE_ACTIONS}
     text = _pick(actions[entry.action]) if entry.action in actions else entry.action
     return f"{text}: {step}" if step and locale() == "en" else (f"{text}：{step}" if step else text)
 
@@ -183,7 +167,8 @@ def timeline_text(entry, names: dict[str, str] | None = None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, label=label, notice=notice, locale=locale, term=term,
                                  timeline_text=timeline_text, role_name=role_name,
-                                 kind_name=kind_name)
+                                 kind_name=kind_name, step_name=step_name,
+                                 lane_name=lane_name, diagram_labels=diagram_labels)
 
     @app.get("/lang/<code>")
     def set_language(code: str):

@@ -22,7 +22,7 @@ from workflows.errors import DomainError
 from . import db, params
 from .auth import local_target, me, who
 from .i18n import gettext as _
-from .i18n import STEPS, label, term
+from .i18n import label, step_name
 
 bp = Blueprint("inbox", __name__)
 QUEUES = ("mine", "queue")
@@ -201,10 +201,9 @@ def index():
     # 代录 can only be a commission task: read the lead deputy's lanes only then.
     lead = deputies.lead_deputy_lanes(s) if any(
         t.candidate_role == deputies.ON_BEHALF_ROLE for t in rows) else frozenset()
-    # The suggestion process's steps by their catalogue names, then every other process's.
-    steps = [(code, term(code)) for code in STEPS] + [
-        (bpmn_id, label(name)) for bpmn_id, name in
-        instance_rules.human_steps(s, db.engine()).items() if bpmn_id not in STEPS]
+    # The deployed processes' human steps, named as every page names them.
+    steps = [(bpmn_id, step_name(bpmn_id, name)) for bpmn_id, name in
+             instance_rules.human_steps(s, db.engine()).items()]
     return render_template("inbox/index.html", rows=rows, cases=cases, others=others,
                            filters=filters,
                            next_cursor=next_cursor, counts=counts(s, who(), now, unit_less),

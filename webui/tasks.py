@@ -24,7 +24,7 @@ from . import db, forms, params
 from .choices import options_for
 from .auth import me, who
 from .i18n import gettext as _
-from .i18n import label
+from .i18n import label, step_name
 
 bp = Blueprint("tasks", __name__)
 
@@ -146,7 +146,7 @@ def submit(task_id: str):
         flash(_("已暂存。"), "success")
         return redirect(url_for("tasks.show", task_id=task_id))
     db.engine().warm(db.session(), task.instance_id)  # the slow part, before the write lock
-    name = label(task.name) or task.bpmn_id
+    name = step_name(task.bpmn_id, task.name)
     try:
         with db.write() as s:
             # The request's user only answers who may complete.

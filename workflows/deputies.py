@@ -150,7 +150,7 @@ def _hand_over_open_tasks(session: Session, user: User, deputy: Deputy, *, actor
                                instance_id=task.instance_id, task_id=task.id,
                                bpmn_id=task.bpmn_id,
                                detail={"to": user.username, "reason": "deputy_linked"}))
-        zh, en = step_name(task.name or task.bpmn_id, task.subject)
+        zh, en = step_name(task.bpmn_id, task.name, task.subject)
         number = numbers.get(task.instance_id, "?")
         notify(session, [user.username], "task",
                (f"新任务：{zh}（第{number}号建议）", f"New task: {en} (suggestion {number})"),

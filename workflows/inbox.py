@@ -94,7 +94,7 @@ def hand_over(session: Session, user: User, task_id: str, to_username: str,
                           "unit and role)")
     task.assignee, task.claimed_at = target.username, now
     _audit(session, user, "hand_over", task, now, {"to": target.username})
-    zh, en = step_name(task.name or task.bpmn_id, task.subject)
+    zh, en = step_name(task.bpmn_id, task.name, task.subject)
     notify(session, [target.username], "task",
            (f"{user.name} 转交任务：{zh}", f"{user.name} handed you a task: {en}"),
            f"/tasks/{task.id}", now)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import Engine
@@ -90,6 +90,7 @@ class CaseRow:
     id: int
     process: str
     business_key: str | None
+    process_id: str = ""
 
 
 def case_rows(session: Session, instance_ids: set[int]) -> dict[int, CaseRow]:
@@ -100,7 +101,7 @@ def case_rows(session: Session, instance_ids: set[int]) -> dict[int, CaseRow]:
                                    ProcessInstance.process_id, ProcessInstance.business_key)
                             .where(ProcessInstance.id.in_(instance_ids))).all()
     names = process_names(session, [(v, p) for _i, v, p, _k in found])
-    return {i: CaseRow(i, names.get((v, p), p), key) for i, v, p, key in found}
+    return {i: CaseRow(i, names.get((v, p), p), key, p) for i, v, p, key in found}
 
 
 _human_steps: tuple[float, dict[str, str]] = (0.0, {})
@@ -108,17 +109,20 @@ HUMAN_STEPS_SECONDS = 60  # the inbox's filter may name a newly deployed step a 
 
 
 def human_steps(session: Session, engine: Engine) -> dict[str, str]:
-    """BPMN id -> name of the human tasks of every process the newest version holds: the
-    inbox's step filter for processes other than the suggestion's (read again each minute; the
-    specs of a version are parsed once)."""
+    """BPMN id -> name of the human tasks of every deployed process, each as its newest version
+    has it: the inbox's step filter (read again each minute; the specs of a version are parsed
+    once). A process a later package left out keeps its steps: its cases still run."""
     global _human_steps
     if time.monotonic() - _human_steps[0] < HUMAN_STEPS_SECONDS:
         return _human_steps[1]
-    version_id = Engine.newest_version_id(session)
     found: dict[str, str] = {}
-    if version_id is not None:
+    newest = session.execute(select(ProcessDefinition.process_id,
+                                    func.max(ProcessDefinition.version_id))
+                             .group_by(ProcessDefinition.process_id)
+                             .order_by(ProcessDefinition.process_id)).tuples().all()
+    for process_id, version_id in newest:
         compiled = engine.compiled_version(session, version_id)
-        for process_id in sorted(compiled.specs):
+        if process_id in compiled.specs:
             spec, subprocesses = compiled.spec(process_id)
             for each in (spec, *subprocesses.values()):
                 for task_spec in (each.task_specs.values() if each is not None else ()):

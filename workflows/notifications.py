@@ -53,9 +53,9 @@ def notify(session: Session, usernames: list[str], kind: str, message: tuple[str
                  created_at=now, read_at=None) for u in usernames])
 
 
-def step_name(name: str, subject: str | None) -> tuple[str, str]:
+def step_name(bpmn_id: str, name: str | None, subject: str | None) -> tuple[str, str]:
     """(Chinese, English) of a task's step as a notice names it: "代表反馈 · 省水利厅"."""
-    zh, en = labels.split(name)
+    zh, en = labels.step(bpmn_id, name)
     return (f"{zh} · {subject}", f"{en} · {subject}") if subject else (zh, en)
 
 
@@ -71,7 +71,7 @@ def on_step(session: Session, result: StepResult) -> None:
         sent_back = data.get(SEND_BACK.get(bpmn_id, ""), "") == "send_back"
     for task in result.new_rows:  # the rows as the engine wrote them
         kind = "send_back" if sent_back and task["bpmn_id"] in DRAFTS else "task"
-        zh, en = step_name(task["name"] or task["bpmn_id"], task["subject"])
+        zh, en = step_name(task["bpmn_id"], task["name"], task["subject"])
         message = (f"退回修改：{zh}（{where[0]}）", f"Sent back: {en} ({where[1]})") \
             if kind == "send_back" else \
             (f"新任务：{zh}（{where[0]}）", f"New task: {en} ({where[1]})")
@@ -97,7 +97,7 @@ def _case_words(conn, instance_id: int) -> tuple[str, str]:
     if process_id == PROCESS_ID:  # the case's first step: the suggestion does not point to it yet
         number = number_in(key) if key else "?"
         return f"第{number}号建议", f"suggestion {number}"
-    zh, en = labels.split(name or process_id)
+    zh, en = labels.step(process_id, name)
     return (f"{zh}：{key}", f"{en}: {key}") if key else (zh, en)
 
 

@@ -24,8 +24,8 @@ from ..workflows.helpers import Cases
 
 SOLE = {"mode": "sole", "lead_unit": "transport", "co_units": [], "key_suggestion": False}
 XHTML = 'xmlns:h="http://www.w3.org/1999/xhtml"'
-ASSIGN = '<bpmn:userTask id="assign" name="交办 (Assign)">\n      <bpmn:extensionElements>'
-START = '<bpmn:startEvent id="start" name="建议已登记 (Registered)">'
+ASSIGN = '<bpmn:userTask id="assign" name="交办">\n      <bpmn:extensionElements>'
+START = '<bpmn:startEvent id="start" name="建议已登记">'
 ASSIGN_DI = '<bpmndi:BPMNShape id="assign_di" bpmnElement="assign">'
 
 

@@ -100,7 +100,7 @@ def test_migrate_is_a_dry_run_until_applied(db, org, domain_engine, tmp_path):
     shutil.copytree(BPMN, folder)
     text = (folder / "suggestion.bpmn").read_text()
     (folder / "suggestion.bpmn").write_text(
-        text.replace('name="交办 (Assign)"', 'name="交办 (Assign the suggestion)"'))
+        text.replace('name="交办"', 'name="交办建议"'))
     runner = CliRunner()
     env = {"DATABASE_URL": db.url.render_as_string(hide_password=False)}
     deployed = runner.invoke(main, ["bpmn", "deploy", str(folder), "--by", "designer1"], env=env)

@@ -72,7 +72,7 @@ def test_a_lane_without_a_rule_is_named_with_its_process_in_the_readers_language
 def test_a_valid_edit_deploys_and_a_broken_one_is_refused_with_element_ids(db, designer):
     before = newest(db)
     files = dict(before.files)
-    files["suggestion.bpmn"] = files["suggestion.bpmn"].replace("交办 (Assign)", "交办任务 (Assign)")
+    files["suggestion.bpmn"] = files["suggestion.bpmn"].replace('name="交办"', 'name="交办任务"')
     response = post_json(designer, "/designer/deploy", files)
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
@@ -150,7 +150,7 @@ def test_diff_page_and_migration_dry_run_then_real_run(db, domain_engine, org, d
     _sid, case = Cases(db, domain_engine, org).new(SOLE, deputy="王芳")
     old = newest(db)
     files = dict(old.files)
-    files["suggestion.bpmn"] = files["suggestion.bpmn"].replace("交办 (Assign)", "交办任务 (Assign)")
+    files["suggestion.bpmn"] = files["suggestion.bpmn"].replace('name="交办"', 'name="交办任务"')
     new_id = post_json(designer, "/designer/deploy", files).get_json()["version_id"]
     page = designer.get(f"/designer/diff?old={old.id}&new={new_id}").get_data(as_text=True)
     assert "<code>assign</code>" in page and "name" in page

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from webui.i18n import CATALOG, STEPS, TERMS
+from webui.i18n import CATALOG, TERMS
+from workflows import labels
 
 WEBUI = Path(__file__).resolve().parents[2] / "webui"
 CALL = re.compile(r'''(?:\b_|gettext)\(\s*(["'])(.+?)\1''')
@@ -24,11 +25,73 @@ def test_every_string_in_templates_and_views_is_translated():
 
 
 def test_the_catalogue_has_no_stale_entries():
-    assert sorted(set(CATALOG["en"]) - source_strings()) == []
+    assert sorted(set(CATALOG["en"]) - source_strings() - set(element_keys())) == []
 
 
-def test_every_step_of_the_process_has_a_name_in_both_languages():
-    bpmn = (WEBUI.parent / "bpmn" / "unit_handling.bpmn").read_text(encoding="utf-8")
-    user_tasks = set(re.findall(r'<bpmn:userTask id="([^"]+)"', bpmn))
-    assert user_tasks - set(STEPS) == set()
-    assert all(zh and en for zh, en in [*TERMS.values(), *STEPS.values()])
+BPMN = sorted((WEBUI.parent / "bpmn").glob("*.bpmn"))
+ELEMENT = re.compile(r'<bpmn:(\w+) id="([^"]+)"[^>]*? name="([^"]*)"')
+
+
+def elements() -> list[tuple[str, str, str, str]]:
+    """(file, tag, id, name) of every named element of the shipped process."""
+    return [(path.name, tag, id_, name) for path in BPMN
+            for tag, id_, name in ELEMENT.findall(path.read_text(encoding="utf-8"))]
+
+
+def element_keys() -> set[str]:
+    """The catalogue keys the shipped process may use: "step:<id>", "step:<process>/<id>",
+    "lane:<name>"."""
+    keys = {f"lane:{name}" for _f, tag, _i, name in elements() if tag == "lane"}
+    for path in BPMN:
+        process = path.stem
+        keys |= {f"step:{id_}" for f, tag, id_, _n in elements() if f == path.name}
+        keys |= {f"step:{process}/{id_}" for f, tag, id_, _n in elements() if f == path.name}
+    return keys
+
+
+def test_every_code_has_a_name_in_both_languages():
+    assert all(zh and en for zh, en in TERMS.values())
+
+
+def test_every_human_step_of_the_process_has_an_english_name():
+    """A designer adding a step to bpmn/ sees here that the English catalogue lacks it."""
+    human = [(id_, name) for _f, tag, id_, name in elements()
+             if tag in ("userTask", "manualTask")]
+    assert len(human) > 20
+    assert [id_ for id_, _n in human if f"step:{id_}" not in CATALOG["en"]] == []
+    for id_, name in human:
+        zh, en = labels.step(id_, name)
+        assert zh == name and en == CATALOG["en"][f"step:{id_}"] and en != zh
+
+
+def test_the_shipped_names_are_chinese_only_and_every_named_element_has_an_english_name():
+    glossed = [(id_, name) for _f, tag, id_, name in elements()
+               if tag != "lane" and re.search(r"[(（][A-Za-z]", name)]
+    assert glossed == []
+    for path in BPMN:
+        english = labels.diagram(path.read_text(encoding="utf-8"), english=True)
+        chinese = labels.diagram(path.read_text(encoding="utf-8"), english=False)
+        assert english.keys() == chinese.keys() and len(english) > 5
+        assert [i for i, text in english.items() if re.search(r"[\u4e00-\u9fff]", text)] == []
+        latin = re.compile(r"[A-Za-z]{2,}")  # "B类件" is Chinese
+        assert [i for i, text in chinese.items() if latin.search(text)] == []
+
+
+def test_a_step_without_an_english_name_falls_back_to_its_chinese_name():
+    assert labels.step("no_such_step", "新环节") == ("新环节", "新环节")
+    assert labels.step("no_such_step") == ("no_such_step", "no_such_step")
+    # A model written elsewhere (SpiffArena) names its steps bilingually.
+    assert labels.step("no_such_step", "填写申领 (Fill in the request)") == \
+        ("填写申领", "Fill in the request")
+    # The catalogue's English wins; two processes using one id are told apart.
+    assert labels.step("draft_reply", "答复拟稿") == ("答复拟稿", "Draft reply")
+    assert labels.step("start", "交办到单位", "unit_handling")[1] == "Assigned to the unit"
+    assert labels.step("start", "建议已登记", "suggestion")[1] == "Registered"
+    # Another model's generic ids keep its own names.
+    assert labels.step("start", "开始", "equipment") == ("开始", "开始")
+    assert labels.step("ack_gw", "签收？") == ("签收？", "签收？")
+
+
+def test_lanes_stay_identifiers_shown_in_the_readers_language():
+    assert labels.lane("Commission") == ("代表工委", "Commission staff")
+    assert labels.lane("Warehouse") == ("Warehouse", "Warehouse")

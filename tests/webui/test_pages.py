@@ -172,7 +172,7 @@ def test_case_page_shows_timeline_diagram_and_letter(login_as, db, domain_engine
     cases.drive(case, stop_at={"feedback"})
     c = login_as("commission")
     html = c.get(f"/cases/{sid}").get_data(as_text=True)
-    assert "完成「交办」" in html and "完成「主要负责同志签发」" in html
+    assert "完成「交办」" in html and "完成「签发」" in html
     assert 'data-active="feedback' in html or "feedback" in html
     assert "unit_handling.bpmn" in html
     xml = c.get(f"/cases/{sid}/diagram/unit_handling.bpmn")

@@ -19,7 +19,7 @@ def _user(s, username):
 def test_the_commission_starts_the_suggestion_process_and_nobody_else(db, org):
     with db.session() as s:
         assert starting.startable(s, _user(s, "commission")) == [
-            ("suggestion", "代表建议办理 (Suggestion handling)")]
+            ("suggestion", "代表建议办理")]
         assert starting.may_start(s, _user(s, "commission"), "suggestion")
         for other in ("leader", "transport_unit_handler", "dep_1"):
             assert starting.startable(s, _user(s, other)) == []
@@ -38,7 +38,7 @@ def test_allowing_and_denying_a_role_is_audited(db, org):
                                   now=START)
     with db.session() as s:
         assert starting.startable(s, _user(s, "inspector")) == [
-            ("unit_handling", "承办单位办理 (Unit handling)")]
+            ("unit_handling", "承办单位办理")]
         assert starting.allowed_roles(s)["unit_handling"] == ["inspection_office"]
     with db.write() as s:
         assert starting.deny(s, "unit_handling", "inspection_office", actor="designer", now=START)
