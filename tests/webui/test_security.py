@@ -43,9 +43,8 @@ def test_session_cookie_is_httponly_samesite_and_secure_when_asked(client, monke
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     monkeypatch.setenv("JIANYI_SECURE_COOKIES", "1")
     secure = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"],
-                         "ENGINE": app.extensions["engine"], "SECRET_KEY": "t"})
-    secure.extensions["db"].dispose()
-    secure.extensions["db"] = app.extensions["db"]
+                         "ENGINE": app.extensions["engine"], "SECRET_KEY": "t"},
+                        db=app.extensions["db"])
     from .conftest import Client
     c = Client(secure)
     assert "Secure" in _session_cookie(c.login("commission"))
