@@ -17,7 +17,7 @@ from models.text import limit_of
 from workflows import designer
 from workflows.lanes import MissingRule
 
-from . import db, forms, params
+from . import db, form_fields, params
 from .auth import roles_required
 from .choices import options_for
 from .headers import stored_file
@@ -144,7 +144,7 @@ def preview():
     if not isinstance(schema.get("title"), str):
         schema = {k: v for k, v in schema.items() if k != "title"}
     try:
-        shown = forms.fields(schema, options_for(None), ui)
+        shown = form_fields.fields(schema, options_for(None), ui)
     except RecursionError:
         shown, problem = [], _("嵌套层次过深。")
     return render_template("designer/_preview.html", schema=schema, fields=shown,
