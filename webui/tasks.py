@@ -99,6 +99,7 @@ def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
 @bp.get("/tasks/<task_id>")
 @login_required
 def show(task_id: str):
+    """The task form, for users who may complete the task; a finished task leads to its case."""
     task = _task_or_404(task_id)
     if task.state != "ready":
         flash(_("该任务已处理完毕。"), "info")
@@ -125,6 +126,7 @@ def _case_page(task: HumanTask) -> str:
 @bp.post("/tasks/<task_id>")
 @login_required
 def submit(task_id: str):
+    """Complete the task (or save a draft) from its form, for users who may complete it."""
     params.task_id(task_id)
     task = db.session().connection().execute(_TASK_TO_COMPLETE, {"task_id": task_id}).first()
     if task is None:
@@ -221,6 +223,7 @@ def upload(task_id: str):
 @bp.get("/attachments/<int:attachment_id>")
 @login_required
 def download(attachment_id: int):
+    """An attachment's file, for users who may see the case it belongs to."""
     s = db.session()
     found = s.get(Attachment, params.row_id(attachment_id))
     if found is None:
