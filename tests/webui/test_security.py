@@ -14,7 +14,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bench.http_client import Client as HttpClient, production
 from models import HumanTask, Suggestion
 from webui import create_app
 from workflows.assignment_table import parse_workbook
@@ -22,6 +21,7 @@ from workflows.users import forget_old_login_failures
 
 from ..conftest import BPMN
 from ..engine.test_package import _with_script, refused
+from ..support.server import Client as HttpClient, production
 from ..workflows.helpers import Cases
 from ..workflows.test_bulk_import import GOOD, workbook
 from ..workflows.test_importing import make_lookups
