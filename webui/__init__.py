@@ -10,7 +10,6 @@ from flask import Flask
 from models import Database
 
 from . import config
-from .config import DEFAULT_DB  # noqa: F401  (the CLI's default database)
 
 
 def create_app(test_config: dict | None = None, db: Database | None = None) -> Flask:
