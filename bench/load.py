@@ -26,13 +26,13 @@ from engine import ManualClock, Package
 from engine.consistency import check_audit, check_cases
 from models import (AuditEvent, Database, Division, HumanTask, Suggestion, Timer, Unit)
 from models.backup import backup, restore
+from tests.support.data import PASSWORD, assigned_cases, organisation, seed
+from tests.support.server import Client, jianyi, production, stop
 from workflows import make_engine, simulate
 from workflows.demo import UNITS
 from workflows.users import create_user
 
 from .common import ROOT, data_url, report
-from .http_client import Client, jianyi, production, stop
-from .web_bench import PASSWORD, _organisation, assigned_cases, seed
 
 LOAD_URL = os.environ.get("JIANYI_LOAD_DATABASE_URL",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/jianyi_load")
@@ -62,7 +62,7 @@ def template() -> Database:
     codes = [code for code, _n, _k in UNITS[:N_UNITS]]
     past = make_engine(ManualClock(datetime.now(timezone.utc) - timedelta(days=400)))
     with db.write() as s:
-        congress = _organisation(s, UNITS[:N_UNITS])
+        congress = organisation(s, UNITS[:N_UNITS])
         past.deploy(s, Package.from_folder(ROOT / "bpmn"), "bench")
         create_user(s, "leader", "省领导", "provincial_leader", PASSWORD)
         for code in codes:

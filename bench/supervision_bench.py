@@ -11,9 +11,11 @@ from sqlalchemy import func, insert, select
 from models import (Assignment, Consultation, Database, Deputy, Escalation, Feedback, Reply,
                     Suggestion, Unit)
 
+from tests.support.data import PASSWORD, organisation, seed
+from tests.support.server import Client, gunicorn
+
 from .common import data_url, report
-from .http_client import Client, gunicorn
-from .web_bench import FIELDS, PASSWORD, _organisation, seed
+from .web_bench import FIELDS
 
 CASES = 100_000
 SATISFACTION = ["very_satisfied", "satisfied", "satisfied", "basically_satisfied", "dissatisfied"]
@@ -33,7 +35,7 @@ def supervision_database() -> Database:
     rng = random.Random(11)
     start = datetime(2026, 3, 1, tzinfo=timezone.utc)
     with db.write() as s:
-        congress = _organisation(s)
+        congress = organisation(s)
         units = s.scalars(select(Unit.id).order_by(Unit.id)).all()
         deputies = [Deputy(name=f"代表{i}", electoral_unit="长沙市") for i in range(200)]
         s.add_all(deputies)

@@ -12,39 +12,16 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, insert, select
 
 from engine import Package
-from models import (CongressSession, Database, Deputy, HumanTask, ProcessInstance, Suggestion,
-                    Unit)
-from workflows import make_engine, simulate, suggestions
+from models import Database, Deputy, HumanTask, ProcessInstance, Suggestion
+from tests.support.data import PASSWORD, assigned_cases, organisation, seed
+from tests.support.server import Client, gunicorn
+from workflows import make_engine
 from workflows.demo import UNITS
-from workflows.users import create_user
 
 from .common import DATA, data_url, ROOT, report
-from .http_client import Client, gunicorn
 
-PASSWORD = "bench-password"
 CASES, TASKS_PER_CASE = 100_000, 10
 FIELDS = ["交通", "教育", "医疗", "农业", "环境", "水利", "社保", "民政", "科技", "产业"]
-
-
-def seed(db: Database) -> None:
-    """The rows the migrations write besides the schema (roles, lane rules, who may start the
-    suggestion process); also into a data set built before they existed."""
-    from workflows import seed_defaults
-    with db.write() as session:
-        seed_defaults(session)
-
-
-def _organisation(session, units=UNITS) -> CongressSession:
-    congress = CongressSession(congress=14, meeting=3, year=2026, name="省十四届人大三次会议")
-    session.add(congress)
-    for code, name, kind in units:
-        session.add(Unit(code=code, name=name, kind=kind))
-    session.flush()
-    for code, _name, _kind in units:
-        create_user(session, f"{code}_handler", f"{code} handler", "unit_handler", PASSWORD,
-                    unit_code=code)
-    create_user(session, "commission", "commission", "commission", PASSWORD)
-    return congress
 
 
 def inbox_database() -> Database:
@@ -62,7 +39,7 @@ def inbox_database() -> Database:
     now = datetime.now(timezone.utc)
     engine = make_engine()
     with db.write() as s:
-        congress = _organisation(s)
+        congress = organisation(s)
         version = engine.deploy(s, Package.from_folder(ROOT / "bpmn"), "bench")
         deputies = [Deputy(name=f"代表{i}", electoral_unit="长沙市") for i in range(100)]
         s.add_all(deputies)
@@ -143,32 +120,10 @@ def completion_template() -> Database:
     seed(db)
     engine = make_engine()
     with db.write() as s:
-        congress = _organisation(s, UNITS[:COMPLETE_UNITS])
+        congress = organisation(s, UNITS[:COMPLETE_UNITS])
         engine.deploy(s, Package.from_folder(ROOT / "bpmn"), "bench")
         assigned_cases(s, engine, congress, [c for c, _n, _k in UNITS[:COMPLETE_UNITS]], PER_UNIT)
     return db
-
-
-def assigned_cases(s, engine, congress: CongressSession, units: list[str], per_unit: int,
-                   first_number: int = 1) -> list[int]:
-    """Register `per_unit` suggestions for each unit and assign each to it alone (独办); the
-    cases then wait for the unit's acknowledgement. Returns the case ids."""
-    deputy = s.scalar(select(Deputy).order_by(Deputy.id))
-    if deputy is None:
-        deputy = Deputy(name="代表", electoral_unit="长沙市")
-        s.add(deputy)
-        s.flush()
-    number, cases = first_number, []
-    for code in units:
-        for _ in range(per_unit):
-            created = suggestions.register(
-                s, engine, congress_session=congress, number=number, title=f"建议{number}",
-                body="", field="交通", lead_deputy=deputy, actor="commission")
-            simulate.complete_one(s, engine, created.instance_id, "assign", {
-                "mode": "sole", "lead_unit": code, "co_units": [], "key_suggestion": False})
-            cases.append(created.instance_id)
-            number += 1
-    return cases
 
 
 def bench_completions(clients: int = 8, budget_s: float = 60.0) -> None:

@@ -142,6 +142,7 @@ def roles_required(*roles: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Sign-in page and its post, for anyone; failures count towards account and address locks."""
     if request.method == "GET":
         return render_template("auth/login.html")
     username = request.form.get("username", "").strip()
@@ -218,6 +219,7 @@ def _stays_here(text: str) -> bool:
 @bp.post("/logout")
 @login_required
 def logout():
+    """Any signed-in user: end this login session (its row too) and clear the cookie."""
     with db.write() as s:
         users.end_session(s, current_user.session_id, current_user.username, db.now())
     logout_user()
@@ -228,6 +230,7 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
+    """Any signed-in user: change their own password; their other sessions end."""
     if request.method == "GET":
         return render_template("auth/password.html", errors={})
     with db.write() as s:

@@ -59,6 +59,7 @@ def index():
 @bp.get("/cases/<int:suggestion_id>")
 @login_required
 def show(suggestion_id: int):
+    """A suggestion's case page (timeline, replies, feedback, diagram) for users who may see it."""
     s = db.session()
     suggestion = _visible_or_404(suggestion_id)
     instance = s.get(ProcessInstance, suggestion.instance_id) if suggestion.instance_id else None
@@ -97,6 +98,7 @@ def show(suggestion_id: int):
 @bp.get("/cases/<int:suggestion_id>/diagram/<path:filename>")
 @login_required
 def diagram(suggestion_id: int, filename: str):
+    """A BPMN file of a visible case's version, as inert data for the diagram viewer."""
     suggestion = _visible_or_404(suggestion_id)
     instance = db.session().get(ProcessInstance, suggestion.instance_id)
     if instance is None:
@@ -111,6 +113,7 @@ def diagram(suggestion_id: int, filename: str):
 @bp.get("/replies/<int:reply_id>/letter")
 @login_required
 def letter(reply_id: int):
+    """The reply letter (.docx) of a reply, for users who may see its suggestion."""
     s = db.session()
     reply = s.get(Reply, params.row_id(reply_id))
     if reply is None:

@@ -8,13 +8,15 @@ one (issue 13: 32 of 50 completions answered 500 after a 30 s pool timeout).
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, jsonify
 from sqlalchemy.orm import Session
 
 from engine import Engine
 from models import Database, utcnow  # noqa: F401  (re-exported for views)
+from workflows import make_engine
 
 
 def database() -> Database:
@@ -45,7 +47,24 @@ def now():
     return engine().clock()
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, database: Database | None = None) -> None:
+    """The app's database (the given one, e.g. a test's, or one on DATABASE_URL), its engine
+    (config ENGINE or the domain's), the per-request session's clean-up, and /healthz."""
+    if database is None:
+        url = app.config["DATABASE_URL"]
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+            Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        database = Database(url)
+    app.extensions["db"] = database
+    app.extensions["engine"] = app.config.get("ENGINE") or make_engine()
+
+    @app.get("/healthz")
+    def healthz():
+        """Load balancers and monitoring (no login): answers once the database answers."""
+        with app.extensions["db"].session() as session:
+            session.connection().exec_driver_sql("SELECT 1")
+        return jsonify(status="ok")
+
     @app.teardown_appcontext
     def close(_exc):
         s = g.pop("db_session", None)

@@ -17,7 +17,7 @@ from models.text import limit_of
 from workflows import designer
 from workflows.lanes import MissingRule
 
-from . import db, forms, params
+from . import db, form_fields, params
 from .auth import roles_required
 from .choices import options_for
 from .headers import stored_file
@@ -46,6 +46,7 @@ def _problems(problems) -> list[dict]:
 @bp.get("")
 @roles_required(*DESIGNERS)
 def library():
+    """Designers and admins: every deployed process version, the newest and running counts."""
     s = db.session()
     versions = s.scalars(select(ProcessVersion).options(selectinload(ProcessVersion.definitions))
                          .order_by(ProcessVersion.id.desc())).all()
@@ -57,6 +58,7 @@ def library():
 @bp.get("/versions/<int:version_id>/files/<path:name>")
 @roles_required(*DESIGNERS)
 def file(version_id: int, name: str):
+    """Designers and admins: one stored file of a version, as an inert plain-text download."""
     text = _version_or_404(version_id).files.get(name)
     if text is None:
         abort(404)
@@ -66,6 +68,7 @@ def file(version_id: int, name: str):
 @bp.get("/versions/<int:version_id>/edit")
 @roles_required(*DESIGNERS)
 def edit(version_id: int):
+    """Designers and admins: the BPMN/DMN/form editor opened on a version's files."""
     version = _version_or_404(version_id)
     return render_template("designer/editor.html", version=version, files=version.files)
 
@@ -73,6 +76,7 @@ def edit(version_id: int):
 @bp.get("/edit")
 @roles_required(*DESIGNERS)
 def edit_newest():
+    """Designers and admins: the editor on the version new cases start on."""
     newest = designer.newest_version_id(db.session())
     if newest is None:
         abort(404)
@@ -91,6 +95,7 @@ def _files_from_request():
 @bp.post("/validate")
 @roles_required(*DESIGNERS)
 def validate():
+    """Designers and admins: the deploy rules' problems with the editor's files (JSON)."""
     return jsonify(problems=_problems(designer.validate(db.session(), db.engine(),
                                                         _files_from_request())))
 
@@ -98,6 +103,7 @@ def validate():
 @bp.post("/deploy")
 @roles_required(*DESIGNERS)
 def deploy():
+    """Designers and admins: deploy the editor's files as a new version (or reuse an equal one)."""
     newest = designer.newest_version_id(db.session())
     try:
         with db.write() as s:
@@ -144,7 +150,7 @@ def preview():
     if not isinstance(schema.get("title"), str):
         schema = {k: v for k, v in schema.items() if k != "title"}
     try:
-        shown = forms.fields(schema, options_for(None), ui)
+        shown = form_fields.fields(schema, options_for(None), ui)
     except RecursionError:
         shown, problem = [], _("嵌套层次过深。")
     return render_template("designer/_preview.html", schema=schema, fields=shown,
@@ -168,6 +174,7 @@ def _preview_ui() -> tuple[dict | None, str | None]:
 @bp.get("/diff")
 @roles_required(*DESIGNERS)
 def diff():
+    """Designers and admins: what changed between two process versions."""
     old = _version_or_404(params.integer(request.args, "old", default=0))
     new = _version_or_404(params.integer(request.args, "new", default=0))
     changes = diff_packages(Package(dict(old.files)), Package(dict(new.files))).changes
@@ -177,6 +184,7 @@ def diff():
 @bp.route("/migrate", methods=["GET", "POST"])
 @roles_required(*DESIGNERS)
 def migrate():
+    """Designers and admins: plan (dry run) or carry out moving running cases to a version."""
     s = db.session()
     versions = s.scalars(select(ProcessVersion).order_by(ProcessVersion.id.desc())).all()
     source = request.form if request.method == "POST" else request.args

@@ -172,6 +172,7 @@ def init_app(app: Flask) -> None:
 
     @app.get("/lang/<code>")
     def set_language(code: str):
+        """Anyone: switch the interface language (a cookie) and go back to the page."""
         target = request.referrer or url_for("inbox.index")
         if not target.startswith(request.host_url):
             target = url_for("inbox.index")

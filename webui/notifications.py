@@ -26,6 +26,7 @@ def unread_count():
 @bp.get("/notifications")
 @login_required
 def index():
+    """Any signed-in user: their latest 100 notifications."""
     rows = db.session().scalars(select(Notification).where(
         Notification.username == current_user.username)
         .order_by(Notification.id.desc()).limit(100)).all()
@@ -35,6 +36,7 @@ def index():
 @bp.post("/notifications/read")
 @login_required
 def mark_read():
+    """Any signed-in user: mark one (or all) of their notifications read."""
     notification_id = params.integer(request.form, "id")
     with db.write() as s:
         notifications.mark_read(s, current_user.username, db.now(), notification_id)

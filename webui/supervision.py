@@ -49,6 +49,7 @@ def _options():
 @bp.get("")
 @roles_required(*SUPERVISORS, *UNIT_STAFF)
 def dashboard():
+    """Supervisors (all units) and unit staff (their own unit): the supervision figures."""
     filters = current_filters()
     by = "division" if request.args.get("by") == "division" else "unit"
     now = db.now()
@@ -63,6 +64,7 @@ LISTS = {"follow_up": reports.follow_up_cases, "dissatisfied": reports.dissatisf
 @bp.get("/lists/<kind>")
 @roles_required(*SUPERVISORS, *UNIT_STAFF)
 def tracking(kind: str):
+    """Supervisors and unit staff: a tracking list (follow-up, dissatisfied, key, repeated)."""
     filters = current_filters()
     s = db.session()
     progress = {}
@@ -98,6 +100,7 @@ def _stamp() -> str:
 @bp.get("/ledger.xlsx")
 @roles_required(*SUPERVISORS, *UNIT_STAFF)
 def ledger_xlsx():
+    """Supervisors and unit staff: the case ledger (or key-suggestion table) as .xlsx."""
     filters = _ledger_filters(current_filters())
     key = request.args.get("table") == "key"
     with db.database().session() as s:  # its own session: a long read
@@ -112,6 +115,7 @@ def ledger_xlsx():
 @bp.get("/ledger.csv")
 @roles_required(*SUPERVISORS, *UNIT_STAFF)
 def ledger_csv():
+    """Supervisors and unit staff: the case ledger as streamed CSV."""
     filters = _ledger_filters(current_filters())
     now = db.now()
     database = db.database()
@@ -126,6 +130,7 @@ def ledger_csv():
 @bp.get("/evaluation/<int:unit_id>.xlsx")
 @roles_required(*SUPERVISORS, *UNIT_STAFF)
 def evaluation(unit_id: int):
+    """Supervisors (any unit) and unit staff (their own unit): a unit's evaluation .xlsx."""
     params.row_id(unit_id)
     if current_user.role not in SUPERVISORS and unit_id != current_user.unit_id:
         abort(403)
@@ -137,6 +142,7 @@ def evaluation(unit_id: int):
 @bp.get("/midyear.xlsx")
 @roles_required(*SUPERVISORS)
 def midyear():
+    """Supervisors only: the mid-year report .xlsx."""
     data = reports.midyear_report(db.session(), current_filters(), db.now())
     return Response(data, mimetype=XLSX, headers={
         "Content-Disposition": f'attachment; filename="midyear-{_stamp()}.xlsx"'})

@@ -20,7 +20,7 @@ from workflows.letter import letter_blocks
 from workflows import task_access, tasks as task_rules
 from workflows.errors import DomainError, PermissionDenied
 
-from . import db, forms, params
+from . import db, form_fields, form_parsing, params
 from .choices import options_for
 from .auth import me, who
 from .i18n import gettext as _
@@ -79,7 +79,7 @@ def _draft_letter(task: HumanTask) -> list[tuple[str, str]]:
 
 def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
     schema = db.engine().form(db.session(), task)
-    fields = forms.fields(schema, options_for(task.candidate_unit),
+    fields = form_fields.fields(schema, options_for(task.candidate_unit),
                           db.engine().ui_form(db.session(), task))
     colleagues = inbox_actions.colleagues(db.session(), current_user.row, task)
     context = _context(task)
@@ -88,7 +88,7 @@ def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
                                db.session(), db.engine(), task),
                            case=None if context["suggestion"] else instance_rules.case_rows(
                                db.session(), {task.instance_id}).get(task.instance_id),
-                           button=forms.BUTTON, file_input=forms.FILE,
+                           button=form_fields.BUTTON, file_input=form_fields.FILE,
                            values=values, errors=errors, colleagues=colleagues,
                            in_person=inbox_actions.assigned_in_person(task),
                            on_behalf=deputies.recorded_on_behalf(
@@ -99,6 +99,7 @@ def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
 @bp.get("/tasks/<task_id>")
 @login_required
 def show(task_id: str):
+    """The task form, for users who may complete the task; a finished task leads to its case."""
     task = _task_or_404(task_id)
     if task.state != "ready":
         flash(_("该任务已处理完毕。"), "info")
@@ -107,7 +108,7 @@ def show(task_id: str):
         abort(403)
     values = inbox_actions.draft(db.session(), current_user.row, task_id)
     if values is None:  # nothing typed yet: the form's defaults
-        values = forms.defaults(db.engine().form(db.session(), task))
+        values = form_fields.defaults(db.engine().form(db.session(), task))
     return _render(task, values, {})
 
 
@@ -125,6 +126,7 @@ def _case_page(task: HumanTask) -> str:
 @bp.post("/tasks/<task_id>")
 @login_required
 def submit(task_id: str):
+    """Complete the task (or save a draft) from its form, for users who may complete it."""
     params.task_id(task_id)
     task = db.session().connection().execute(_TASK_TO_COMPLETE, {"task_id": task_id}).first()
     if task is None:
@@ -132,14 +134,14 @@ def submit(task_id: str):
     if task.state == "ready" and not task_access.allows(who(), task):
         abort(403)
     compiled = db.engine().compiled_version(db.session(), task.process_version_id)
-    data, errors = forms.parse(compiled.forms.get(task.form), request.form,
+    data, errors = form_parsing.parse(compiled.forms.get(task.form), request.form,
                                options_for(task.candidate_unit),
                                compiled.ui_form(task.bpmn_id, task.form))
     if errors:  # what was typed is shown again, each reason beside its field
         return _render(_task_or_404(task_id), data, errors, 400)
     # The button pressed, in the form's own namespace: a schema field (draft_reply's `action`)
     # can never answer it.
-    if request.form.get(forms.BUTTON) == "save":
+    if request.form.get(form_fields.BUTTON) == "save":
         refused = _save_draft(task_id, data)
         if refused is not None:
             return refused
@@ -193,15 +195,15 @@ def upload(task_id: str):
     task = _task_or_404(task_id)
     schema = db.engine().form(db.session(), task)
     ui = db.engine().ui_form(db.session(), task)
-    shown = forms.fields(schema, None, ui)
+    shown = form_fields.fields(schema, None, ui)
     typed = any(k == f.name or k.startswith(f"{f.name}.") for k in request.form for f in shown)
-    data, errors = forms.parse(schema, request.form, options_for(task.candidate_unit), ui) \
+    data, errors = form_parsing.parse(schema, request.form, options_for(task.candidate_unit), ui) \
         if typed else ({}, {})
     if typed and not errors:
         refused = _save_draft(task_id, data)
         if refused is not None:
             return refused
-    upload_file = request.files.get(forms.FILE) or request.files.get("file")
+    upload_file = request.files.get(form_fields.FILE) or request.files.get("file")
     if upload_file is None or not upload_file.filename:
         flash(_("请选择文件。"), "error")
     else:
@@ -221,6 +223,7 @@ def upload(task_id: str):
 @bp.get("/attachments/<int:attachment_id>")
 @login_required
 def download(attachment_id: int):
+    """An attachment's file, for users who may see the case it belongs to."""
     s = db.session()
     found = s.get(Attachment, params.row_id(attachment_id))
     if found is None:

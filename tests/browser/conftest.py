@@ -21,9 +21,7 @@ def server(db, domain_engine, org, tmp_path):
     """The app on a free local port, sharing the test database."""
     app = create_app({"TESTING": False, "DATABASE_URL": db.url.render_as_string(hide_password=False),
                       "ENGINE": domain_engine, "SECRET_KEY": "browser-test",
-                      "ATTACHMENTS_DIR": str(tmp_path / "files")})
-    app.extensions["db"].dispose()
-    app.extensions["db"] = db
+                      "ATTACHMENTS_DIR": str(tmp_path / "files")}, db=db)
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()

@@ -9,16 +9,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from sqlalchemy import func, select
 
-from bench.http_client import ROOT, jianyi
-from bench.kill import kill_run, work_by_user
 from engine.consistency import check_audit, check_cases
 from models import AuditEvent, Timer
 from models.db import utcnow
 
+from ..support.kill import kill_run, work_by_user
+from ..support.server import ROOT, jianyi, wait_until
 from ..workflows.helpers import Cases
 
 UNITS = ["transport", "finance", "education"]
@@ -57,6 +56,12 @@ def _due(db) -> int:
         return s.scalar(select(func.count()).select_from(Timer).where(Timer.due_at <= utcnow()))
 
 
+def _fired(db) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(AuditEvent)
+                        .where(AuditEvent.action == "timer_fired"))
+
+
 def test_a_scheduler_killed_mid_tick_fires_every_timer_once_after_restart(db, domain_engine,
                                                                            org):
     cases = Cases(db, domain_engine, org)
@@ -70,15 +75,11 @@ def test_a_scheduler_killed_mid_tick_fires_every_timer_once_after_restart(db, do
     url = db.url.render_as_string(hide_password=False)
     process = subprocess.Popen([sys.executable, "-c", TICK_IN_BATCHES_OF_ONE, url], cwd=ROOT,
                                env={"PATH": os.environ["PATH"], "LOG_LEVEL": "WARNING"})
-    deadline = time.monotonic() + 60
-    with db.session() as s:
-        while time.monotonic() < deadline and not s.scalar(
-                select(func.count()).select_from(AuditEvent)
-                .where(AuditEvent.action == "timer_fired")):
-            s.rollback()
-            time.sleep(0.01)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    try:  # the tick is under way once it has written its first timer_fired event
+        wait_until(lambda: _fired(db) > 0, 60, "the scheduler's first fired timer")
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
     assert 0 < _due(db) < due_before  # killed part-way: some cases fired, others not yet
     restarted = jianyi(["scheduler", "--once"], url)
     assert restarted.wait(timeout=120) == 0

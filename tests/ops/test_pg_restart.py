@@ -11,17 +11,16 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import time
 
 import pytest
 
-from bench.http_client import Client, free_port, production
-from bench.web_bench import PASSWORD, _organisation, assigned_cases, seed
 from engine import Package
 from models import Database
 from workflows import make_engine
 
 from ..conftest import BPMN
+from ..support.data import PASSWORD, assigned_cases, organisation, seed
+from ..support.server import Client, free_port, production, wait_until
 
 BINARIES = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 
@@ -60,42 +59,44 @@ def test_the_app_recovers_after_postgresql_restarts_under_load(private_cluster):
     seed(db)
     engine = make_engine()
     with db.write() as s:
-        congress = _organisation(s, [("jtt", "省交通运输厅", "government")])
+        congress = organisation(s, [("jtt", "省交通运输厅", "government")])
         engine.deploy(s, Package.from_folder(BPMN), "test")
         assigned_cases(s, engine, congress, ["jtt"], 3)
     db.dispose()
-    outcomes: list[tuple[float, int | None]] = []  # (sent at, status)
-    stop = threading.Event()
+    # (sent after the restart returned, status): pg_ctl -w returns once the server accepts
+    # connections again, so a request sent after that finds only the pools' dead connections.
+    outcomes: list[tuple[bool, int | None]] = []
+    restarted, stop = threading.Event(), threading.Event()
     with production(url, workers=2) as server:
         def browse() -> None:
             client = Client(server.port)
             client.login("jtt_handler", PASSWORD)
             while not stop.is_set():
-                sent = time.monotonic()
+                after = restarted.is_set()
                 try:
                     status, _ = client.request("GET", "/inbox")
                 except OSError:  # the server is restarting (the next request reconnects)
                     status = None
-                outcomes.append((sent, status))
-                time.sleep(0.02)
+                outcomes.append((after, status))
+                stop.wait(0.02)
 
         threads = [threading.Thread(target=browse) for _ in range(4)]
         for t in threads:
             t.start()
-        while len(outcomes) < 20:  # under way
-            time.sleep(0.05)
-        time.sleep(0.5)
-        began = time.monotonic()
-        restart()
-        restarted = time.monotonic()
-        time.sleep(3)
-        stop.set()
-        for t in threads:
-            t.join()
-        before = [s for at, s in outcomes if at < began - 0.2]
+        try:
+            wait_until(lambda: len(outcomes) >= 20, 60, "20 requests under way")
+            before = [s for _after, s in outcomes]  # answered before the restart began
+            restart()
+            restarted.set()
+            wait_until(lambda: sum(a for a, _s in outcomes) >= 60, 60,
+                       "60 requests after the restart")
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
         # Each worker's first request after the restart finds only dead pooled connections;
         # pool_pre_ping replaces them, so nothing after the restart may fail.
-        after = [s for at, s in outcomes if at > restarted]
+        after = [s for a, s in outcomes if a]
         assert before and set(before) == {200}
         assert len(after) > 20 and set(after) == {200}
         # A restart while nobody is using the app: the pools still hold dead connections.

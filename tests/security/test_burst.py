@@ -11,8 +11,7 @@ from typing import Iterator
 
 from sqlalchemy import event
 
-from bench.http_client import Client, free_port, jianyi, stop, wait_for_port
-
+from ..support.server import Client, free_port, jianyi, stop, wait_for_port
 from ..workflows.helpers import Cases
 
 SOLE = {"mode": "sole", "lead_unit": "transport", "co_units": [], "key_suggestion": False}

@@ -463,7 +463,7 @@ def test_a_step_stopped_by_its_budget_tells_the_user_and_keeps_what_was_typed(
 def test_budget_holds_in_gunicorn_workers(db, domain_engine, org):
     """`jianyi serve --workers 2`: a looping step fails with 409 and changes nothing while a
     completion beside it in the other worker goes through."""
-    from bench.http_client import Client as HttpClient, production
+    from ..support.server import Client as HttpClient, production
     script = "n = 0\nwhile note == 'loop':\n    n += 1"
     with db.write() as s:
         commission_lane(s)

@@ -12,13 +12,10 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 @pytest.fixture
 def app(db, domain_engine, org, tmp_path):
-    app = create_app({
+    return create_app({
         "TESTING": True, "DATABASE_URL": db.url.render_as_string(hide_password=False),
         "ENGINE": domain_engine, "SECRET_KEY": "test-only", "ATTACHMENTS_DIR": str(tmp_path / "files"),
-    })
-    app.extensions["db"].dispose()
-    app.extensions["db"] = db  # share the test database object (and its clean-up)
-    return app
+    }, db=db)  # share the test database object (and its clean-up)
 
 
 class Client:

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings, strategies as st
 from werkzeug.datastructures import MultiDict
 
-from webui import forms
+from webui import form_fields, form_parsing
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
@@ -34,21 +34,21 @@ def test_ui_widget_title_help_placeholder_and_rows():
           "b": {"ui:widget": "select"}, "c": {"ui:widget": "radio"},
           "d": {"ui:widget": "date"}, "e": {"ui:widget": "updown"}, "f": {"ui:widget": "hidden"},
           "g": {"ui:widget": "email"}}
-    got = _by_name(forms.fields(schema, None, ui))
+    got = _by_name(form_fields.fields(schema, None, ui))
     a = got["a"]
     assert (a.kind, a.rows, a.title, a.help, a.placeholder) == ("textarea", 3, "乙", "帮助", "例如")
     assert got["b"].kind == "select"  # two options would be radio buttons without the uiSchema
     assert got["c"].kind == "radio" and got["c"].options[:2] == [("v", "一"), ("w", "二")]
     assert [got[n].kind for n in "defg"] == ["date", "number", "hidden", "email"]
-    assert [f.kind for f in forms.fields(schema)] == ["text", "radio", "select", "text",
+    assert [f.kind for f in form_fields.fields(schema)] == ["text", "radio", "select", "text",
                                                      "number", "text", "text"]
 
 
 def test_ui_order_with_star_puts_the_rest_where_the_star_stands():
     schema = {"type": "object", "properties": {n: {"type": "string"} for n in "abcde"}}
-    assert [f.name for f in forms.fields(schema, None, {"ui:order": ["d", "*", "a"]})] == \
+    assert [f.name for f in form_fields.fields(schema, None, {"ui:order": ["d", "*", "a"]})] == \
         ["d", "b", "c", "e", "a"]
-    assert [f.name for f in forms.fields(schema, None, {"ui:order": ["e", "c"]})] == \
+    assert [f.name for f in form_fields.fields(schema, None, {"ui:order": ["e", "c"]})] == \
         ["e", "c", "a", "b", "d"]
 
 
@@ -63,22 +63,22 @@ def test_choices_come_from_the_named_source_not_the_field_name():
         return [("t", "交通厅"), ("f", "财政厅")] if name == "units" else None
     ui = {"where": {"ui:options": {"choices": "units"}},
           "many": {"ui:options": {"choices": "units"}}}
-    got = _by_name(forms.fields(schema, source, ui))
+    got = _by_name(form_fields.fields(schema, source, ui))
     assert got["lead_unit"].kind == "text"  # a field's name no longer decides its widget
     assert got["where"].kind == "select" and got["where"].options == [("t", "交通厅"), ("f", "财政厅")]
     assert got["many"].kind == "checkboxes"
     assert set(asked) == {"units"}
-    data, errors = forms.parse(schema, MultiDict([("many", "t"), ("many", "x")]), source, ui)
-    assert errors == {"many": forms.NOT_AN_OPTION}
+    data, errors = form_parsing.parse(schema, MultiDict([("many", "t"), ("many", "x")]), source, ui)
+    assert errors == {"many": form_parsing.NOT_AN_OPTION}
 
 
 def test_nested_object_is_a_fieldset_submitted_as_dotted_names():
-    got = _by_name(forms.fields(CONTACT, None, CONTACT_UI))
+    got = _by_name(form_fields.fields(CONTACT, None, CONTACT_UI))
     address = got["address"]
     assert address.kind == "object" and address.required
     assert [(c.path, c.required) for c in address.children] == [("address.city", True),
                                                                 ("address.street", False)]
-    data, errors = forms.parse(CONTACT, MultiDict({
+    data, errors = form_parsing.parse(CONTACT, MultiDict({
         "name": "王芳", "kind": "person", "address.city": "长沙", "address.street": "",
         "address.evil": "x", "address": "y"}), None, CONTACT_UI)
     assert errors == {}
@@ -92,25 +92,25 @@ def test_rows_are_read_in_order_blank_rows_dropped_and_errors_named_by_kept_row(
                       ("contacts.1.person", ""), ("contacts.1.email", " "),
                       ("contacts.7.person", "王五"), ("contacts.7.email", "no-at-sign"),
                       ("contacts.x.person", "ignored"), ("contacts.1234.person", "ignored")])
-    data, errors = forms.parse(CONTACT, form, None, CONTACT_UI)
+    data, errors = form_parsing.parse(CONTACT, form, None, CONTACT_UI)
     assert [r.get("person") for r in data["contacts"]] == ["张三", "李四", "王五"]
     assert data["contacts"][1] == {"person": "李四", "email": "li@example.cn"}
-    assert errors == {"contacts.2.email": forms.NOT_AN_EMAIL}
+    assert errors == {"contacts.2.email": form_parsing.NOT_AN_EMAIL}
 
 
 def test_too_many_rows_is_refused_beside_the_rows():
     form = MultiDict([(f"contacts.{i}.person", f"人{i}") for i in range(11)])
-    _data, errors = forms.parse(CONTACT, form, None, CONTACT_UI)
-    assert errors["contacts"] == forms.TOO_MANY_ROWS
+    _data, errors = form_parsing.parse(CONTACT, form, None, CONTACT_UI)
+    assert errors["contacts"] == form_parsing.TOO_MANY_ROWS
 
 
 def test_conditional_fields_from_schema_dependencies_with_one_of():
-    org = _by_name(forms.fields(CONTACT, None, CONTACT_UI))["org_name"]
+    org = _by_name(form_fields.fields(CONTACT, None, CONTACT_UI))["org_name"]
     assert org.required and org.shown_when == [[{"f": "kind", "in": ["org"],
                                                  "absent_ok": False, "not": False}]]
     base = {"name": "王芳", "address.city": "长沙", "org_name": "某公司"}
-    kept, _ = forms.parse(CONTACT, MultiDict({**base, "kind": "org"}), None, CONTACT_UI)
-    dropped, _ = forms.parse(CONTACT, MultiDict({**base, "kind": "person"}), None, CONTACT_UI)
+    kept, _ = form_parsing.parse(CONTACT, MultiDict({**base, "kind": "org"}), None, CONTACT_UI)
+    dropped, _ = form_parsing.parse(CONTACT, MultiDict({**base, "kind": "person"}), None, CONTACT_UI)
     assert kept["org_name"] == "某公司" and "org_name" not in dropped
 
 
@@ -119,28 +119,28 @@ def test_conditional_field_from_if_then_and_else():
               "if": {"properties": {"n": {"enum": [1, 2]}}},
               "then": {"properties": {"small": {"type": "string"}}},
               "else": {"properties": {"big": {"type": "string"}}}}
-    got = _by_name(forms.fields(schema))
+    got = _by_name(form_fields.fields(schema))
     assert got["small"].shown_when == [[{"f": "n", "in": [1, 2], "absent_ok": True,
                                          "not": False}]]
     assert got["big"].shown_when == [[{"f": "n", "in": [1, 2], "absent_ok": True, "not": True}]]
     form = {"small": "s", "big": "b"}
-    assert forms.parse(schema, MultiDict({**form, "n": "2"}))[0] == {"n": 2, "small": "s"}
-    assert forms.parse(schema, MultiDict({**form, "n": "9"}))[0] == {"n": 9, "big": "b"}
-    assert forms.parse(schema, MultiDict(form))[0] == {"small": "s"}  # absent: `if` holds
+    assert form_parsing.parse(schema, MultiDict({**form, "n": "2"}))[0] == {"n": 2, "small": "s"}
+    assert form_parsing.parse(schema, MultiDict({**form, "n": "9"}))[0] == {"n": 9, "big": "b"}
+    assert form_parsing.parse(schema, MultiDict(form))[0] == {"small": "s"}  # absent: `if` holds
 
 
 def test_a_hidden_conditional_fields_error_is_dropped_with_it():
     form = MultiDict({"action": "submit", "extension_reason": "\x00bad"})
-    data, errors = forms.parse(DRAFT, form, None, DRAFT_UI)
+    data, errors = form_parsing.parse(DRAFT, form, None, DRAFT_UI)
     assert "extension_reason" not in data and "extension_reason" not in errors
     form = MultiDict({"action": "request_extension", "extension_reason": "\x00bad"})
-    data, errors = forms.parse(DRAFT, form, None, DRAFT_UI)
+    data, errors = form_parsing.parse(DRAFT, form, None, DRAFT_UI)
     assert "extension_reason" in errors
 
 
 def test_draft_reply_shows_each_reason_only_for_its_next_step():
-    got = _by_name(forms.fields(DRAFT, None, DRAFT_UI))
-    assert [f.name for f in forms.fields(DRAFT, None, DRAFT_UI)][-3:] == [
+    got = _by_name(form_fields.fields(DRAFT, None, DRAFT_UI))
+    assert [f.name for f in form_fields.fields(DRAFT, None, DRAFT_UI)][-3:] == [
         "action", "extension_reason", "coordination_reason"]
     assert got["extension_reason"].kind == got["coordination_reason"].kind == "textarea"
     assert got["extension_reason"].shown_when[0][0]["in"] == ["request_extension"]
@@ -164,7 +164,7 @@ def test_random_draft_replies_never_keep_a_hidden_reason_nor_skip_a_visible_requ
         sent["extension_reason"] = extension
     if coordination is not None:
         sent["coordination_reason"] = coordination
-    data, _errors = forms.parse(DRAFT, MultiDict(sent), None, DRAFT_UI)
+    data, _errors = form_parsing.parse(DRAFT, MultiDict(sent), None, DRAFT_UI)
     for name, step in (("extension_reason", "request_extension"),
                        ("coordination_reason", "request_coordination")):
         if action != step:
@@ -188,7 +188,7 @@ def test_random_contacts_keep_conditional_values_exactly_when_shown(kind, urgent
     if reason is not None:
         sent["urgent_reason"] = reason
     from engine.package import FORMAT_CHECKER, FormValidator
-    data, _ = forms.parse(CONTACT, MultiDict(sent), None, CONTACT_UI)
+    data, _ = form_parsing.parse(CONTACT, MultiDict(sent), None, CONTACT_UI)
     assert ("org_name" in data) == (kind == "org")  # shown: kept ("" when left blank)
     assert ("urgent_reason" in data) == urgent
     errors = list(FormValidator(CONTACT, format_checker=FORMAT_CHECKER).iter_errors(data))
@@ -203,12 +203,12 @@ def test_a_conditional_field_in_a_nested_object_names_its_controller_by_full_nam
         "type": "object", "properties": {"abroad": {"type": "boolean"}},
         "if": {"properties": {"abroad": {"const": True}}, "required": ["abroad"]},
         "then": {"properties": {"country": {"type": "string"}}, "required": ["country"]}}}}
-    [address] = forms.fields(schema)
+    [address] = form_fields.fields(schema)
     country = address.children[1]
     assert (country.path, country.required) == ("address.country", True)
     assert country.shown_when == [[{"f": "address.abroad", "in": [True], "absent_ok": False,
                                     "not": False}]]
     form = {"address.country": "法国"}
-    assert forms.parse(schema, MultiDict(form))[0] == {"address": {"abroad": False}}
-    assert forms.parse(schema, MultiDict({**form, "address.abroad": "on"}))[0] == {
+    assert form_parsing.parse(schema, MultiDict(form))[0] == {"address": {"abroad": False}}
+    assert form_parsing.parse(schema, MultiDict({**form, "address.abroad": "on"}))[0] == {
         "address": {"abroad": True, "country": "法国"}}

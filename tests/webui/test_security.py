@@ -14,7 +14,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bench.http_client import Client as HttpClient, production
 from models import HumanTask, Suggestion
 from webui import create_app
 from workflows.assignment_table import parse_workbook
@@ -22,6 +21,7 @@ from workflows.users import forget_old_login_failures
 
 from ..conftest import BPMN
 from ..engine.test_package import _with_script, refused
+from ..support.server import Client as HttpClient, production
 from ..workflows.helpers import Cases
 from ..workflows.test_bulk_import import GOOD, workbook
 from ..workflows.test_importing import make_lookups
@@ -43,9 +43,8 @@ def test_session_cookie_is_httponly_samesite_and_secure_when_asked(client, monke
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     monkeypatch.setenv("JIANYI_SECURE_COOKIES", "1")
     secure = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"],
-                         "ENGINE": app.extensions["engine"], "SECRET_KEY": "t"})
-    secure.extensions["db"].dispose()
-    secure.extensions["db"] = app.extensions["db"]
+                         "ENGINE": app.extensions["engine"], "SECRET_KEY": "t"},
+                        db=app.extensions["db"])
     from .conftest import Client
     c = Client(secure)
     assert "Secure" in _session_cookie(c.login("commission"))

@@ -1,4 +1,6 @@
-"""A minimal keep-alive HTTP client with cookies and the app's CSRF token (benchmarks only)."""
+"""The app as shipped, from outside: `jianyi` subprocesses of this checkout (the gunicorn server,
+the development server), a raw HTTP client with cookies and the CSRF token, and waiting on a
+condition with a deadline instead of sleeping for a guessed time."""
 from __future__ import annotations
 
 import re
@@ -10,10 +12,10 @@ import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 TOKEN = re.compile(rb'name="csrf_token" value="([^"]+)"')
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout
 
 
 class Client:
@@ -80,6 +82,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_until(condition: Callable[[], object], timeout_s: float = 30, what: str = "") -> None:
+    """Return as soon as `condition()` holds; fail after `timeout_s` (a deadline, not a pause:
+    nothing waits longer than the condition takes)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what or condition} did not happen within {timeout_s} s")
+        time.sleep(0.01)
 
 
 def wait_for_port(port: int, timeout_s: float = 30) -> None:
