@@ -141,6 +141,8 @@ SUGGESTION_STATUSES = CodeList(
     Term("handling", "办理中", "In handling"),
     Term("replied", "已答复", "Replied"),
     Term("closed", "已办结", "Closed"),
+    # merged into another suggestion (并案), which is handled for it; labelled as the mode
+    Term("merged", "并案", "Merged handling"),
 )
 # An assignment's status (Assignment.status).
 ASSIGNMENT_STATUSES = CodeList(
