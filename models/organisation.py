@@ -7,32 +7,14 @@ from typing import Optional
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from . import vocabulary
 from .base import Base
 
-# Roles (角色); one per user. The BPMN lanes name roles too (see workflows.lanes).
-ROLES = (
-    "commission",         # 代表工委 staff: register, assign, rule on returns, supervise
-    "unit_handler",       # 承办单位 division head (处室负责同志): handles and drafts
-    "reviewer",           # 分管负责同志: reviews the draft
-    "signer",             # 主要负责同志: signs off
-    "deputy",             # 代表
-    "provincial_leader",  # 省领导: leads/supervises key suggestions, high-level coordination
-    "committee",          # 专门委员会 member
-    "designer",           # process designer
-    "admin",              # administrator
-)
-# Their names; an administrator may add roles (table `role`), these are seeded as built in.
-ROLE_NAMES = {
-    "commission": ("代表工委", "Commission staff"),
-    "unit_handler": ("承办处室", "Unit handler"),
-    "reviewer": ("分管负责同志", "Deputy head (reviewer)"),
-    "signer": ("主要负责同志", "Principal head (signer)"),
-    "deputy": ("代表", "Deputy"),
-    "provincial_leader": ("省领导", "Provincial leader"),
-    "committee": ("专门委员会", "Special committee"),
-    "designer": ("流程设计", "Process designer"),
-    "admin": ("管理员", "Administrator"),
-}
+# Roles (角色); one per user. The BPMN lanes name roles too (see workflows.lanes). Their names
+# (models.vocabulary.ROLES); an administrator may add roles (table `role`), these are seeded as
+# built in.
+ROLES = vocabulary.ROLES.codes
+ROLE_NAMES = vocabulary.ROLES.pairs()
 
 
 class Role(Base):

@@ -7,11 +7,12 @@ from typing import Any, Optional
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from . import vocabulary
 from .base import Base
 from .organisation import Deputy, Unit
 
-MODES = ("lead_co", "separate", "sole", "merged")  # 主办+会办 / 分办 / 独办 / 并案
-ASSIGNMENT_ROLES = ("lead", "co", "separate", "sole")
+MODES = vocabulary.MODES.codes  # 主办+会办 / 分办 / 独办 / 并案
+ASSIGNMENT_ROLES = vocabulary.ASSIGNMENT_ROLES.codes
 
 
 class Suggestion(Base):
@@ -29,8 +30,8 @@ class Suggestion(Base):
     field: Mapped[str] = mapped_column(String(64))  # 领域/类别
     year: Mapped[int]
     lead_deputy_id: Mapped[int] = mapped_column(ForeignKey("deputy.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="registered")
-    mode: Mapped[Optional[str]] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="registered")  # SUGGESTION_STATUSES
+    mode: Mapped[Optional[str]] = mapped_column(String(16))  # vocabulary.MODES
     key_suggestion: Mapped[bool] = mapped_column(default=False)
     supervising_leader_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
     special_committee: Mapped[Optional[str]] = mapped_column(String(64))
@@ -77,9 +78,9 @@ class Assignment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))  # vocabulary.ASSIGNMENT_ROLES
     status: Mapped[str] = mapped_column(String(16), default="assigned")
-    # assigned | acknowledged | returned | replied | closed | follow_up
+    # vocabulary.ASSIGNMENT_STATUSES
     assigned_at: Mapped[datetime]
     ack_due: Mapped[datetime]
     reply_due: Mapped[datetime]
@@ -126,7 +127,7 @@ class Consultation(_AssignmentRecord, Base):
     __tablename__ = "consultation"
 
     held_on: Mapped[str] = mapped_column(String(10))  # ISO date
-    form: Mapped[str] = mapped_column(String(16))  # face_to_face | site_visit | phone | forum
+    form: Mapped[str] = mapped_column(String(16))  # vocabulary.CONSULTATION_FORMS
     participants: Mapped[str] = mapped_column(Text)
     deputy_view: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(64))
@@ -149,7 +150,7 @@ class Reply(_AssignmentRecord, Base):
     __tablename__ = "reply"
 
     round: Mapped[int] = mapped_column(default=1)
-    answer_class: Mapped[str] = mapped_column(String(1))  # A | B | C | D
+    answer_class: Mapped[str] = mapped_column(String(1))  # vocabulary.ANSWER_CLASSES
     doc_number: Mapped[str] = mapped_column(String(64))
     answer_text: Mapped[str] = mapped_column(Text)
     contact_person: Mapped[str] = mapped_column(String(64))
@@ -171,7 +172,7 @@ class Feedback(_AssignmentRecord, Base):
 
     round: Mapped[int] = mapped_column(default=1)
     satisfaction: Mapped[str] = mapped_column(String(24))
-    # very_satisfied | satisfied | basically_satisfied | dissatisfied
+    # vocabulary.SATISFACTION
     comment: Mapped[Optional[str]] = mapped_column(Text)
     given_by: Mapped[str] = mapped_column(String(64))
     given_at: Mapped[datetime]
@@ -213,7 +214,7 @@ class ProgressReport(_AssignmentRecord, Base):
 
     __tablename__ = "progress_report"
 
-    period: Mapped[Optional[str]] = mapped_column(String(16))
+    period: Mapped[Optional[str]] = mapped_column(String(16))  # vocabulary.REPORT_PERIODS
     report: Mapped[str] = mapped_column(Text)
     reported_by: Mapped[str] = mapped_column(String(64))
     reported_at: Mapped[datetime]
@@ -227,7 +228,7 @@ class Escalation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestion.id"), index=True)
     assignment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("assignment.id"))
-    level: Mapped[str] = mapped_column(String(16))  # reminder | supervision | high_level
+    level: Mapped[str] = mapped_column(String(16))  # vocabulary.ESCALATION_LEVELS
     reason: Mapped[str] = mapped_column(Text)
     raised_by: Mapped[str] = mapped_column(String(64))
     raised_at: Mapped[datetime] = mapped_column(index=True)

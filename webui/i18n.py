@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask, g, redirect, request, url_for
 from markupsafe import Markup
 
+from models import vocabulary
 from workflows import labels
 
 LOCALES = ("zh", "en")
@@ -64,32 +65,12 @@ def notice(notification) -> str:
     return notification.message
 
 
-# Codes stored in the database (roles, statuses, steps, ...) shown in either language.
-TERMS: dict[str, tuple[str, str]] = {
-    "commission": ("代表工委", "Commission staff"), "unit_handler": ("承办处室", "Unit handler"),
-    "reviewer": ("分管负责同志", "Deputy head (reviewer)"),
-    "signer": ("主要负责同志", "Principal head (signer)"), "deputy": ("代表", "Deputy"),
-    "provincial_leader": ("省领导", "Provincial leader"), "committee": ("专门委员会", "Special committee"),
-    "designer": ("流程设计", "Process designer"), "admin": ("管理员", "Administrator"),
-    "registered": ("已登记", "Registered"), "assigned": ("已交办", "Assigned"),
-    "handling": ("办理中", "In handling"), "replied": ("已答复", "Replied"),
-    "closed": ("已办结", "Closed"), "acknowledged": ("已签收", "Acknowledged"),
-    "returned": ("已退回", "Returned"), "follow_up": ("跟踪办理", "Follow-up"),
-    "lead_co": ("主办+会办", "Lead + co-handling"), "separate": ("分办", "Separate handling"),
-    "sole": ("独办", "Sole handling"), "merged": ("并案", "Merged handling"),
-    "lead": ("主办", "Lead"), "co": ("会办", "Co-handling"),
-    "task": ("新任务", "New task"), "send_back": ("退回修改", "Sent back"),
-    "reminder": ("提醒", "Reminder"), "escalation": ("督办", "Escalation"),
-    "supervision": ("督办", "Supervision"), "high_level": ("提请高位协调", "High-level coordination"),
-    "very_satisfied": ("非常满意", "Very satisfied"), "satisfied": ("满意", "Satisfied"),
-    "basically_satisfied": ("基本满意", "Basically satisfied"),
-    "dissatisfied": ("不满意", "Dissatisfied"),
-    "face_to_face": ("当面", "Face to face"), "site_visit": ("实地调研", "Site visit"),
-    "phone": ("电话", "Phone"), "forum": ("座谈", "Forum"),
-    "midyear": ("年中（督办推进会）", "Mid-year (supervision meeting)"), "november": ("11月", "November"),
-    "running": ("进行中", "Running"), "completed": ("已结束", "Completed"),
-    "cancelled": ("已终止", "Cancelled"),
-}
+# Codes stored in the database (roles, statuses, modes, ...) shown in either language: read
+# from the one vocabulary (models.vocabulary); a code two lists share has the same labels in both.
+TERMS: dict[str, tuple[str, str]] = {}
+for _list in vocabulary.ALL:
+    for _term in _list:
+        TERMS.setdefault(_term.code, _term.pair)
 ACTIONS = {"start": ("登记建议，进入交办", "registered the suggestion"),
            "case_completed": ("建议办结", "case closed"),
            "case_cancelled": ("终止本案", "ended the case"), "timer_fired": ("期限到达", "deadline reached"),

@@ -17,6 +17,7 @@ from workflows.statistics import Filters
 
 from . import db, params
 from .auth import roles_required
+from .i18n import locale
 from models import Assignment
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -103,10 +104,11 @@ def ledger_xlsx():
     """Supervisors and unit staff: the case ledger (or key-suggestion table) as .xlsx."""
     filters = _ledger_filters(current_filters())
     key = request.args.get("table") == "key"
+    english = locale() == "en"  # the English ledger: English headers and code labels
     with db.database().session() as s:  # its own session: a long read
-        records = (ledger.key_rows if key else ledger.rows)(s, filters, db.now())
+        records = (ledger.key_rows if key else ledger.rows)(s, filters, db.now(), english)
         data = ledger.to_xlsx(records, columns=ledger.KEY_COLUMNS if key else ledger.COLUMNS,
-                              sheet="重点建议" if key else "台账")
+                              sheet="重点建议" if key else "台账", english=english)
     name = f"{'key-suggestions' if key else 'ledger'}-{_stamp()}.xlsx"
     return Response(data, mimetype=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -119,10 +121,11 @@ def ledger_csv():
     filters = _ledger_filters(current_filters())
     now = db.now()
     database = db.database()
+    english = locale() == "en"
 
     def generate():
         with database.session() as s:
-            yield from ledger.to_csv(ledger.rows(s, filters, now))
+            yield from ledger.to_csv(ledger.rows(s, filters, now, english), english=english)
     return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="ledger-{_stamp()}.csv"'})
 

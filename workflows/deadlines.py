@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from engine.scripts import step_session
-from models import Assignment, Suggestion
+from models import Assignment, Suggestion, vocabulary
 
 from . import settings
 from .calendar import CHINA, WorkCalendar
@@ -22,7 +22,7 @@ from .calendar import CHINA, WorkCalendar
 KINDS = ("ack", "opinion", "reminder", "reply", "long_overdue")
 # Key suggestions' progress reports (重点处理建议进展报告): `<period>_report` is the moment the
 # report is due, `<period>_report_open` the moment its task opens (reminder_days_before earlier).
-REPORT_PERIODS = ("midyear", "november")
+REPORT_PERIODS = vocabulary.REPORT_PERIODS.codes
 REPORT_KINDS = tuple(f"{p}_report{suffix}" for p in REPORT_PERIODS for suffix in ("", "_open"))
 REPORT_DUE_TIME = time(18, 0)  # the end of the office day, China time
 

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import OperatorCall
+from models import vocabulary
 from models import Assignment, AuditEvent, Escalation, Feedback, Suggestion, User
 
 from .notifications import notify
@@ -96,9 +97,8 @@ def record_coordination_request(call: OperatorCall, assignment_id) -> dict:
                     cause="coordination")
 
 
-LEVEL_NAMES = {"reminder": ("答复期限提醒", "Reply deadline reminder"),
-               "supervision": ("督办", "Supervision"),
-               "high_level": ("提请高位协调", "High-level coordination")}
+# Each level as a notice names it (models.vocabulary.ESCALATION_LEVELS).
+LEVEL_NAMES = {t.code: t.long_pair for t in vocabulary.ESCALATION_LEVELS}
 
 
 def _notify_escalation(call: OperatorCall, assignment: Assignment, level: str, reason: str) -> None:

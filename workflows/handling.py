@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine import OperatorCall
+from models import vocabulary
 from models import AuditEvent, Consultation, CoOpinion, Extension, ProgressReport, User
 
 from . import assignment_facts, deadlines
@@ -42,8 +43,8 @@ def record_co_opinion(call: OperatorCall, assignment_id) -> dict:
     return {}
 
 
-REPORT_PERIODS = {"midyear": ("年中督办推进会进展报告", "mid-year progress report"),
-                  "november": ("11月进展报告", "November progress report")}
+# Each period's report as a notice names it (models.vocabulary.REPORT_PERIODS).
+REPORT_PERIODS = {t.code: t.long_pair for t in vocabulary.REPORT_PERIODS}
 
 
 def record_progress_report(call: OperatorCall, assignment_id, period=None) -> dict:

@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models import vocabulary
 from models import Assignment, Consultation, Deputy, Feedback, Reply, Suggestion, Unit, User
 
 from . import assignment_facts, xlsx
@@ -22,10 +23,6 @@ from .statistics import Filters, suggestion_conditions
 from .calendar import CHINA
 
 CHUNK = 2000
-SATISFACTION = {"very_satisfied": "非常满意", "satisfied": "满意",
-                "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
-STATUS = {"registered": "已登记", "assigned": "已交办", "handling": "办理中", "replied": "已答复",
-          "closed": "已办结"}
 COLUMNS = [  # (key, Chinese header, English header)
     ("number", "建议号", "No."), ("title", "标题", "Title"), ("field", "领域", "Field"),
     ("lead_deputy", "领衔代表", "Lead deputy"), ("electoral_unit", "选举单位", "Electoral unit"),
@@ -39,7 +36,6 @@ COLUMNS = [  # (key, Chinese header, English header)
     ("first_satisfaction", "首次反馈满意度", "First-round satisfaction"),
     ("status", "状态", "Status"), ("overdue_days", "逾期天数", "Days overdue"),
 ]
-MODES = {"lead_co": "主办+会办", "separate": "分办", "sole": "独办", "merged": "并案"}
 
 
 @dataclass
@@ -64,9 +60,33 @@ def _day(value: datetime | None) -> str:
     return value.astimezone(CHINA).date().isoformat() if value else ""
 
 
-def rows(session: Session, filters: LedgerFilters, now: datetime) -> Iterator[dict]:
+class _Words:
+    """How the ledger joins several values in a cell, in Chinese or English punctuation."""
+
+    def __init__(self, english: bool):
+        self.english = english
+        self.list_sep, self.item_sep, self.colon = (", ", "; ", ": ") if english \
+            else ("、", "；", "：")
+
+    def listed(self, values: Iterable[str]) -> str:
+        return self.list_sep.join(values)
+
+    def each(self, values: Iterable[str]) -> str:
+        return self.item_sep.join(values)
+
+    def ratings(self, rated: Iterable[tuple[str, str]]) -> str:
+        """"unit：rating" per unit; an unknown rating code is left blank."""
+        return self.each(f"{unit}{self.colon}"
+                         f"{vocabulary.SATISFACTION.label(code, self.english, default='')}"
+                         for unit, code in rated)
+
+
+def rows(session: Session, filters: LedgerFilters, now: datetime,
+         english: bool = False) -> Iterator[dict]:
     """One dict per case (keys of COLUMNS), in number order; plain column tuples, no ORM
-    objects, read a chunk of cases at a time."""
+    objects, read a chunk of cases at a time. The codes (mode, key flag, satisfaction, status)
+    are written in Chinese, or in English for the English ledger (models.vocabulary)."""
+    w = _Words(english)
     ids = list(session.scalars(_suggestion_query(filters)))
     units = dict(session.execute(select(Unit.id, Unit.name)).tuples().all())
     leaders = dict(session.execute(select(User.id, User.name)).tuples().all())
@@ -121,24 +141,27 @@ def rows(session: Session, filters: LedgerFilters, now: datetime) -> Iterator[di
             due = min((a.reply_due for a in leads), default=None)
             replied = min((first_reply[a.id] for a in leads if a.id in first_reply), default=None)
             overdue = max(0, ((replied or now) - due).days) if due is not None else 0
+            rated = [(units[a.unit_id], feedback[a.id]) for a in own if a.id in feedback]
+            first_rated = [(units[a.unit_id], first_feedback[a.id]) for a in own
+                           if a.id in first_feedback]
             yield {
                 "number": number, "title": title, "field": field, "lead_deputy": deputy,
-                "electoral_unit": electoral_unit, "mode": MODES.get(mode or "", ""),
-                "lead_unit": "、".join(units[a.unit_id] for a in leads),
-                "co_units": "、".join(units[a.unit_id] for a in co),
-                "key": "是" if key else "否", "supervising_leader": leaders.get(leader_id, ""),
+                "electoral_unit": electoral_unit,
+                "mode": vocabulary.MODES.label(mode, english, default=""),
+                "lead_unit": w.listed(units[a.unit_id] for a in leads),
+                "co_units": w.listed(units[a.unit_id] for a in co),
+                "key": vocabulary.pick(vocabulary.YES_NO[bool(key)], english),
+                "supervising_leader": leaders.get(leader_id, ""),
                 "special_committee": committee or "", "assigned_on": _day(assigned_at),
                 "reply_due": _day(due), "replied_on": _day(replied),
-                "answer_class": "、".join(sorted({last_class[a.id] for a in leads
-                                                  if a.id in last_class})),
-                "consulted": "；".join(f"{units[a.unit_id]} {consulted[a.id]}" for a in own
-                                      if a.id in consulted) or "未面商",
-                "satisfaction": "；".join(f"{units[a.unit_id]}：{SATISFACTION.get(feedback[a.id], '')}"
-                                         for a in own if a.id in feedback),
-                "first_satisfaction": "；".join(
-                    f"{units[a.unit_id]}：{SATISFACTION.get(first_feedback[a.id], '')}"
-                    for a in own if a.id in first_feedback),
-                "status": STATUS.get(status, status), "overdue_days": overdue,
+                "answer_class": w.listed(sorted({last_class[a.id] for a in leads
+                                                 if a.id in last_class})),
+                "consulted": w.each(f"{units[a.unit_id]} {consulted[a.id]}" for a in own
+                                    if a.id in consulted)
+                or vocabulary.pick(vocabulary.NOT_CONSULTED, english),
+                "satisfaction": w.ratings(rated), "first_satisfaction": w.ratings(first_rated),
+                "status": vocabulary.SUGGESTION_STATUSES.label(status, english),
+                "overdue_days": overdue,
             }
 
 
@@ -185,7 +208,8 @@ KEY_COLUMNS = [
 ]
 
 
-def key_rows(session: Session, filters: LedgerFilters, now: datetime) -> Iterator[dict]:
+def key_rows(session: Session, filters: LedgerFilters, now: datetime,
+             english: bool = False) -> Iterator[dict]:
     """The key-suggestion assignment table (重点处理建议交办表)."""
     key_filters = LedgerFilters(**{**filters.__dict__, "key_only": True})
-    yield from rows(session, key_filters, now)
+    yield from rows(session, key_filters, now, english)

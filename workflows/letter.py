@@ -21,6 +21,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
+from models import vocabulary
+
 __all__ = [
     "ANSWER_CLASSES",
     "LetterData",
@@ -33,13 +35,8 @@ __all__ = [
     "split_answer_points",
 ]
 
-#: Answer classes (答复类别) and what they mean.
-ANSWER_CLASSES: dict[str, str] = {
-    "A": "已解决或基本解决",
-    "B": "正在解决或列入规划逐步解决",
-    "C": "因条件限制需待以后解决",
-    "D": "留作参考",
-}
+#: Answer classes (答复类别) and what they mean (models.vocabulary.ANSWER_CLASSES).
+ANSWER_CLASSES: dict[str, str] = vocabulary.ANSWER_CLASSES.labels()
 
 PUBLISH_NOTE = "（此件公开发布）"
 NO_PUBLISH_NOTE = "（此件不公开）"

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from models import vocabulary
 from models import (Assignment, Escalation, Feedback, FollowUp, ProgressReport, Reply, Suggestion,
                     Unit, User)
 
@@ -17,7 +18,7 @@ from .assignment_facts import (OWN_FEEDBACK, latest_feedback_rounds, latest_repl
                                merged_final_ratings)
 from .statistics import Filters, suggestion_conditions
 
-LEAD_ROLES = ("lead", "sole", "separate")
+LEAD_ROLES = vocabulary.LEAD_ROLES
 
 
 def _scoped(query, filters: Filters):
@@ -199,8 +200,9 @@ FIGURE_COLUMNS = [
     ("satisfaction_rate", "满意率"), ("satisfaction_rate_with_basic", "满意率（含基本满意）"),
     ("first_satisfaction_rate", "首次反馈满意率"),
     ("first_satisfaction_rate_with_basic", "首次反馈满意率（含基本满意）"),
-    ("resolution_rate", "解决率"), ("class_a", "A类"), ("class_b", "B类"), ("class_c", "C类"),
-    ("class_d", "D类"), ("dissatisfied", "不满意件"), ("overdue", "逾期件"),
+    ("resolution_rate", "解决率"),
+    *[(f"class_{code.lower()}", f"{code}类") for code in vocabulary.ANSWER_CLASSES.codes],
+    ("dissatisfied", "不满意件"), ("overdue", "逾期件"),
 ]
 
 
@@ -226,7 +228,9 @@ def evaluation_report(session: Session, unit_id: int, filters: Filters, now: dat
     and overdue cases."""
     scoped = Filters(**{**filters.__dict__, "unit_id": unit_id})
     figures = []
-    for scope, label in (("lead", "主办/独办/分办"), ("co", "会办")):
+    roles = vocabulary.ASSIGNMENT_ROLES
+    for scope, label in (("lead", "/".join(roles[r].zh for r in LEAD_ROLES)),
+                         ("co", roles["co"].zh)):
         for fig in statistics.unit_figures(session, scoped, scope=scope, now=now):
             figures.append([label] + _figure_row(fig))
         for fig in statistics.unit_figures(session, scoped, scope=scope, by="division", now=now):

@@ -16,20 +16,22 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, literal, null, select, update
 from sqlalchemy.orm import Session, aliased
 
+from models import vocabulary
 from models import (Assignment, Consultation, CoOpinion, Division, Feedback, Reply, Suggestion,
                     Unit)
 
 from . import assignment_facts
 from .assignment_facts import OWN_FEEDBACK, merged_final_ratings
 
-SCOPES = {"lead": ("lead", "sole", "separate"), "co": ("co",)}
+SCOPES = {"lead": vocabulary.LEAD_ROLES, "co": ("co",)}
 GROUPINGS = ("unit", "division")
-SATISFACTION = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied")
-CLASSES = ("A", "B", "C", "D")
+SATISFACTION = vocabulary.SATISFACTION.codes
+CLASSES = vocabulary.ANSWER_CLASSES.codes
+# The counted columns of Figures, in the order unit_figures selects them: one per satisfaction
+# level and answer class of the vocabulary (tests/models/test_vocabulary.py checks the fields).
 COUNTS = ("assigned", "replied", "on_time", "consulted", "rated", "rated_on_behalf",
-          "very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "class_a",
-          "class_b", "class_c", "class_d", "overdue", "first_rated", "first_very_satisfied",
-          "first_satisfied", "first_basically_satisfied")
+          *SATISFACTION, *(f"class_{c.lower()}" for c in CLASSES), "overdue", "first_rated",
+          *(f"first_{value}" for value in SATISFACTION[:3]))
 
 
 def _rate(numerator: int, denominator: int) -> float | None:

@@ -11,7 +11,8 @@ from typing import Optional
 from .. import labels
 from ..text import SUGGESTION as TEXT_RULES
 from .cells import CellChecker, Parsed
-from .columns import (BY_KEY, FALSE, MAX_NUMBER, MODE_ALIASES, TRUE, ImportRow, display, norm,
+from .columns import (BY_KEY, FALSE, MAX_NUMBER, MODE_ALIASES, MODE_CHOICES, MODES,
+                      TRUE, ImportRow, display, norm,
                       parse_int, split_list)
 from .units import check_units
 
@@ -126,9 +127,10 @@ class Checker(CellChecker):
         mode = MODE_ALIASES.get(norm(text))
         if mode is None:
             self.error(p, "mode",
-                       f"未知的办理方式：{text}（应为主办+会办、分办、独办或并案）",
-                       f"unknown handling mode: {text} (expected lead_co, separate, sole "
-                       f"or merged)")
+                       f"未知的办理方式：{text}（应为{'、'.join(MODE_CHOICES[:-1])}"
+                       f"或{MODE_CHOICES[-1]}）",
+                       f"unknown handling mode: {text} (expected {', '.join(MODES[:-1])} "
+                       f"or {MODES[-1]})")
             return
         p.mode = mode
 

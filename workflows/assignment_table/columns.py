@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Callable, Optional
 
+from models import vocabulary
 from models.text import clean
 
 from ..text import SUGGESTION as TEXT_RULES
@@ -20,13 +21,13 @@ MAX_TITLE = TEXT_RULES["title"].limit
 MAX_SHORT = TEXT_RULES["field"].limit  # field, special committee (database column widths)
 MAX_NUMBER = 2**31 - 1  # suggestion numbers are PostgreSQL integers
 
-MODES = ("lead_co", "separate", "sole", "merged")
-MODE_LABELS = {"lead_co": "主办+会办", "separate": "分办", "sole": "独办", "merged": "并案"}
-MODE_ALIASES = {
-    "主办+会办": "lead_co", "主办会办": "lead_co", "分办": "separate", "独办": "sole",
-    "并案": "merged", "lead_co": "lead_co", "separate": "separate", "sole": "sole",
-    "merged": "merged",
-}
+MODES = vocabulary.MODES.codes
+MODE_LABELS = vocabulary.MODES.labels()
+# What the 办理方式 cell may say: a mode's Chinese label, another spelling of it, or its code.
+MODE_ALIASES = {**{name: t.code for t in vocabulary.MODES for name in (t.zh, *t.aliases)},
+                **{t.code: t.code for t in vocabulary.MODES}}
+# The list the template offers and the error names: 主办+会办、分办、独办、并案.
+MODE_CHOICES = tuple(t.zh for t in vocabulary.MODES)
 TRUE = {"是", "yes", "y", "true", "1"}
 FALSE = {"否", "no", "n", "false", "0", ""}
 _LIST_SPLIT = re.compile(r"[、,，;；\r\n]+")

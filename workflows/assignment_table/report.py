@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..text import SUGGESTION as TEXT_RULES
 from ..xlsx import fit_cell
-from .columns import COLUMNS, MAX_ROWS, MAX_TITLE, TEMPLATE_EXAMPLE, CellError
+from .columns import COLUMNS, MAX_ROWS, MAX_TITLE, MODE_CHOICES, TEMPLATE_EXAMPLE, CellError
 
 
 def _text_cell(ws, row: int, column: int, value: Any) -> None:
@@ -61,7 +61,7 @@ _HELP = {
     "co_signers": "选填。多个代表用“、”或逗号分隔",
     "electoral_unit": "必填。须与领衔代表的选举单位一致",
     "field": "必填。如交通、教育",
-    "mode": "必填。主办+会办、分办、独办或并案",
+    "mode": f"必填。{'、'.join(MODE_CHOICES[:-1])}或{MODE_CHOICES[-1]}",
     "lead_unit": "必填。单位名称或代码；分办时填第一个承办单位",
     "co_units": "选填。多个单位用“、”分隔；主办+会办至少一个；独办不填；分办填其余承办单位",
     "key": "选填。是/否，空白为否",
@@ -89,7 +89,7 @@ def template_workbook() -> bytes:
     ws.freeze_panes = "A2"
     letters = {c.key: ws.cell(row=1, column=i).column_letter for i, c in enumerate(COLUMNS, 1)}
     last = MAX_ROWS + 1
-    mode_list = DataValidation(type="list", formula1='"主办+会办,分办,独办,并案"',
+    mode_list = DataValidation(type="list", formula1=f'"{",".join(MODE_CHOICES)}"',
                                allow_blank=True)
     key_list = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
     ws.add_data_validation(mode_list)

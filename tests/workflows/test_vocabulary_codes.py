@@ -1,0 +1,37 @@
+"""Every code the operators store is in the vocabulary (models.vocabulary): the demo province
+runs cases to every stage through the real processes, and each code column it fills holds only
+codes the vocabulary names (so the ledger, statistics and pages can show them in both languages).
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import (Assignment, Consultation, Escalation, Feedback, ProcessInstance,
+                    ProgressReport, Reply, Suggestion, User, vocabulary)
+from workflows import demo
+
+COLUMNS = [
+    (Suggestion.status, vocabulary.SUGGESTION_STATUSES),
+    (Suggestion.mode, vocabulary.MODES),
+    (Assignment.role, vocabulary.ASSIGNMENT_ROLES),
+    (Assignment.status, vocabulary.ASSIGNMENT_STATUSES),
+    (Assignment.answer_class, vocabulary.ANSWER_CLASSES),
+    (Assignment.satisfaction, vocabulary.SATISFACTION),
+    (Reply.answer_class, vocabulary.ANSWER_CLASSES),
+    (Feedback.satisfaction, vocabulary.SATISFACTION),
+    (Consultation.form, vocabulary.CONSULTATION_FORMS),
+    (ProgressReport.period, vocabulary.REPORT_PERIODS),
+    (Escalation.level, vocabulary.ESCALATION_LEVELS),
+    (User.role, vocabulary.ROLES),
+    (ProcessInstance.status, vocabulary.INSTANCE_STATES),
+]
+
+
+def test_every_stored_code_is_in_the_vocabulary(db):
+    with db.write() as session:
+        demo.load(session)
+    with db.session() as session:
+        for column, codes in COLUMNS:
+            stored = set(session.scalars(select(column).distinct())) - {None}
+            assert stored, column  # the demo fills every one of these columns
+            assert stored <= set(codes.codes), (column, stored - set(codes.codes))
