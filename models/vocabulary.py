@@ -176,13 +176,15 @@ ESCALATION_LEVELS = CodeList(
     Term("supervision", "督办", "Supervision"),
     Term("high_level", "提请高位协调", "High-level coordination"),
 )
-# Notification kinds (Notification.kind) shown as a tag; the others show their step's name.
+# Notification kinds (Notification.kind), shown as the notice's tag.
 NOTIFICATION_KINDS = CodeList(
     "notification_kind",
     Term("task", "新任务", "New task"),
     Term("send_back", "退回修改", "Sent back"),
     Term("reminder", "提醒", "Reminder"),
     Term("escalation", "督办", "Escalation"),
+    Term("progress_report", "进展报告", "Progress report"),
+    Term("reply", "答复", "Reply"),
 )
 # A process instance's state (ProcessInstance.status).
 INSTANCE_STATES = CodeList(
