@@ -17,6 +17,7 @@ per task, and SpiffWorkflow's walk is still used whenever its order or laziness 
 from __future__ import annotations
 
 from functools import partial
+from operator import attrgetter
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -88,12 +89,44 @@ def _reached(top: BpmnWorkflow, task) -> bool:
     """Whether SpiffWorkflow's READY walk from the root reaches `task` of the top workflow:
     each ancestor lists it as a child and is descended into (a state from FUTURE on, or a
     subprocess's task). Depth is not checked: callers ensure fewer tasks than the walk's
-    depth limit."""
-    tasks, subprocesses = top.tasks, top.subprocesses
-    while task is not top.task_tree:
-        parent = tasks.get(task._parent)
-        if parent is None or task.id not in parent._children or \
-                (parent._state < FUTURE and parent.id not in subprocesses):
+    depth limit.
+
+    The last path found is kept (root first, with each node's parent, state and children), so
+    the next task's walk stops where it meets that path, whose unchanged links are then
+    checked in C rather than looked up again task by task (a looping case's path is its
+    whole history)."""
+    tasks, subprocesses, root = top.tasks, top.subprocesses, top.task_tree
+    nodes, links, depth_of = top.__dict__.get("_jianyi_path", ([], [], {}))
+    usable = bool(nodes) and nodes[0] is root
+    path, keep, node, k = [], True, task, 0
+    while node is not root:
+        k = depth_of.get(id(node)) if usable else None
+        if k is not None and k < len(nodes) and nodes[k] is node:
+            if node._parent == links[k][0] and list(map(_LINKS, nodes[:k])) == links[:k]:
+                break  # the kept path from the root down to here still holds
+            usable = False
+        parent = tasks.get(node._parent)
+        if parent is None or node.id not in parent._children:
             return False
-        task = parent
+        if parent._state < FUTURE:
+            if parent.id not in subprocesses:
+                return False
+            keep = False  # reached through a subprocess's task: not kept
+        path.append(node)
+        node = parent
+    else:
+        k, nodes, links, depth_of = 0, [root], [], {id(root): 0}
+    if keep:  # the kept path becomes: root .. node (depth k), then the path just walked
+        path.reverse()
+        nodes = nodes[:k + 1] + path
+        links = links[:k] + list(map(_link, nodes[k:]))
+        depth_of.update((id(n), i) for i, n in enumerate(path, k + 1))
+        top.__dict__["_jianyi_path"] = (nodes, links, depth_of)
     return True
+
+
+_LINKS = attrgetter("_parent", "_state", "_children")
+
+
+def _link(task) -> tuple:
+    return task._parent, task._state, list(task._children)

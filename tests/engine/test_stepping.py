@@ -72,3 +72,17 @@ def test_suggestion_cases_step_as_spiffworkflow_walks(db, domain_engine, org, co
                             "co_units": ["finance", "education"], "key_suggestion": False})
     cases.drive(case)
     assert compared["ready"] and compared["waiting"]
+
+
+def test_a_looping_case_steps_as_spiffworkflow_walks(db, engine, deployed, compared):
+    """A live case looping many times: each step's lookup meets the path the previous one
+    kept."""
+    case = start(db, engine, "loop")
+    for step in range(30):
+        tasks = ready(db, engine, case)
+        if not tasks:
+            break
+        bpmn_id, task = next(iter(tasks.items()))
+        complete(db, engine, task, {"satisfied": step > 24} if bpmn_id == "feedback"
+                 else {"note": "again"})
+    assert not ready(db, engine, case) and compared["ready"] > 30
