@@ -96,7 +96,7 @@ def snapshot(workflow: BpmnWorkflow) -> Snapshot:
     ready, timers = {}, {}
     for tasks in (workflow.tasks, *(sp.tasks for sp in workflow.subprocesses.values())):
         for task in tasks.values():
-            state = task.state
+            state = task._state  # the attribute: `state` is a property, this loop sees every task
             if state == TaskState.READY:
                 if is_human_task(task.task_spec):
                     ready[str(task.id)] = task
@@ -116,7 +116,7 @@ def refresh_deadlines(workflow: BpmnWorkflow) -> None:
     """
     for tasks in (workflow.tasks, *(sp.tasks for sp in workflow.subprocesses.values())):
         for task in tasks.values():
-            if task.state != TaskState.WAITING:
+            if task._state != TaskState.WAITING:
                 continue
             definition = getattr(task.task_spec, "event_definition", None)
             if type(definition) is not TimeDateEventDefinition:

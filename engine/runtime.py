@@ -23,7 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from models import AuditEvent, HumanTask, ProcessInstance, Timer, on_commit
 
 from . import clock as clock_mod
-from . import guarded, projection, serializer
+from . import guarded, projection, serializer, stepping
 from .case import Case, StepResult
 from .errors import ConflictError, EngineError, LimitError, NotFoundError, ProcessError
 from .forms import jsonable, put_form_data
@@ -105,7 +105,8 @@ class Engine(Versions, Reading):
         case = Case(instance_id, version_id, process_id, "running", "{}", serializer.VERSION, 1,
                     actor)
         before = projection.snapshot(workflow)
-        self._run(case, workflow, actor, now, workflow.do_engine_steps, session)
+        self._run(case, workflow, actor, now, lambda: stepping.do_engine_steps(workflow),
+                  session)
         self._audit(session, actor, "start", instance_id=instance_id, at=now,
                     detail={"process_id": process_id, "version_id": version_id,
                             "business_key": business_key})
@@ -149,7 +150,7 @@ class Engine(Versions, Reading):
         def step():
             put_form_data(task, data)
             task.run()
-            workflow.do_engine_steps()
+            stepping.do_engine_steps(workflow)
 
         self._run(case, workflow, actor, now, step, session)
         done = conn.execute(_COMPLETE_TASK, {"task_id": task_id, "actor": actor, "now": now})
@@ -224,7 +225,7 @@ class Engine(Versions, Reading):
 
         def step():
             workflow.refresh_timers()
-            workflow.do_engine_steps()
+            stepping.do_engine_steps(workflow)
 
         self._run(case, workflow, "scheduler", now, step, session)
         after = projection.snapshot(workflow)
@@ -242,6 +243,7 @@ class Engine(Versions, Reading):
             {"session": session, "instance_id": case.id, "actor": actor, "now": now})
         try:
             with clock_mod.using(lambda: now):
+                stepping.install(workflow)  # before a task runs: its completion looks for waits
                 step()
                 if refresh:
                     projection.refresh_deadlines(workflow)

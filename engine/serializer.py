@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from copy import copy
 from functools import lru_cache
+from itertools import islice
+from operator import attrgetter
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -121,8 +123,8 @@ def dumps(workflow: BpmnWorkflow) -> str:
         for task_id, sub in workflow.subprocesses.items():
             fields = _fields(sub, "BpmnSubWorkflow")
             fields.update(parent_task_id=str(sub.parent_task_id), spec=sub.spec.name)
-            subprocesses.append(f'"{task_id}":{_with_tasks(fields, sub.tasks)}')
-        text = _with_tasks(top, workflow.tasks)
+            subprocesses.append(f'"{task_id}":{_with_tasks(fields, sub)}')
+        text = _with_tasks(top, workflow)
         return text[:-1] + ',"subprocesses":{' + ",".join(subprocesses) + "}}"
     finally:
         registry._encoder_mode = False
@@ -141,11 +143,48 @@ def _fields(workflow, typename: str) -> dict:
     }
 
 
-def _with_tasks(fields: dict, tasks: dict) -> str:
+def _with_tasks(fields: dict, workflow) -> str:
     """JSON of `fields` plus a "tasks" member built from (cached) per-task JSON texts."""
-    head = _encode(fields)
-    body = ",".join(f'"{_text(task_id)}":{_task_json(task)}' for task_id, task in tasks.items())
-    return head[:-1] + ',"tasks":{' + body + "}}"
+    return _encode(fields)[:-1] + ',"tasks":{' + _tasks_body(workflow) + "}}"
+
+
+_FINISHED_PARTS = attrgetter("_state", "last_state_change", "_children")
+
+
+def _tasks_body(workflow) -> str:
+    """The tasks' texts joined. The leading run of finished tasks (a looping case's history:
+    the map keeps creation order) is joined once and kept with what it was made of, the same
+    task objects with the same state, state change time and children (`_memo_key` of a
+    finished task, stricter); checking that is done in C, so a save no longer visits every
+    task of the case in Python."""
+    tasks = workflow.tasks
+    start, joined, objs, parts = 0, "", [], []
+    kept = workflow.__dict__.get("_jianyi_body")
+    if kept is not None:
+        objs, parts, joined = kept
+        current = list(islice(tasks.values(), len(objs)))
+        if current == objs and list(map(_FINISHED_PARTS, current)) == parts:
+            start = len(objs)
+        else:
+            objs, parts, joined = [], [], ""
+    texts = [f'"{_text(task_id)}":{_task_json(task)}'
+             for task_id, task in islice(tasks.items(), start, None)]
+    grown = 0
+    for task in islice(tasks.values(), start, None):
+        if not task._state & TaskState.FINISHED_MASK:
+            break
+        grown += 1
+    if grown:
+        new = list(islice(tasks.values(), start, start + grown))
+        objs = objs + new
+        parts = parts + [(t._state, t.last_state_change, list(t._children)) for t in new]
+        joined = ",".join(([joined] if start else []) + texts[:grown])
+        workflow.__dict__["_jianyi_body"] = (objs, parts, joined)
+        texts = texts[grown:]
+    if not start and not grown:
+        workflow.__dict__.pop("_jianyi_body", None)
+        return ",".join(texts)
+    return ",".join([joined, *texts])
 
 
 def _task_json(task) -> str:
@@ -212,6 +251,8 @@ def _all_tasks(workflow: BpmnWorkflow):
 
 def forget_cached_json(workflow: BpmnWorkflow) -> None:
     """Drop the per-task JSON kept by `dumps` (needed after a task's spec was replaced)."""
+    for wf in (workflow, *workflow.subprocesses.values()):
+        wf.__dict__.pop("_jianyi_body", None)
     for task in _all_tasks(workflow):
         task.__dict__.pop("_jianyi_json", None)
 
