@@ -157,10 +157,10 @@ ASSIGNMENT_STATUSES = CodeList(
 # 面商形式: how the unit consulted the deputy (Consultation.form).
 CONSULTATION_FORMS = CodeList(
     "consultation_form",
-    Term("face_to_face", "当面", "Face to face"),
-    Term("site_visit", "实地调研", "Site visit"),
-    Term("phone", "电话", "Phone"),
-    Term("forum", "座谈", "Forum"),
+    Term("face_to_face", "当面商谈", "Face to face"),
+    Term("site_visit", "实地察看", "Site visit"),
+    Term("phone", "电话沟通", "Phone"),
+    Term("forum", "座谈会", "Forum"),
 )
 # Key suggestions' progress report periods (ProgressReport.period); `long` names the report.
 REPORT_PERIODS = CodeList(

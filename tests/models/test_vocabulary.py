@@ -36,7 +36,7 @@ def test_the_forms_offer_exactly_the_vocabulary_codes_in_order(schema, prop, cod
     assert _codes(schema, prop) == codes.codes
 
 
-def test_the_forms_name_satisfaction_classes_and_modes_as_the_vocabulary_does():
+def test_the_forms_name_satisfaction_classes_modes_and_consultations_as_the_vocabulary_does():
     for choice in _choices("feedback.schema.json", "satisfaction"):
         assert labels.split(choice["title"]) == vocabulary.SATISFACTION[choice["const"]].pair
     for schema in ("draft_reply.schema.json", "rehandle.schema.json"):
@@ -45,6 +45,9 @@ def test_the_forms_name_satisfaction_classes_and_modes_as_the_vocabulary_does():
             assert choice["title"] == f"{term.code} {term.zh} ({term.en})"
     for choice in _choices("assign.schema.json", "mode"):
         assert labels.split(choice["title"])[0] == vocabulary.MODES[choice["const"]].zh
+    for choice in _choices("consult.schema.json", "consultation_form"):  # the ledger's words
+        assert labels.split(choice["title"]) == \
+            vocabulary.CONSULTATION_FORMS[choice["const"]].pair
 
 
 def test_the_other_lists_are_the_vocabulary():
