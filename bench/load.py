@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from engine import ManualClock, Package
-from engine.consistency import check_audit, check_cases
+from engine.consistency import check_audit, check_instances
 from models import (AuditEvent, Database, Division, HumanTask, Suggestion, Timer, Unit)
 from models.backup import backup, restore
 from tests.support.data import PASSWORD, assigned_cases, organisation, seed
@@ -234,7 +234,7 @@ def check(db: Database, crowd: list[Person], started: datetime) -> list[str]:
         if left:
             problems.append(f"{left} timers due before the run have not fired")
         touched = set(s.scalars(select(AuditEvent.instance_id).where(AuditEvent.at >= started)))
-        problems += check_cases(s, make_engine(), touched)
+        problems += check_instances(s, make_engine(), touched)
     return problems
 
 

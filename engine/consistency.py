@@ -1,8 +1,8 @@
 """Consistency checks after a crash, a restore or a load run (`jianyi check`).
 
-A case is consistent when its projections say what its stored workflow says: the open
+An instance is consistent when its projections say what its stored workflow says: the open
 `human_task` rows are exactly the workflow's ready user tasks, the `timer` rows exactly its waiting
-timers, and a running case can still move (a ready task or a pending timer). The audit trail is
+timers, and a running instance can still move (a ready task or a pending timer). The audit trail is
 consistent when every completed task has exactly one `complete` event and no timer fired twice.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .runtime import Engine
 
 def check_versions(session: Session, engine: Engine) -> list[str]:
     """Stored versions that today's deploy rules refuse (a script or markup stored before a
-    rule existed): their cases cannot run until they are migrated to a version that passes."""
+    rule existed): their instances cannot run until they are migrated to a version that passes."""
     problems = []
     for version_id in session.scalars(select(ProcessVersion.id).order_by(ProcessVersion.id)):
         try:
@@ -31,20 +31,20 @@ def check_versions(session: Session, engine: Engine) -> list[str]:
     return problems
 
 
-def check_cases(session: Session, engine: Engine,
+def check_instances(session: Session, engine: Engine,
                 instance_ids: Iterable[int] | None = None) -> list[str]:
-    """One line per inconsistent case (empty when every case is consistent)."""
+    """One line per inconsistent instance (empty when every instance is consistent)."""
     query = select(ProcessInstance).order_by(ProcessInstance.id)
     if instance_ids is not None:
         query = query.where(ProcessInstance.id.in_(list(instance_ids)))
     problems = []
     for instance in session.scalars(query).yield_per(200):
-        problems += [f"case {instance.id}: {p}" for p in _check_case(session, engine, instance)]
+        problems += [f"case {instance.id}: {p}" for p in _check_instance(session, engine, instance)]
         session.expunge(instance)
     return problems
 
 
-def _check_case(session: Session, engine: Engine, instance: ProcessInstance) -> list[str]:
+def _check_instance(session: Session, engine: Engine, instance: ProcessInstance) -> list[str]:
     try:
         snap = projection.snapshot(engine.workflow(session, instance))
     except ProcessError as err:  # its version fails today's rules (check_versions says why)

@@ -30,7 +30,7 @@ class DeployError(EngineError):
 
 
 class ConflictError(EngineError):
-    """The task was completed by someone else, or the case changed underneath this request."""
+    """The task was completed by someone else, or the instance changed underneath this request."""
 
 
 class FormError(EngineError):
@@ -46,7 +46,7 @@ class NotFoundError(EngineError):
 
 
 class ProcessError(EngineError):
-    """SpiffWorkflow failed while running the case (script error, unknown operator, ...)."""
+    """SpiffWorkflow failed while running the instance (script error, unknown operator, ...)."""
 
 
 class LimitError(ProcessError):

@@ -1,12 +1,13 @@
-"""Moving running cases to a newer version of their process.
+"""Moving running instances to a newer version of their process.
 
-Built on SpiffWorkflow's spec diff (`SpiffWorkflow.bpmn.util.diff`): each task of a case is aligned
-with a task spec of the new version. A migration is refused, with a reason, where it is unsafe:
-a step the case is at (ready, waiting or running) was removed or changed beyond its name, flows
-or documentation; a subprocess the case is in no longer exists; or the migrated state does not
-reload (SpiffWorkflow restores each finished task with its spec, so a step the case has
-passed may not be removed either). A dry run does everything on a throwaway copy and writes nothing; a real run saves the
-state with the new version, keeps the inbox and timer tables in step and audits each case.
+Built on SpiffWorkflow's spec diff (`SpiffWorkflow.bpmn.util.diff`): each task of an instance is
+aligned with a task spec of the new version. A migration is refused, with a reason, where it is
+unsafe: a step the instance is at (ready, waiting or running) was removed or changed beyond its
+name, flows or documentation; a subprocess the instance is in no longer exists; or the migrated
+state does not reload (SpiffWorkflow restores each finished task with its spec, so a step the
+instance has passed may not be removed either). A dry run does everything on a throwaway copy and
+writes nothing; a real run saves the state with the new version, keeps the inbox and timer tables in
+step and audits each instance.
 """
 from __future__ import annotations
 
@@ -23,21 +24,21 @@ from models import HumanTask, ProcessInstance, Timer
 
 from . import projection, serializer
 from .errors import EngineError, NotFoundError
-from .case import Case
+from .instance import Instance
 
 PI = ProcessInstance.__table__
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 RESET = TaskState.READY | TaskState.WAITING  # what SpiffWorkflow resets and predicts again
-# Attributes of a task spec that may change while a case is at that step: the step itself
+# Attributes of a task spec that may change while an instance is at that step: the step itself
 # still means the same (same type, lane, form, scripts, timer, operator).
 HARMLESS = frozenset({"inputs", "outputs", "bpmn_name", "description", "documentation"})
 
 
 @dataclass
-class CasePlan:
-    """What migrating one case does, or why it is refused (an empty `reasons` means safe)."""
+class MigrationPlan:
+    """What migrating one instance does, or why it is refused (an empty `reasons` means safe)."""
 
-    case_id: int
+    instance_id: int
     process_id: str
     from_version: int
     to_version: int
@@ -50,9 +51,9 @@ class CasePlan:
         return not self.reasons
 
 
-def select_cases(session: Session, process_id: str, *, from_version_id: int | None = None,
+def select_instances(session: Session, process_id: str, *, from_version_id: int | None = None,
                  at_step: str | None = None) -> list[int]:
-    """Running cases of a process, optionally only those on a version or waiting at a step."""
+    """Running instances of a process, optionally only those on a version or waiting at a step."""
     query = select(PI.c.id).where(PI.c.process_id == process_id, PI.c.status == "running")
     if from_version_id is not None:
         query = query.where(PI.c.process_version_id == from_version_id)
@@ -64,51 +65,55 @@ def select_cases(session: Session, process_id: str, *, from_version_id: int | No
     return list(session.scalars(query.order_by(PI.c.id)))
 
 
-def dry_run(session: Session, engine, case_ids: list[int], to_version_id: int) -> list[CasePlan]:
-    """What migrating these cases would do, case by case; nothing is written."""
+def dry_run(session: Session, engine, instance_ids: list[int],
+            to_version_id: int) -> list[MigrationPlan]:
+    """What migrating these instances would do, instance by instance; nothing is written."""
     plans = []
-    for case_id in case_ids:
-        row = session.execute(select(PI).where(PI.c.id == case_id)).one_or_none()
-        plans.append(_prepare(session, engine, case_id, row, to_version_id)[0])
+    for instance_id in instance_ids:
+        row = session.execute(select(PI).where(PI.c.id == instance_id)).one_or_none()
+        plans.append(_prepare(session, engine, instance_id, row, to_version_id)[0])
     return plans
 
 
-def migrate(session: Session, engine, case_ids: list[int], to_version_id: int,
-            actor: str) -> list[CasePlan]:
-    """Migrate the safe cases (each in its own savepoint), audit every case, refuse the rest.
+def migrate(session: Session, engine, instance_ids: list[int], to_version_id: int,
+            actor: str) -> list[MigrationPlan]:
+    """Migrate the safe instances (each in its own savepoint), audit every instance, refuse the
+    rest.
 
-    The caller commits. Refused cases are left exactly as they were.
+    The caller commits. Refused instances are left exactly as they were.
     """
 
     plans = []
-    for case_id in case_ids:
+    for instance_id in instance_ids:
         now = engine.clock()
         try:
             with session.begin_nested():
-                row = session.execute(select(PI).where(PI.c.id == case_id)
+                row = session.execute(select(PI).where(PI.c.id == instance_id)
                                       .with_for_update()).one_or_none()
-                plan, workflow, before = _prepare(session, engine, case_id, row, to_version_id)
+                plan, workflow, before = _prepare(session, engine, instance_id, row, to_version_id)
                 if plan.safe:
-                    engine._save(session, Case.from_row(row), workflow, before, actor, now)
-                    session.execute(update(PI).where(PI.c.id == case_id)
+                    engine._save(session, Instance.from_row(row), workflow, before, actor, now)
+                    session.execute(update(PI).where(PI.c.id == instance_id)
                                     .values(process_version_id=to_version_id))
                     plan.migrated = True
-        except EngineError as err:  # e.g. the case changed meanwhile: nothing of it was written
-            engine._forget(case_id)
+        except EngineError as err:  # e.g. the instance changed meanwhile: nothing of it was written
+            engine._forget(instance_id)
             plan.reasons.append(str(err))
         engine._audit(session, actor, "migrate" if plan.migrated else "migrate_refused",
-                      instance_id=case_id if row is not None else None, at=now, detail={
+                      instance_id=instance_id if row is not None else None, at=now, detail={
                           "from_version": plan.from_version, "to_version": to_version_id,
                           "changes": plan.changes, "reasons": plan.reasons})
         plans.append(plan)
     return plans
 
 
-def _prepare(session: Session, engine, case_id: int, row, to_version_id: int):
-    """The plan for one case and, when safe, its migrated workflow and pre-migration snapshot."""
+def _prepare(session: Session, engine, instance_id: int, row, to_version_id: int):
+    """The plan for one instance and, when safe, its migrated workflow and pre-migration
+    snapshot."""
     if row is None:
-        return CasePlan(case_id, "", 0, to_version_id, [f"case {case_id} does not exist"]), None, None
-    plan = CasePlan(case_id, row.process_id, row.process_version_id, to_version_id)
+        missing = [f"case {instance_id} does not exist"]
+        return MigrationPlan(instance_id, "", 0, to_version_id, missing), None, None
+    plan = MigrationPlan(instance_id, row.process_id, row.process_version_id, to_version_id)
     if row.status != "running":
         plan.reasons.append(f"the case is {row.status}, not running")
     elif to_version_id == row.process_version_id:
@@ -131,7 +136,7 @@ def _prepare(session: Session, engine, case_id: int, row, to_version_id: int):
     before = projection.snapshot(workflow)
     # SpiffWorkflow re-predicts the reset tasks, which evaluates the expressions of waiting timers
     # (a `deadline(...)` reads the database): run it as a step, with the session and the clock.
-    engine._run(Case.from_row(row), workflow, "migration", engine.clock(),
+    engine._run(Instance.from_row(row), workflow, "migration", engine.clock(),
                 lambda: _migrate_workflow(workflow, spec, subprocess_specs, plan), session,
                 refresh=False)
     if plan.safe:
@@ -145,8 +150,8 @@ def _label(task) -> str:
 
 
 def _migrate_workflow(workflow: BpmnWorkflow, spec, subprocess_specs: dict,
-                      plan: CasePlan) -> None:
-    """Diff every (sub)workflow of the case against the new specs; migrate in memory if safe."""
+                      plan: MigrationPlan) -> None:
+    """Diff every (sub)workflow of the instance against the new specs; migrate in memory if safe."""
     registry = serializer.REGISTRY
     parts = [(workflow, SpecDiff(registry, workflow.spec, spec), spec)]
     for sub in workflow.subprocesses.values():
@@ -197,8 +202,8 @@ def _migrate_workflow(workflow: BpmnWorkflow, spec, subprocess_specs: dict,
 
 
 def _check_reload(workflow: BpmnWorkflow, spec, subprocess_specs: dict,
-                  before: projection.Snapshot, plan: CasePlan) -> None:
-    """The migrated state must reload with the new specs and wait where the case waited."""
+                  before: projection.Snapshot, plan: MigrationPlan) -> None:
+    """The migrated state must reload with the new specs and wait where the instance waited."""
     try:
         again = serializer.loads(serializer.dumps(workflow), serializer.VERSION, spec,
                                  subprocess_specs)

@@ -1,7 +1,7 @@
 """Keep the `human_task` and `timer` tables in step with a workflow's state.
 
 Both sides are computed from the workflow in memory (before and after a step) and only the
-difference is written, so a step costs a few row writes whatever the size of the case.
+difference is written, so a step costs a few row writes whatever the size of the instance.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class TaskContext:
 
     `process_id` is the BPMN process that defines the task: the called process for a task inside
     a call activity, the enclosing process for a task inside an embedded subprocess. `lane` is
-    None for a task drawn outside every lane; `initiator` is who started the case.
+    None for a task drawn outside every lane; `initiator` is who started the instance.
     """
 
     process_id: str
@@ -91,7 +91,7 @@ class Snapshot:
 def snapshot(workflow: BpmnWorkflow) -> Snapshot:
     """Read ready human tasks and waiting timers (with their deadlines) from the workflow.
 
-    Walks the flat task maps rather than the task tree: a case that loops grows a deep tree.
+    Walks the flat task maps rather than the task tree: an instance that loops grows a deep tree.
     """
     ready, timers = {}, {}
     for tasks in (workflow.tasks, *(sp.tasks for sp in workflow.subprocesses.values())):
@@ -144,7 +144,7 @@ def apply(session: Session, instance_id: int, before: Snapshot, after: Snapshot,
           completed: str | None = None, initiator: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
     """Write the difference between two snapshots. Returns the ids of tasks that left the inbox
     and the rows written for tasks that entered it. `completed` is the task a person completed
-    in this step (its row is already written); `initiator` who started the case."""
+    in this step (its row is already written); `initiator` who started the instance."""
     conn = session.connection()
     gone = [tid for tid in before.ready if tid not in after.ready]
     cancelled = [tid for tid in gone if tid != completed]

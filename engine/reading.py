@@ -1,5 +1,5 @@
-"""Reading cases (the Engine's read half): ready tasks, workflows rebuilt from stored state, task
-data and forms, and the cache of live workflow objects kept between steps."""
+"""Reading instances (the Engine's read half): ready tasks, workflows rebuilt from stored state,
+task data and forms, and the cache of live workflow objects kept between steps."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,12 +12,12 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from models import HumanTask, ProcessInstance
 
 from . import forms, serializer
-from .case import Case
+from .instance import Instance
 from .errors import NotFoundError
 from .package import Compiled
 
 PI = ProcessInstance.__table__
-_CASE = select(PI).where(PI.c.id == bindparam("case_id"))
+_INSTANCE = select(PI).where(PI.c.id == bindparam("instance_id"))
 
 
 class Reading:
@@ -33,7 +33,7 @@ class Reading:
             query = query.where(HumanTask.instance_id == instance_id)
         return list(session.scalars(query.order_by(HumanTask.due_at, HumanTask.created_at)))
 
-    def workflow(self, session: Session, instance: ProcessInstance | Case) -> BpmnWorkflow:
+    def workflow(self, session: Session, instance: ProcessInstance | Instance) -> BpmnWorkflow:
         """A fresh workflow object rebuilt from the stored state (safe to inspect)."""
         spec, subprocess_specs = self.compiled_version(
             session, instance.process_version_id).spec(instance.process_id)
@@ -43,7 +43,7 @@ class Reading:
         return workflow
 
     def task_data(self, session: Session, task_id: str) -> dict[str, Any]:
-        """The data a task sees (the case's variables at that point)."""
+        """The data a task sees (the instance's variables at that point)."""
         row = session.get(HumanTask, task_id)
         if row is None:
             raise NotFoundError(f"task {task_id} does not exist")
@@ -51,8 +51,8 @@ class Reading:
         task = workflow.get_task_from_id(UUID(task_id))
         return dict(task.data) if task is not None else {}
 
-    def case_data(self, session: Session, instance: ProcessInstance) -> dict[str, Any]:
-        """The newest data of a case: the data of its last completed task."""
+    def instance_data(self, session: Session, instance: ProcessInstance) -> dict[str, Any]:
+        """The newest data of an instance: the data of its last completed task."""
         last = self.workflow(session, instance).last_task
         return dict(last.data) if last is not None else {}
 
@@ -74,31 +74,31 @@ class Reading:
         forms.validate(compiled, form, data)
 
     def warm(self, session: Session, instance_id: int) -> None:
-        """Deserialize a case ahead of a step, outside the write transaction.
+        """Deserialize an instance ahead of a step, outside the write transaction.
 
         Nothing is locked or trusted: the step still checks the version under its lock and
-        deserializes again if the case changed in between. On SQLite, whose writers queue one
+        deserializes again if the instance changed in between. On SQLite, whose writers queue one
         behind the other, this keeps the slowest part of a step out of the queue.
         """
-        row = session.connection().execute(_CASE, {"case_id": instance_id}).first()
+        row = session.connection().execute(_INSTANCE, {"instance_id": instance_id}).first()
         if row is None:
             return
         with self._lock:
             cached = self._live.get(instance_id)
         if cached is None or cached[0] != row.version:
-            self._remember(instance_id, row.version, self.workflow(session, Case.from_row(row)))
+            self._remember(instance_id, row.version, self.workflow(session, Instance.from_row(row)))
 
-    def _load(self, session: Session, case: Case) -> BpmnWorkflow:
-        """The workflow of a locked case: the live copy if it is current, else deserialized.
+    def _load(self, session: Session, instance: Instance) -> BpmnWorkflow:
+        """The workflow of a locked instance: the live copy if it is current, else deserialized.
 
         The live copy is taken out of the cache while in use and put back only after a commit,
         so a rolled-back step can never leave a half-run workflow behind.
         """
         with self._lock:
-            cached = self._live.pop(case.id, None)
-        if cached is not None and cached[0] == case.version:
+            cached = self._live.pop(instance.id, None)
+        if cached is not None and cached[0] == instance.version:
             return cached[1]
-        return self.workflow(session, case)
+        return self.workflow(session, instance)
 
     def _forget(self, instance_id: int) -> None:
         with self._lock:

@@ -1,9 +1,10 @@
-"""The engine: start cases, complete tasks, fire timers; state and projections in one transaction.
+"""The engine: start instances, complete tasks, fire timers; state and projections in one
+transaction.
 
 Domain knowledge arrives from the caller: a lane resolver (TaskContext -> candidates), service-task
 operators, extra script globals and an event handler for escalations no BPMN element caught.
 The hot paths use SQLAlchemy Core statements on the tables: a step is a handful of row writes.
-Deploying and versions are in `versions`, reading cases and the live-workflow cache in `reading`
+Deploying and versions are in `versions`, reading instances and the live-workflow cache in `reading`
 (both mixed into `Engine`), form validation and form data in `forms`.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from models import AuditEvent, HumanTask, ProcessInstance, Timer, on_commit
 
 from . import clock as clock_mod
 from . import guarded, projection, serializer, stepping
-from .case import Case, StepResult
+from .instance import Instance, StepResult
 from .errors import ConflictError, EngineError, LimitError, NotFoundError, ProcessError
 from .forms import jsonable, put_form_data
 from .package import Package
@@ -49,7 +50,7 @@ _TASK_AND_CASE = (
 _COMPLETE_TASK = (
     update(HT).where(HT.c.id == bindparam("task_id"), HT.c.state == "ready")
     .values(state="completed", completed_by=bindparam("actor"), completed_at=bindparam("now")))
-_WRITE_CASE = update(PI).where(PI.c.id == bindparam("case_id"),
+_WRITE_INSTANCE = update(PI).where(PI.c.id == bindparam("instance_id"),
                                PI.c.version == bindparam("old_version"))
 _INSERT_AUDIT = insert(AE)
 
@@ -86,7 +87,7 @@ class Engine(Versions, Reading):
     # ---------------------------------------------------------------- steps
     def start(self, session: Session, process_id: str, data: dict[str, Any] | None = None, *,
               actor: str, business_key: str | None = None) -> StepResult:
-        """Start a case on the newest version of `process_id` and run it to its first wait."""
+        """Start an instance on the newest version of `process_id` and run it to its first wait."""
         with guarded.step_budget(self.limits):
             return self._start(session, process_id, data, actor, business_key)
 
@@ -102,15 +103,15 @@ class Engine(Versions, Reading):
             process_version_id=version_id, process_id=process_id, business_key=business_key,
             status="running", state="{}", serializer_version=serializer.VERSION, version=1,
             started_by=actor, created_at=now, updated_at=now).returning(PI.c.id)).scalar_one()
-        case = Case(instance_id, version_id, process_id, "running", "{}", serializer.VERSION, 1,
-                    actor)
+        instance = Instance(instance_id, version_id, process_id, "running", "{}",
+                            serializer.VERSION, 1, actor)
         before = projection.snapshot(workflow)
-        self._run(case, workflow, actor, now, lambda: stepping.do_engine_steps(workflow),
+        self._run(instance, workflow, actor, now, lambda: stepping.do_engine_steps(workflow),
                   session)
         self._audit(session, actor, "start", instance_id=instance_id, at=now,
                     detail={"process_id": process_id, "version_id": version_id,
                             "business_key": business_key})
-        return self._save(session, case, workflow, before, actor, now)
+        return self._save(session, instance, workflow, before, actor, now)
 
     def complete(self, session: Session, task_id: str, actor: str,
                  data: dict[str, Any] | None = None, *,
@@ -119,7 +120,7 @@ class Engine(Versions, Reading):
         """Complete a ready user task with form data; ConflictError if someone got there first.
 
         `prepare(task, data)` sees the task's row (bpmn_id, candidate_role, candidate_unit,
-        assignee, …), read under the case's lock, before anything runs: it may refuse by
+        assignee, …), read under the instance's lock, before anything runs: it may refuse by
         raising, and returns the data to complete with.
         """
         with guarded.step_budget(self.limits):
@@ -137,14 +138,14 @@ class Engine(Versions, Reading):
         if found.task_state != "ready":
             who = f" by {found.completed_by}" if found.completed_by else ""
             raise ConflictError(f"task '{label}' is already {found.task_state}{who}")
-        case = Case.from_row(found)
-        self.validate_form(self.compiled_version(session, case.process_version_id),
+        instance = Instance.from_row(found)
+        self.validate_form(self.compiled_version(session, instance.process_version_id),
                            found.form, data)
         now = self.clock()
-        workflow = self._load(session, case)
+        workflow = self._load(session, instance)
         task = workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY:
-            raise ConflictError(f"task '{label}' is no longer ready in case {case.id}")
+            raise ConflictError(f"task '{label}' is no longer ready in case {instance.id}")
         before = projection.snapshot(workflow)
 
         def step():
@@ -152,44 +153,45 @@ class Engine(Versions, Reading):
             task.run()
             stepping.do_engine_steps(workflow)
 
-        self._run(case, workflow, actor, now, step, session)
+        self._run(instance, workflow, actor, now, step, session)
         done = conn.execute(_COMPLETE_TASK, {"task_id": task_id, "actor": actor, "now": now})
         if done.rowcount != 1:
             raise ConflictError(f"task '{label}' was completed by someone else")
-        self._audit(session, actor, "complete", instance_id=case.id, task_id=task_id,
+        self._audit(session, actor, "complete", instance_id=instance.id, task_id=task_id,
                     bpmn_id=found.bpmn_id, at=now, detail={"data": data})
-        return self._save(session, case, workflow, before, actor, now,
+        return self._save(session, instance, workflow, before, actor, now,
                           completed=(found.bpmn_id, data), task_id=task_id)
 
     def cancel(self, session: Session, instance_id: int, actor: str, *,
                detail: dict[str, Any] | None = None) -> StepResult:
-        """End a running case without running it on (its open tasks cancelled, its timers
+        """End a running instance without running it on (its open tasks cancelled, its timers
         dropped): status `cancelled`, audited `case_cancelled` with `detail` (why, by whom).
-        ConflictError if the case is not running."""
+        ConflictError if the instance is not running."""
         with guarded.step_budget(self.limits):
             row = session.execute(select(PI).where(PI.c.id == instance_id)
                                   .with_for_update()).one_or_none()
             if row is None:
                 raise NotFoundError(f"case {instance_id} does not exist")
-            case = Case.from_row(row)
-            if case.status != "running":
-                raise ConflictError(f"case {instance_id} is {case.status}, not running")
+            instance = Instance.from_row(row)
+            if instance.status != "running":
+                raise ConflictError(f"case {instance_id} is {instance.status}, not running")
             now = self.clock()
-            workflow = self._load(session, case)
+            workflow = self._load(session, instance)
             before = projection.snapshot(workflow)
-            self._run(case, workflow, actor, now, workflow.cancel, session)
-            self._audit(session, actor, "case_cancelled", instance_id=case.id, at=now,
+            self._run(instance, workflow, actor, now, workflow.cancel, session)
+            self._audit(session, actor, "case_cancelled", instance_id=instance.id, at=now,
                         detail=detail)
-            return self._save(session, case, workflow, before, actor, now, ended_as="cancelled")
+            return self._save(session, instance, workflow, before, actor, now, ended_as="cancelled")
 
     def fire_due_timers(self, session: Session, now: datetime | None = None,
                         limit: int = 50) -> int:
-        """Fire the timers due at `now` for up to `limit` cases; returns how many cases ran.
+        """Fire the timers due at `now` for up to `limit` instances; returns how many instances ran.
 
-        A scheduler claims a case by locking its row (FOR UPDATE SKIP LOCKED on PostgreSQL), the
-        same lock a completion takes, so concurrent schedulers each take different cases; SQLite's
-        single writer lock gives the same guarantee. Timer rows are not locked: locking some of a
-        case's timer rows while another transaction held the case deadlocked two schedulers.
+        A scheduler claims an instance by locking its row (FOR UPDATE SKIP LOCKED on PostgreSQL),
+        the same lock a completion takes, so concurrent schedulers each take different instances;
+        SQLite's single writer lock gives the same guarantee. Timer rows are not locked: locking
+        some of a instance's timer rows while another transaction held the instance deadlocked two
+        schedulers.
         """
         now = now or self.clock()
         due = session.execute(
@@ -205,8 +207,8 @@ class Engine(Versions, Reading):
             ran += 1
             try:
                 with session.begin_nested():
-                    self._fire(session, Case.from_row(row), now)
-            except Exception:  # one broken case must not stop the others
+                    self._fire(session, Instance.from_row(row), now)
+            except Exception:  # one broken instance must not stop the others
                 log.exception("timer failed for case %s", instance_id)
                 self._forget(instance_id)
                 session.execute(update(TM).where(TM.c.instance_id == instance_id,
@@ -215,32 +217,32 @@ class Engine(Versions, Reading):
                 self._audit(session, "scheduler", "timer_error", instance_id=instance_id, at=now)
         return ran
 
-    def _fire(self, session: Session, case: Case, now: datetime) -> None:
+    def _fire(self, session: Session, instance: Instance, now: datetime) -> None:
         with guarded.step_budget(self.limits):
-            self._fire_timers(session, case, now)
+            self._fire_timers(session, instance, now)
 
-    def _fire_timers(self, session: Session, case: Case, now: datetime) -> None:
-        workflow = self._load(session, case)
+    def _fire_timers(self, session: Session, instance: Instance, now: datetime) -> None:
+        workflow = self._load(session, instance)
         before = projection.snapshot(workflow)
 
         def step():
             workflow.refresh_timers()
             stepping.do_engine_steps(workflow)
 
-        self._run(case, workflow, "scheduler", now, step, session)
+        self._run(instance, workflow, "scheduler", now, step, session)
         after = projection.snapshot(workflow)
         for tid, (due, bpmn_id) in before.timers.items():
             if after.timers.get(tid) != (due, bpmn_id):
-                self._audit(session, "scheduler", "timer_fired", instance_id=case.id,
+                self._audit(session, "scheduler", "timer_fired", instance_id=instance.id,
                             task_id=tid, bpmn_id=bpmn_id, at=now,
                             detail={"due_at": due.isoformat()})
-        self._save(session, case, workflow, before, "scheduler", now, after=after)
+        self._save(session, instance, workflow, before, "scheduler", now, after=after)
 
-    def _run(self, case: Case, workflow: BpmnWorkflow, actor: str, now: datetime,
+    def _run(self, instance: Instance, workflow: BpmnWorkflow, actor: str, now: datetime,
              step: Callable[[], None], session: Session, refresh: bool = True) -> None:
         """Run SpiffWorkflow (or expressions) with the engine's clock and the operators' context."""
         token = call_context().set(
-            {"session": session, "instance_id": case.id, "actor": actor, "now": now})
+            {"session": session, "instance_id": instance.id, "actor": actor, "now": now})
         try:
             with clock_mod.using(lambda: now):
                 stepping.install(workflow)  # before a task runs: its completion looks for waits
@@ -250,13 +252,13 @@ class Engine(Versions, Reading):
         except EngineError:
             raise
         except guarded.LimitExceeded as err:  # a BaseException, so that scripts cannot catch it
-            raise LimitError(f"case {case.id}: {err}") from None
+            raise LimitError(f"case {instance.id}: {err}") from None
         except Exception as err:  # script, operator or SpiffWorkflow failure: the step is void
-            raise ProcessError(f"case {case.id}: {type(err).__name__}: {err}") from err
+            raise ProcessError(f"case {instance.id}: {type(err).__name__}: {err}") from err
         finally:
             call_context().reset(token)
 
-    def _save(self, session: Session, case: Case, workflow: BpmnWorkflow,
+    def _save(self, session: Session, instance: Instance, workflow: BpmnWorkflow,
               before: projection.Snapshot, actor: str, now: datetime,
               after: projection.Snapshot | None = None,
               completed: tuple[str, dict[str, Any]] | None = None,
@@ -268,33 +270,33 @@ class Engine(Versions, Reading):
                       "code": getattr(event.event_definition, "code", None),
                       "type": type(event.event_definition).__name__,
                       "payload": jsonable(getattr(event, "payload", None))}
-            self._audit(session, actor, "event", instance_id=case.id, at=now, detail=detail)
+            self._audit(session, actor, "event", instance_id=instance.id, at=now, detail=detail)
             if self.on_event is not None:
-                self.on_event(session, case.id, detail)
+                self.on_event(session, instance.id, detail)
         after = after or projection.snapshot(workflow)
         applied: list = []
-        self._run(case, workflow, actor, now, lambda: applied.extend(projection.apply(
-            session, case.id, before, after, now=now, resolve=self.resolve,
+        self._run(instance, workflow, actor, now, lambda: applied.extend(projection.apply(
+            session, instance.id, before, after, now=now, resolve=self.resolve,
             evaluate=self.script_engine.evaluate, completed=task_id,
-            initiator=case.started_by)), session, refresh=False)
+            initiator=instance.started_by)), session, refresh=False)
         ended, new_rows = applied
         values = {"state": serializer.dumps(workflow), "serializer_version": serializer.VERSION,
-                  "updated_at": now, "version": case.version + 1}
-        status = case.status
+                  "updated_at": now, "version": instance.version + 1}
+        status = instance.status
         if workflow.completed and status == "running":
             status = values["status"] = ended_as
             values["completed_at"] = now
             if ended_as == "completed":  # a cancellation has its own event, with the reason
-                self._audit(session, actor, "case_completed", instance_id=case.id, at=now)
-        values.update(case_id=case.id, old_version=case.version)
-        written = session.connection().execute(_WRITE_CASE, values)
+                self._audit(session, actor, "case_completed", instance_id=instance.id, at=now)
+        values.update(instance_id=instance.id, old_version=instance.version)
+        written = session.connection().execute(_WRITE_INSTANCE, values)
         if written.rowcount != 1:
             raise ConflictError(
-                f"case {case.id} was changed by someone else; reload and try again")
-        version = case.version + 1
-        on_commit(session, lambda: self._remember(case.id, version, workflow))
+                f"case {instance.id} was changed by someone else; reload and try again")
+        version = instance.version + 1
+        on_commit(session, lambda: self._remember(instance.id, version, workflow))
         new = {row["id"]: row["bpmn_id"] for row in new_rows}
-        result = StepResult(case.id, status, new, ended, actor, completed, tuple(new_rows))
+        result = StepResult(instance.id, status, new, ended, actor, completed, tuple(new_rows))
         if self.on_step is not None:
             self.on_step(session, result)
         return result

@@ -43,8 +43,8 @@ class GuardedEnvironment(TaskDataEnvironment):
     """SpiffWorkflow's task-data environment, running each text as the guarded language.
 
     Each text is checked and compiled once (the same few conditions and due dates come back
-    case after case). Names resolve to the guards, builtins and domain functions first, then to
-    the task data: data can never stand in for a guard.
+    instance after instance). Names resolve to the guards, builtins and domain functions first, then
+    to the task data: data can never stand in for a guard.
     """
 
     _LIMIT = 4096
@@ -124,7 +124,8 @@ class ScriptEngine(PythonScriptEngine):
 
 
 def call_context() -> ContextVar[dict | None]:
-    """The context variable the runtime fills before running steps (session, case, actor, now)."""
+    """The context variable the runtime fills before running steps (session, instance, actor,
+    now)."""
     return _call_context
 
 

@@ -1,7 +1,7 @@
 """SpiffWorkflow state to JSON and back, without the spec.
 
 The spec lives once per deployed version (`process_version.files`, parsed and cached by content
-hash), so each saved case holds only its task tree and data.
+hash), so each saved instance holds only its task tree and data.
 """
 from __future__ import annotations
 
@@ -35,15 +35,15 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
 
 
 # A task id occurs three times in a state (its own, its parent's children, its children's
-# parent); parsing and printing UUIDs was a tenth of loading a case.
+# parent); parsing and printing UUIDs was a tenth of loading an instance.
 _uuid = lru_cache(maxsize=1 << 16)(UUID)
 _text = lru_cache(maxsize=1 << 16)(str)
 
 
 class _TaskConverter(TaskConverter):
     """SpiffWorkflow 3.2's TaskConverter, same dictionaries in and out, without its generic
-    detours: every task of a case goes through here at each load and save
-    (tests/engine/test_serializer.py compares the two on real cases)."""
+    detours: every task of an instance goes through here at each load and save
+    (tests/engine/test_serializer.py compares the two on real instances)."""
 
     def to_dict(self, task):
         parent = task.workflow.tasks.get(task._parent)
@@ -110,9 +110,10 @@ def dumps(workflow: BpmnWorkflow) -> str:
 
     A task's JSON text is kept and reused while nothing it is made of changes (`_memo_key`):
     finished tasks, and tasks with no data of their own yet (SpiffWorkflow's predicted
-    branches, most of a case's tree). A save encodes what the step changed, not the whole case.
-    The fields are those of SpiffWorkflow 3.2's WorkflowConverter (pinned); `loads` restores
-    them with its converters (tasks with `_TaskConverter`, which gives the same dictionaries).
+    branches, most of an instance's tree). A save encodes what the step changed, not the whole
+    instance. The fields are those of SpiffWorkflow 3.2's WorkflowConverter (pinned); `loads`
+    restores them with its converters (tasks with `_TaskConverter`, which gives the same
+    dictionaries).
     """
     registry = _SERIALIZER.registry
     registry._encoder_mode = True  # as serialize_json does: convert lazily inside json.dumps
@@ -152,11 +153,11 @@ _FINISHED_PARTS = attrgetter("_state", "last_state_change", "_children")
 
 
 def _tasks_body(workflow) -> str:
-    """The tasks' texts joined. The leading run of finished tasks (a looping case's history:
+    """The tasks' texts joined. The leading run of finished tasks (a looping instance's history:
     the map keeps creation order) is joined once and kept with what it was made of, the same
     task objects with the same state, state change time and children (`_memo_key` of a
     finished task, stricter); checking that is done in C, so a save no longer visits every
-    task of the case in Python."""
+    task of the instance in Python."""
     tasks = workflow.tasks
     start, joined, objs, parts = 0, "", [], []
     kept = workflow.__dict__.get("_jianyi_body")

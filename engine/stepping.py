@@ -1,9 +1,9 @@
-"""SpiffWorkflow's engine steps without walking a case's whole history at every step.
+"""SpiffWorkflow's engine steps without walking an instance's whole history at every step.
 
 SpiffWorkflow 3.2 (pinned) finds the tasks to run by walking the task tree from its root:
 `do_engine_steps` lists the READY tasks (twice per step at least) and every completed task
-makes its workflow list its WAITING tasks (`update_waiting_tasks`). A case that loops grows a
-deep tree of finished tasks, so each step walked further than the one before (a 50-loop case
+makes its workflow list its WAITING tasks (`update_waiting_tasks`). An instance that loops grows a
+deep tree of finished tasks, so each step walked further than the one before (a 50-loop instance
 spent its 50th loop several times longer in these walks than its first).
 
 Here the flat task map (`workflow.tasks`) is scanned instead, an order of magnitude cheaper
@@ -93,7 +93,7 @@ def _reached(top: BpmnWorkflow, task) -> bool:
 
     The last path found is kept (root first, with each node's parent, state and children), so
     the next task's walk stops where it meets that path, whose unchanged links are then
-    checked in C rather than looked up again task by task (a looping case's path is its
+    checked in C rather than looked up again task by task (a looping instance's path is its
     whole history)."""
     tasks, subprocesses, root = top.tasks, top.subprocesses, top.task_tree
     nodes, links, depth_of = top.__dict__.get("_jianyi_path", ([], [], {}))

@@ -1,4 +1,4 @@
-"""Deploying packages and finding the versions cases run on (the Engine's deploy half)."""
+"""Deploying packages and finding the versions instances run on (the Engine's deploy half)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -18,8 +18,8 @@ class Versions:
         return self.specs.get(package)
 
     def deploy(self, session: Session, package: Package, actor: str) -> ProcessVersion:
-        """Store a validated package as a version that new cases start on. Content already
-        stored is not stored again: an earlier version deployed again becomes the one new cases
+        """Store a validated package as a version that new instances start on. Content already
+        stored is not stored again: an earlier version deployed again becomes the one new instances
         start on (going back), audited; the current one deployed again changes nothing."""
         compiled = self.compile(package)
         now = self.clock()
@@ -61,7 +61,7 @@ class Versions:
 
     @staticmethod
     def newest_version_id(session: Session) -> int | None:
-        """The version new cases start on: the latest activated."""
+        """The version new instances start on: the latest activated."""
         return session.scalar(select(ProcessVersion.id).order_by(
             ProcessVersion.activated_at.desc(), ProcessVersion.id.desc()).limit(1))
 

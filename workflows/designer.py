@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import DeployError, Engine, Package, Problem
-from engine.migration import CasePlan, dry_run, migrate, select_cases
+from engine.migration import MigrationPlan, dry_run, migrate, select_instances
 from models import ProcessInstance, ProcessVersion
 
 from . import lanes
@@ -86,12 +86,12 @@ def running_counts(session: Session) -> dict[tuple[int, str], int]:
 
 def migrate_cases(session: Session, engine: Engine, *, process_id: str, to_version_id: int,
                   actor: str, from_version_id: int | None = None, at_step: str | None = None,
-                  case_id: int | None = None, dry: bool = True) -> list[CasePlan]:
+                  case_id: int | None = None, dry: bool = True) -> list[MigrationPlan]:
     """Dry-run or migrate one case or the running cases the filters select."""
     if case_id is not None:
         ids = [case_id]
     else:
-        ids = select_cases(session, process_id, from_version_id=from_version_id, at_step=at_step)
+        ids = select_instances(session, process_id, from_version_id=from_version_id, at_step=at_step)
     if dry:
         return dry_run(session, engine, ids, to_version_id)
     return migrate(session, engine, ids, to_version_id, actor)

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.case import StepResult
+from engine.instance import StepResult
 from models import Notification, ProcessDefinition, ProcessInstance, Suggestion, Unit, User
 
 from . import labels

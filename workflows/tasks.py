@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Engine, FormError, NotFoundError
-from engine.case import StepResult
+from engine.instance import StepResult
 from models import Assignment, HumanTask, Suggestion, User
 
 from . import deputies, escalations, merging, task_access

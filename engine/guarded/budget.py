@@ -27,7 +27,7 @@ class Limits:
 
     operations: int = 1_000_000   # loop passes, calls, and elements read or built by calls
     cpu_seconds: float = 3.0      # CPU time of the thread inside scripts (a backstop: the
-    # operations budget stops loops first; timer expressions of a case with many units read
+    # operations budget stops loops first; timer expressions of an instance with many units read
     # the database and took over 1 s of CPU in one step on a loaded machine)
     allocation: int = 4_000_000   # elements/characters of the new values guarded calls build
     max_length: int = 1_000_000   # of one string or container built by one operation

@@ -161,7 +161,7 @@ def test_deputy_meeting_designed_in_the_browser_runs_to_its_end(server, browser,
     with db.session() as s:
         instance = s.get(ProcessInstance, instance.id)
         assert instance.status == "completed"
-        data = domain_engine.case_data(s, instance)
+        data = domain_engine.instance_data(s, instance)
     assert data["commitment_count"] == 2
     assert data["decision"] == "meet" and "decline_reason" not in data
     assert [c["matter"] for c in data["commitments"]] == ["年内开通 3 条城乡公交线路",

@@ -85,7 +85,7 @@ def test_nested_object_repeating_rows_and_a_field_shown_on_a_choice(cast, server
     person.submit()
 
     with db.session() as s:
-        data = domain_engine.case_data(s, s.get(ProcessInstance, instance_id))
+        data = domain_engine.instance_data(s, s.get(ProcessInstance, instance_id))
     assert data["address"] == {"city": "长沙", "street": "五一大道 1 号"}
     assert data["contacts"] == [{"person": "张三"}, {"person": "王五", "email": "wang@example.cn"}]
     assert data["org_name"] == "长沙某公司" and data["kind"] == "org"

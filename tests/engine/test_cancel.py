@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from engine import ConflictError, NotFoundError
-from engine.consistency import check_audit, check_cases
+from engine.consistency import check_audit, check_instances
 from models import HumanTask, Timer
 
 from .helpers import audit, count, instance, start
@@ -36,4 +36,4 @@ def test_a_cancelled_case_closes_its_tasks_and_timers_with_an_audited_reason(db,
             engine.cancel(session, 999999, "commission")
         assert engine.fire_due_timers(session, due + timedelta(days=1)) == 0
     with db.session() as session:
-        assert check_cases(session, engine) == [] and check_audit(session) == []
+        assert check_instances(session, engine) == [] and check_audit(session) == []

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import Package
-from engine.migration import dry_run, migrate, select_cases
+from engine.migration import dry_run, migrate, select_instances
 from models import Timer
 
 from .helpers import audit, complete, instance, ready, start
@@ -199,11 +199,11 @@ def test_select_cases_filters_by_version_and_step(db, engine, v1):
     v2 = deploy(db, engine, with_check_step())
     newer = start(db, engine, "approval")
     with db.session() as s:
-        assert select_cases(s, "approval") == [at_draft, at_review, newer]
-        assert select_cases(s, "approval", from_version_id=v1) == [at_draft, at_review]
-        assert select_cases(s, "approval", from_version_id=v1, at_step="review") == [at_review]
-        assert select_cases(s, "approval", at_step="review_late") == [at_review]
-        assert select_cases(s, "other") == []
+        assert select_instances(s, "approval") == [at_draft, at_review, newer]
+        assert select_instances(s, "approval", from_version_id=v1) == [at_draft, at_review]
+        assert select_instances(s, "approval", from_version_id=v1, at_step="review") == [at_review]
+        assert select_instances(s, "approval", at_step="review_late") == [at_review]
+        assert select_instances(s, "other") == []
     assert v2
 
 

@@ -12,7 +12,7 @@ import sys
 
 from sqlalchemy import func, select
 
-from engine.consistency import check_audit, check_cases
+from engine.consistency import check_audit, check_instances
 from models import AuditEvent, Timer
 from models.db import utcnow
 
@@ -86,4 +86,4 @@ def test_a_scheduler_killed_mid_tick_fires_every_timer_once_after_restart(db, do
     assert _due(db) == 0
     with db.session() as s:
         assert check_audit(s) == []
-        assert check_cases(s, domain_engine) == []
+        assert check_instances(s, domain_engine) == []

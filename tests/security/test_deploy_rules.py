@@ -80,7 +80,7 @@ def test_a_stored_version_that_todays_rules_refuse_never_runs(db, domain_engine,
     the case unchanged."""
     from sqlalchemy import select, update
 
-    from engine.consistency import check_cases, check_versions
+    from engine.consistency import check_instances, check_versions
     from models import HumanTask, ProcessVersion
     from .test_script_escapes import _package, _state, commission_lane
     with db.write() as s:
@@ -97,7 +97,7 @@ def test_a_stored_version_that_todays_rules_refuse_never_runs(db, domain_engine,
         task = s.scalar(select(HumanTask.id).where(HumanTask.instance_id == case))
         [problem] = check_versions(s, domain_engine)
         assert f"process version {version.id} no longer passes" in problem and "gi_frame" in problem
-        assert [p.split(":")[0] for p in check_cases(s, domain_engine)] == [f"case {case}"]
+        assert [p.split(":")[0] for p in check_instances(s, domain_engine)] == [f"case {case}"]
     before = _state(db, case)
     commission = login_as("commission")
     page = commission.get(f"/tasks/{task}")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from engine.consistency import check_audit, check_cases
+from engine.consistency import check_audit, check_instances
 from models import Database, HumanTask
 from workflows import make_engine
 
@@ -82,7 +82,7 @@ def kill_run(db: Database, work: dict[str, list[str]], password: str, kills: int
         done = dict(s.execute(select(HumanTask.id, HumanTask.completed_by).where(
             HumanTask.id.in_(list(run.acknowledged)), HumanTask.state == "completed")).all())
         run.lost = [t for t, user in run.acknowledged.items() if done.get(t) != user]
-        run.problems = check_audit(s) + check_cases(s, make_engine())
+        run.problems = check_audit(s) + check_instances(s, make_engine())
     return run
 
 

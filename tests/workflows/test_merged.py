@@ -45,9 +45,9 @@ def test_a_merged_suggestions_own_case_is_closed_as_merged(db, domain_engine, or
             assert event.actor == "commission"
             assert event.detail == {"reason": "merged", "into_suggestion_id": host,
                                     "into_number": 3}
-    from engine.consistency import check_audit, check_cases
+    from engine.consistency import check_audit, check_instances
     with db.session() as session:
-        assert check_cases(session, domain_engine) == [] and check_audit(session) == []
+        assert check_instances(session, domain_engine) == [] and check_audit(session) == []
 
 
 @pytest.mark.parametrize("numbers, reason", [

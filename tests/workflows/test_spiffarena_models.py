@@ -57,7 +57,7 @@ def _start(db, engine, process_id):
 def _status(db, engine, instance_id):
     with db.session() as s:
         instance = s.get(ProcessInstance, instance_id)
-        return instance.status, engine.case_data(s, instance)
+        return instance.status, engine.instance_data(s, instance)
 
 
 @pytest.mark.parametrize("days,steps,decision", [

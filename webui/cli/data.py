@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from sqlalchemy import inspect, select
 
-from engine.consistency import check_audit, check_cases, check_versions
+from engine.consistency import check_audit, check_instances, check_versions
 from models import CongressSession, Database
 from models.backup import BackupError, backup, restore
 from models.migrations import upgrade
@@ -125,7 +125,7 @@ def check_command() -> None:
     app = create_app()
     with app.extensions["db"].session() as session:
         engine = app.extensions["engine"]
-        problems = (check_versions(session, engine) + check_cases(session, engine)
+        problems = (check_versions(session, engine) + check_instances(session, engine)
                     + check_audit(session))
         warn_calendar(session)
     for problem in problems:

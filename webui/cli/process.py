@@ -115,7 +115,7 @@ def bpmn_migrate(to_version: int | None, process_id: str, from_version: int | No
             dry=not apply_)
     for plan in plans:
         verdict = ("migrated" if plan.migrated else "would migrate") if plan.safe else "refused"
-        click.echo(f"case {plan.case_id}: version {plan.from_version} -> {plan.to_version}: "
+        click.echo(f"case {plan.instance_id}: version {plan.from_version} -> {plan.to_version}: "
                    f"{verdict}" + (f" ({'; '.join(plan.reasons)})" if plan.reasons else ""))
     refused = sum(not plan.safe for plan in plans)
     click.echo(f"{len(plans)} case(s), {refused} refused" + ("" if apply_ else " (dry run)"))

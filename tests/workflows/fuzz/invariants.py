@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Engine
-from engine.consistency import check_audit, check_cases
+from engine.consistency import check_audit, check_instances
 from models import (Assignment, AuditEvent, Consultation, CoOpinion, Escalation, Extension,
                     Feedback, HumanTask, ProcessInstance, Reply, Suggestion, Timer, Unit, User)
 from workflows import deadlines
@@ -361,7 +361,7 @@ def feedback_by_lead_deputy(session: Session, walk: Walk) -> list[str]:
 def projections_consistent(session: Session, walk: Walk) -> list[str]:
     """`engine.consistency` finds nothing: projections match the stored workflows, no running
     case without a ready task or a pending timer, one audit event per completed task."""
-    return check_cases(session, walk.engine, list(walk.instance_ids)) + check_audit(session)
+    return check_instances(session, walk.engine, list(walk.instance_ids)) + check_audit(session)
 
 
 def merged_cases_end(session: Session, walk: Walk) -> list[str]:

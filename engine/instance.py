@@ -1,4 +1,4 @@
-"""The engine's view of a case row and of what one step did to it."""
+"""The engine's view of an instance row and of what one step did to it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +6,7 @@ from typing import Any
 
 
 @dataclass
-class Case:
+class Instance:
     """The columns of a process instance the engine works with (read under a row lock)."""
 
     id: int
@@ -19,14 +19,14 @@ class Case:
     started_by: str | None = None  # the initiator: gets the tasks drawn outside every lane
 
     @classmethod
-    def from_row(cls, row) -> "Case":
+    def from_row(cls, row) -> "Instance":
         return cls(row.id, row.process_version_id, row.process_id, row.status, row.state,
                    row.serializer_version, row.version, row.started_by)
 
 
 @dataclass(frozen=True)
 class StepResult:
-    """What one start/complete/timer step did to a case."""
+    """What one start/complete/timer step did to an instance."""
 
     instance_id: int
     status: str
