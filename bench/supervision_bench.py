@@ -41,7 +41,7 @@ def supervision_database() -> Database:
         s.add_all(deputies)
         s.flush()
         s.execute(insert(Suggestion), [dict(
-            id=i, session_id=congress.id, number=i, title=f"关于第{i}项工作的建议", body="建议内容",
+            id=i, congress_session_id=congress.id, number=i, title=f"关于第{i}项工作的建议", body="建议内容",
             field=FIELDS[i % len(FIELDS)], year=2026, lead_deputy_id=deputies[i % 200].id,
             status=rng.choice(["handling", "replied", "closed"]), mode="lead_co",
             key_suggestion=i % 50 == 0, registered_at=start, assigned_at=start)

@@ -49,7 +49,7 @@ def inbox_database() -> Database:
             state="{}", serializer_version="1.5", version=2, started_by="bench",
             created_at=now, updated_at=now) for i in range(1, CASES + 1)])
         s.execute(insert(Suggestion), [dict(
-            session_id=congress.id, number=i, title=f"关于第{i}项工作的建议", body="建议内容",
+            congress_session_id=congress.id, number=i, title=f"关于第{i}项工作的建议", body="建议内容",
             field=FIELDS[i % len(FIELDS)], year=2026, lead_deputy_id=deputies[i % 100].id,
             status="handling", key_suggestion=i % 20 == 0, instance_id=i,
             registered_at=now) for i in range(1, CASES + 1)])

@@ -23,7 +23,9 @@ class Suggestion(Base):
                       Index("ix_suggestion_status", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("congress_session.id"))
+    # 届次: the congress session (column `session_id`; never a database or login session)
+    congress_session_id: Mapped[int] = mapped_column("session_id",
+                                                     ForeignKey("congress_session.id"))
     number: Mapped[int]  # 第×××号
     title: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)

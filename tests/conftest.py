@@ -119,7 +119,7 @@ UNITS = [("transport", "省交通运输厅", "government"), ("finance", "省财�
 class Org:
     """Who is who in the test province."""
 
-    session_id: int
+    congress_session_id: int
     users: dict[str, User] = field(default_factory=dict)
     deputies: dict[str, int] = field(default_factory=dict)
 
@@ -140,7 +140,7 @@ def org(db, domain_engine) -> Org:
             unit.divisions = [Division(name=f"{name}综合处"), Division(name=f"{name}规划处")]
             session.add(unit)
         session.flush()
-        result = Org(session_id=congress.id)
+        result = Org(congress_session_id=congress.id)
         for name, electoral in [("王芳", "长沙市"), ("李强", "岳阳市"), ("张伟", "衡阳市")]:
             deputy = Deputy(name=name, electoral_unit=electoral)
             session.add(deputy)

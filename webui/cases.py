@@ -138,7 +138,7 @@ def register():
     congress = s.scalars(select(CongressSession).order_by(CongressSession.id.desc())).first()
     deputies = s.scalars(select(Deputy).order_by(Deputy.id)).all()
     next_number = (s.scalar(select(func.max(Suggestion.number)).where(
-        Suggestion.session_id == congress.id)) or 0) + 1 if congress else 1
+        Suggestion.congress_session_id == congress.id)) or 0) + 1 if congress else 1
     if request.method == "GET":
         return render_template("cases/register.html", deputies=deputies, errors={},
                                values={"number": next_number}, congress=congress)

@@ -30,7 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def current_filters() -> Filters:
     """The page's filters; unit staff are always held to their own unit."""
     args = request.args
-    filters = Filters(session_id=params.integer(args, "session"),
+    filters = Filters(congress_session_id=params.integer(args, "session"),
                       field=params.text(args, "field", limit=limit_of(Suggestion.field)) or None,
                       key_only=args.get("key") == "1", unit_id=params.integer(args, "unit"))
     if current_user.role not in SUPERVISORS:

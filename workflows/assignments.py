@@ -60,7 +60,7 @@ def record_assignment(call: OperatorCall) -> list[dict[str, Any]]:
         numbers = list(data.get("merged_numbers") or [])
         # Locked, then checked: a suggestion assigned on its own meanwhile is refused here.
         session.scalars(select(Suggestion).where(
-            Suggestion.session_id == suggestion.session_id,
+            Suggestion.congress_session_id == suggestion.congress_session_id,
             Suggestion.number.in_([n for n in numbers if isinstance(n, int)]))
             .with_for_update().execution_options(populate_existing=True)).all()
         refused = merging.problems(session, suggestion, numbers)
@@ -68,7 +68,8 @@ def record_assignment(call: OperatorCall) -> list[dict[str, Any]]:
             raise DomainError(refused)
         for number in numbers:
             merged = session.scalar(select(Suggestion).where(
-                Suggestion.session_id == suggestion.session_id, Suggestion.number == number))
+                Suggestion.congress_session_id == suggestion.congress_session_id,
+                Suggestion.number == number))
             merged.merged_into_id, merged.status, merged.mode = suggestion.id, "merged", mode
             merged.assigned_at = call.now
     session.flush()

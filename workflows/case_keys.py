@@ -12,7 +12,7 @@ PROCESS_ID = "suggestion"  # the BPMN process a suggestion's case runs
 
 def business_key(suggestion: Suggestion) -> str:
     """A suggestion's case is known by its congress session and number."""
-    return f"{suggestion.session_id}-{suggestion.number}"
+    return f"{suggestion.congress_session_id}-{suggestion.number}"
 
 
 def number_in(key: str) -> str:

@@ -53,7 +53,7 @@ def _suggestion_query(filters: LedgerFilters):
     if filters.unit_id:
         query = query.where(Suggestion.id.in_(select(Assignment.suggestion_id).where(
             Assignment.unit_id == filters.unit_id)))
-    return query.order_by(Suggestion.session_id, Suggestion.number)
+    return query.order_by(Suggestion.congress_session_id, Suggestion.number)
 
 
 def _day(value: datetime | None) -> str:
@@ -98,7 +98,7 @@ def rows(session: Session, filters: LedgerFilters, now: datetime,
             Suggestion.special_committee, Suggestion.assigned_at, Suggestion.status,
             Deputy.name, Deputy.electoral_unit).join(Deputy, Deputy.id == Suggestion.lead_deputy_id)
             .where(Suggestion.id.in_(chunk))
-            .order_by(Suggestion.session_id, Suggestion.number)).all()
+            .order_by(Suggestion.congress_session_id, Suggestion.number)).all()
         assignments: dict[int, list] = {}
         for a in session.execute(select(
                 Assignment.id, Assignment.suggestion_id, Assignment.unit_id, Assignment.role,

@@ -52,10 +52,12 @@ def problems(session: Session, host: Suggestion, numbers: list[Any]) -> str | No
                            f"(suggestion {number} is this one; it cannot merge into itself)")
             continue
         found = session.scalar(select(Suggestion).where(
-            Suggestion.session_id == host.session_id, Suggestion.number == number))
+            Suggestion.congress_session_id == host.congress_session_id,
+            Suggestion.number == number))
         if found is None:
             elsewhere = session.scalar(select(Suggestion.id).where(
-                Suggestion.number == number, Suggestion.session_id != host.session_id).limit(1))
+                Suggestion.number == number,
+                Suggestion.congress_session_id != host.congress_session_id).limit(1))
             reasons.append(
                 f"第{number}号建议不属于本次会议 (suggestion {number} is of another session)"
                 if elsewhere else

@@ -54,7 +54,7 @@ def letter_data(session: Session, reply: Reply, suggestion: Suggestion | None = 
     """The letter of an issued reply to `suggestion` (default: the one the reply answers)."""
     assignment = reply.assignment
     suggestion = suggestion or assignment.suggestion
-    congress = session.get(CongressSession, suggestion.session_id)
+    congress = session.get(CongressSession, suggestion.congress_session_id)
     return LetterData(
         congress=congress.congress, meeting=congress.meeting, number=suggestion.number,
         title=suggestion.title, lead_deputy=suggestion.lead_deputy.name,
@@ -102,7 +102,7 @@ def draft_letter(session: Session, task: HumanTask, data: dict[str, Any],
     if assignment is None or assignment.suggestion.instance_id != task.instance_id:
         return None
     suggestion = assignment.suggestion
-    congress = session.get(CongressSession, suggestion.session_id)
+    congress = session.get(CongressSession, suggestion.congress_session_id)
     try:
         return LetterData(
             congress=congress.congress, meeting=congress.meeting, number=suggestion.number,

@@ -117,7 +117,7 @@ class Figures:
 class Filters:
     """Which suggestions and units the figures cover; every filter is optional."""
 
-    session_id: int | None = None
+    congress_session_id: int | None = None
     field: str | None = None
     key_only: bool = False
     unit_id: int | None = None
@@ -127,8 +127,8 @@ def suggestion_conditions(filters) -> list:
     """SQL conditions on Suggestion for a filter's session, field and key flag (any object with
     those attributes: statistics, reports and ledger filters share them)."""
     conditions = []
-    if filters.session_id is not None:
-        conditions.append(Suggestion.session_id == filters.session_id)
+    if filters.congress_session_id is not None:
+        conditions.append(Suggestion.congress_session_id == filters.congress_session_id)
     if filters.field:
         conditions.append(Suggestion.field == filters.field)
     if filters.key_only:

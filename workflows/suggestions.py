@@ -30,10 +30,10 @@ def register(session: Session, engine: Engine, *, congress_session: CongressSess
     # (a case id just set, say) cannot change the answer.
     with session.no_autoflush:
         taken = session.scalar(select(Suggestion.id).where(
-            Suggestion.session_id == congress_session.id, Suggestion.number == number))
+            Suggestion.congress_session_id == congress_session.id, Suggestion.number == number))
     if taken:
         raise DomainError(f"第{number}号建议已登记 (suggestion {number} is already registered)")
-    suggestion = Suggestion(session_id=congress_session.id, number=number, title=title,
+    suggestion = Suggestion(congress_session_id=congress_session.id, number=number, title=title,
                             body=body or title, field=field, year=congress_session.year,
                             lead_deputy=lead_deputy, registered_at=now or engine.clock())
     suggestion.co_signers = list(co_signers)

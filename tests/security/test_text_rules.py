@@ -118,7 +118,7 @@ def test_register_itself_refuses_bad_text_whoever_calls_it(db, domain_engine, or
     from workflows import suggestions
     with pytest.raises(FormError) as refused, db.write() as s:
         suggestions.register(s, domain_engine, congress_session=s.get(CongressSession,
-                             org.session_id), number=1, title="标题\u202e", body="x" * 30,
+                             org.congress_session_id), number=1, title="标题\u202e", body="x" * 30,
                              field="交通", lead_deputy=s.get(Deputy, 1), actor="commission")
     assert set(refused.value.errors) == {"title"}
     assert _suggestions(db) == 0
@@ -230,7 +230,7 @@ def test_import_reports_each_bad_text_cell_and_imports_nothing(db, domain_engine
     ])
     with db.write() as s:
         outcome = import_assignments(s, domain_engine, data, s.get(CongressSession,
-                                     org.session_id), s.scalar(select(User).where(
+                                     org.congress_session_id), s.scalar(select(User).where(
                                          User.username == "commission")))
         s.rollback()
     found = {(e.row, e.column): (e.message, e.english) for e in outcome.errors}
@@ -265,7 +265,7 @@ def _write_directly(db, org, texts):
     with db.write() as s:
         start = s.scalar(select(func.count()).select_from(Suggestion)) + 1
         s.execute(insert(Suggestion), [
-            dict(session_id=org.session_id, number=start + i, title=title, body=body,
+            dict(congress_session_id=org.congress_session_id, number=start + i, title=title, body=body,
                  field="交通", year=2026, lead_deputy_id=1, status="registered",
                  registered_at=datetime(2026, 3, 1, tzinfo=timezone.utc), key_suggestion=False)
             for i, (title, body) in enumerate(texts)])

@@ -21,7 +21,7 @@ class Cases:
                  start_case: bool = True) -> int:
         self._numbers += 1
         with self.db.write() as session:
-            congress = session.get(CongressSession, self.org.session_id)
+            congress = session.get(CongressSession, self.org.congress_session_id)
             lead = session.get(Deputy, self.org.deputies[deputy])
             return suggestions.register(
                 session, self.engine, congress_session=congress, number=self._numbers,

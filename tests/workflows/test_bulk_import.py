@@ -25,7 +25,7 @@ GOOD = [
 
 def _import(db, engine, org, data):
     with db.write() as session:
-        congress = session.get(CongressSession, org.session_id)
+        congress = session.get(CongressSession, org.congress_session_id)
         user = session.scalar(select(User).where(User.username == "commission"))
         outcome = import_assignments(session, engine, data, congress, user)
         if outcome.errors:

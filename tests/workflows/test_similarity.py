@@ -14,7 +14,7 @@ from workflows.errors import DomainError
 from workflows.similarity import (THRESHOLD, Match, clear_cache, repeated, similar_to,
                                   store_missing_terms, term_counts, text_key, tokens)
 
-# key: (year, number, title, body). 2024 = 十四届一次会议, 2025 = 二次, 2026 = 三次 (org.session_id).
+# key: (year, number, title, body). 2024 = 十四届一次会议, 2025 = 二次, 2026 = 三次 (org.congress_session_id).
 CORPUS = {
     # ---- 2024 ----
     "rail_2024": (2024, 101, "关于推进长株潭城际轨道交通建设的建议",
@@ -86,7 +86,7 @@ REGISTERED = datetime(2026, 1, 20, 9, 0, tzinfo=timezone.utc)
 
 
 def _add(session, org, sessions, key_year, number, title, body) -> int:
-    suggestion = Suggestion(session_id=sessions[key_year], number=number, title=title, body=body,
+    suggestion = Suggestion(congress_session_id=sessions[key_year], number=number, title=title, body=body,
                             field="综合", year=key_year, lead_deputy_id=org.deputies["王芳"],
                             registered_at=REGISTERED)
     session.add(suggestion)
@@ -102,7 +102,7 @@ def corpus(db, org):
                    2025: CongressSession(congress=14, meeting=2, year=2025, name="省十四届人大二次会议")}
         session.add_all(earlier.values())
         session.flush()
-        sessions = {year: cs.id for year, cs in earlier.items()} | {2026: org.session_id}
+        sessions = {year: cs.id for year, cs in earlier.items()} | {2026: org.congress_session_id}
         ids = {key: _add(session, org, sessions, *row) for key, row in CORPUS.items()}
     return ids, sessions
 

@@ -2,7 +2,7 @@
 
 The rows are inserted directly (no process run), so every number below follows from this table.
 All assignments are made 2026-03-10; lead reply_due 2026-06-10, co-opinion reply_due 2026-04-10;
-"now" is 2026-07-01. S1 = org.session_id, S2 = a second congress session made here.
+"now" is 2026-07-01. S1 = org.congress_session_id, S2 = a second congress session made here.
 Divisions: 综合 = the unit's 综合处, 规划 = its 规划处, - = no lead division.
 
 Suggestions (session, field, key):
@@ -56,7 +56,7 @@ T, F, E = "省交通运输厅", "省财政厅", "省教育厅"
 @pytest.fixture
 def data(db, org):
     """Insert the table above; returns {"S1": id, "S2": id, "transport": unit id, ...}."""
-    ids: dict[str, int] = {"S1": org.session_id}
+    ids: dict[str, int] = {"S1": org.congress_session_id}
     with db.write() as session:
         s2 = CongressSession(congress=14, meeting=4, year=2027, name="省十四届人大四次会议")
         session.add(s2)
@@ -72,7 +72,7 @@ def data(db, org):
             return session.scalar(select(Division.id).where(Division.name == name))
 
         def suggestion(number: int, session_key: str, field: str, key: bool) -> Suggestion:
-            s = Suggestion(session_id=ids[session_key], number=number, title=f"建议{number}",
+            s = Suggestion(congress_session_id=ids[session_key], number=number, title=f"建议{number}",
                            body="正文", field=field, year=2026, key_suggestion=key,
                            lead_deputy_id=org.deputies["王芳"], status="assigned",
                            registered_at=at(3, 1), assigned_at=ASSIGNED)
@@ -301,15 +301,15 @@ def test_grouped_by_division(data, db):
 def test_filter_by_session(data, db):
     # S1 drops a9 from transport: a1 a2 a5 → replied 3, on time a1 a5 → 2, consulted a1 a5 → 2,
     #   rated a1 (satisfied) a2 (very) → 2, classes A (a1, a5) 2, B (a2) 1
-    assert figures(db, Filters(session_id=data["S1"])) == [
+    assert figures(db, Filters(congress_session_id=data["S1"])) == [
         Figures("transport", T, None, assigned=3, replied=3, on_time=2, consulted=2, rated=2,
                 very_satisfied=1, satisfied=1, class_a=2, class_b=1),
         EDUCATION_LEAD, FINANCE_LEAD]
     # S2 holds only s7: a9 (lead) and c4 (co)
-    assert figures(db, Filters(session_id=data["S2"])) == [
+    assert figures(db, Filters(congress_session_id=data["S2"])) == [
         Figures("transport", T, None, assigned=1, replied=1, on_time=1, consulted=1, rated=1,
                 satisfied=1, class_a=1)]
-    assert figures(db, Filters(session_id=data["S2"]), scope="co") == [
+    assert figures(db, Filters(congress_session_id=data["S2"]), scope="co") == [
         Figures("finance", F, None, assigned=1, replied=1, on_time=1, rated=1, satisfied=1)]
 
 
@@ -343,14 +343,14 @@ def test_filter_key_suggestions(data, db):
 def test_filter_by_unit_and_combined(data, db):
     assert figures(db, Filters(unit_id=data["finance"])) == [FINANCE_LEAD]
     # finance, 财政, S1: a3 and a10
-    assert figures(db, Filters(session_id=data["S1"], field="财政", unit_id=data["finance"])) == [
+    assert figures(db, Filters(congress_session_id=data["S1"], field="财政", unit_id=data["finance"])) == [
         Figures("finance", F, None, assigned=2, replied=1, on_time=1, consulted=1, rated=1,
                 basically_satisfied=1, class_c=1, overdue=1)]
 
 
 def test_nothing_selected(data, db):
     assert figures(db, Filters(unit_id=data["water"])) == []
-    assert figures(db, Filters(session_id=data["S2"], key_only=True)) == []
+    assert figures(db, Filters(congress_session_id=data["S2"], key_only=True)) == []
     total = totals([])
     assert total == Figures("", "合计", None)
     assert [total.reply_rate, total.on_time_rate, total.consultation_rate,

@@ -46,12 +46,12 @@ def demo(quiet: bool) -> None:
 
 @click.command("import")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False))
-@click.option("--session", "session_id", type=int, default=None,
+@click.option("--session", "congress_session_id", type=int, default=None,
               help="congress session id (default: the newest)")
 @click.option("--by", "username", default="commission", help="commission user who assigns")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), default=None,
               help="where to write the .xlsx error report if rows are refused")
-def import_workbook(workbook: str, session_id: int | None, username: str,
+def import_workbook(workbook: str, congress_session_id: int | None, username: str,
                     errors_path: str | None) -> None:
     """Register and assign every suggestion of an assignment table (.xlsx) in one batch."""
     from workflows.assignment_table import error_report, import_assignments
@@ -61,8 +61,8 @@ def import_workbook(workbook: str, session_id: int | None, username: str,
     data = open(workbook, "rb").read()
     with database.write() as session:
         query = select(CongressSession).order_by(CongressSession.id.desc())
-        if session_id is not None:
-            query = query.where(CongressSession.id == session_id)
+        if congress_session_id is not None:
+            query = query.where(CongressSession.id == congress_session_id)
         congress = session.scalars(query).first()
         user = by_username(session, username)
         if congress is None or user is None or user.role != "commission":

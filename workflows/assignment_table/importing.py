@@ -54,7 +54,7 @@ def lookups(session: Session, congress_session: CongressSession) -> Lookups:
         select(Deputy.name, Deputy.electoral_unit))}
     leaders = set(session.scalars(select(User.name).where(User.role == "provincial_leader")))
     existing = set(session.scalars(select(Suggestion.number).where(
-        Suggestion.session_id == congress_session.id)))
+        Suggestion.congress_session_id == congress_session.id)))
     return Lookups(unit_code=units.get, deputy_electoral_unit=deputies.get,
                    leader_known=leaders.__contains__, existing_numbers=existing)
 

@@ -160,7 +160,7 @@ class Walks(RuleBasedStateMachine):
         self.numbers += 1
         province = self.world.province
         with self.db.write() as session:
-            congress = session.get(CongressSession, province.session_id)
+            congress = session.get(CongressSession, province.congress_session_id)
             suggestion = suggestions.register(
                 session, self.engine, congress_session=congress, number=self.numbers,
                 title=TITLES[self.numbers % len(TITLES)], body="建议内容。", field="交通",

@@ -45,7 +45,7 @@ LEADERS = ("leader", "leader2")
 class Province:
     """Who is who (ids and usernames are the same in every walk: the template is copied)."""
 
-    session_id: int = 0
+    congress_session_id: int = 0
     units: dict[str, list[str]] = field(default_factory=dict)      # code -> division names
     deputies: dict[str, int] = field(default_factory=dict)         # name -> deputy id
     accounts: dict[int, str] = field(default_factory=dict)         # deputy id -> username
@@ -65,7 +65,7 @@ def populate(database: Database, engine) -> Province:
             province.units[code] = divisions
             session.add(unit)
         session.flush()
-        province.session_id = congress.id
+        province.congress_session_id = congress.id
         for name, electoral, has_account in DEPUTIES:
             deputy = Deputy(name=name, electoral_unit=electoral)
             session.add(deputy)
