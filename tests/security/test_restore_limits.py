@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(PG_URL is None, reason="needs JIANYI_TEST_DATABA
 
 
 def _suggestion(number: int, **values) -> dict:
-    return {"session_id": 1, "number": number, "title": "关于城际铁路的建议", "body": "正文",
+    return {"congress_session_id": 1, "number": number, "title": "关于城际铁路的建议", "body": "正文",
             "field": "交通", "year": 2026, "lead_deputy_id": 1, "status": "registered",
             "registered_at": NOW, "key_suggestion": False, **values}
 
