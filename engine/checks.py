@@ -64,15 +64,19 @@ def load_forms(files: Mapping[str, str], problems: list[Problem]) -> dict[str, d
     return forms
 
 
+def _human_tasks(spec):
+    """(task spec, (file, element id), its spiffworkflow properties) of each human task."""
+    for task_spec in spec.task_specs.values():
+        if is_human_task(task_spec):
+            yield task_spec, (spec.file or "", task_spec.bpmn_id), task_properties(task_spec)
+
 
 def check_human_tasks(spec, forms: dict[str, dict]) -> list[Problem]:
+    """Each human task's form files are in the package, its due date and subject expressions
+    are safe, its names fit their columns. A human task may be in no lane (it is then the
+    initiator's) and may have no form."""
     problems = []
-    for task_spec in spec.task_specs.values():
-        if not is_human_task(task_spec):
-            continue
-        # A human task may be in no lane (it is then the initiator's) and may have no form.
-        where = (spec.file or "", task_spec.bpmn_id)
-        props = task_properties(task_spec)
+    for task_spec, where, props in _human_tasks(spec):
         for key in (FORM, UI_FORM):
             form = props.get(key)
             if form and form not in forms:
@@ -92,11 +96,7 @@ def check_ui_forms(spec, forms: dict[str, dict], ui_forms: dict[str, dict],
     """Each task's uiSchema fits its JSON Schema; a form file is a JSON Schema and a uiSchema
     file a uiSchema (told apart by name). Records which uiSchema each task shows in `ui_of`."""
     problems = []
-    for task_spec in spec.task_specs.values():
-        if not is_human_task(task_spec):
-            continue
-        where = (spec.file or "", task_spec.bpmn_id)
-        props = task_properties(task_spec)
+    for task_spec, where, props in _human_tasks(spec):
         form, ui = props.get(FORM), props.get(UI_FORM)
         if form and form in ui_forms:
             problems.append(Problem(*where, f"{FORM} '{form}' is a uiSchema file (named "

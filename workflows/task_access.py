@@ -14,6 +14,7 @@ on (state, candidate_role, candidate_unit, assignee).
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Optional, Protocol
 
@@ -40,14 +41,16 @@ class Who(Protocol):
 
 
 # ---------------------------------------------------------------- the condition language
-class Cond:
+class Cond(ABC):
     """A condition on a task's columns: SQL for a list, a truth value for one task."""
 
+    @abstractmethod
     def sql(self):
-        raise NotImplementedError
+        """The condition as a SQL expression over `human_task`."""
 
+    @abstractmethod
     def holds(self, task) -> bool:
-        raise NotImplementedError
+        """The condition evaluated on one task (a row with the candidate columns)."""
 
     def given(self, column: str, value: str | None) -> "Cond":
         """This condition for tasks whose `column` is known to hold `value` (simplified)."""
@@ -94,7 +97,17 @@ class Is(Cond):
 
 @dataclass(frozen=True)
 class _Many(Cond):
+    """Parts joined by one connective; `of` folds the constants away, so a list's SQL keeps
+    only what can vary. Subclasses name the connective's absorbing and neutral constants."""
+
     parts: tuple[Cond, ...]
+
+    @classmethod
+    def of(cls, *parts: Cond) -> Cond:
+        if any(part is cls.ABSORBING for part in parts):
+            return cls.ABSORBING
+        kept = tuple(dict.fromkeys(part for part in parts if part is not cls.NEUTRAL))
+        return cls.NEUTRAL if not kept else kept[0] if len(kept) == 1 else cls(kept)
 
     def given(self, column: str, value: str | None) -> Cond:
         return type(self).of(*(part.given(column, value) for part in self.parts))
@@ -103,12 +116,7 @@ class _Many(Cond):
 class AllOf(_Many):
     """Every part holds."""
 
-    @classmethod
-    def of(cls, *parts: Cond) -> Cond:
-        if any(part is FALSE for part in parts):
-            return FALSE
-        kept = tuple(dict.fromkeys(part for part in parts if part is not TRUE))
-        return TRUE if not kept else kept[0] if len(kept) == 1 else cls(kept)
+    ABSORBING, NEUTRAL = FALSE, TRUE
 
     def sql(self):
         return and_(*(part.sql() for part in self.parts))
@@ -120,12 +128,7 @@ class AllOf(_Many):
 class AnyOf(_Many):
     """At least one part holds."""
 
-    @classmethod
-    def of(cls, *parts: Cond) -> Cond:
-        if any(part is TRUE for part in parts):
-            return TRUE
-        kept = tuple(dict.fromkeys(part for part in parts if part is not FALSE))
-        return FALSE if not kept else kept[0] if len(kept) == 1 else cls(kept)
+    ABSORBING, NEUTRAL = TRUE, FALSE
 
     def sql(self):
         return or_(*(part.sql() for part in self.parts))
