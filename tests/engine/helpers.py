@@ -45,3 +45,16 @@ def audit(db, instance_id=None, action=None) -> list[AuditEvent]:
 def count(db, model, *where) -> int:
     with db.session() as session:
         return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+# Each fixture process with the answers that walk it through its rare parts (a multi-instance,
+# a loop, a call activity, a boundary timer, an escalation): the walks the serializer and the
+# stepping tests compare against SpiffWorkflow's own behaviour.
+FIXTURE_WALKS = [
+    ("multi_instance", {"assign": {"co_units": ["finance", "transport"]},
+                        "co_opinion": {"opinion": "ok"}}),
+    ("loop", {"feedback": {"satisfied": False}, "rehandle": {"note": "again"}}),
+    ("call_activity", {"review": {"decision": "approve"}}),
+    ("boundary_timer", {}),
+    ("escalation", {"handle": {"need_coordination": True}}),
+]

@@ -14,7 +14,7 @@ from engine import serializer
 from engine.serializer import _all_tasks as tasks_of
 from tests.workflows.helpers import Cases
 
-from .helpers import complete, ready, start
+from .helpers import FIXTURE_WALKS, complete, ready, start
 
 DUMPS = serializer.dumps  # the `saved` fixture records what the engine passes to it
 STOCK = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
@@ -105,14 +105,7 @@ def _check(states: list[str], spec, subprocess_specs) -> None:
         assert DUMPS(ours) == DUMPS(stock)
 
 
-@pytest.mark.parametrize("process_id, answers", [
-    ("multi_instance", {"assign": {"co_units": ["finance", "transport"]},
-                        "co_opinion": {"opinion": "ok"}}),
-    ("loop", {"feedback": {"satisfied": False}, "rehandle": {"note": "again"}}),
-    ("call_activity", {"review": {"decision": "approve"}}),
-    ("boundary_timer", {}),
-    ("escalation", {"handle": {"need_coordination": True}}),
-])
+@pytest.mark.parametrize("process_id, answers", FIXTURE_WALKS)
 def test_fixture_processes_load_and_save_as_spiffworkflow_does(db, engine, clock, deployed, saved,
                                                               process_id, answers):
     case = start(db, engine, process_id, {"handle_due": (clock() + timedelta(days=3)).isoformat()})

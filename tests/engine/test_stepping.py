@@ -12,7 +12,7 @@ from SpiffWorkflow.workflow import Workflow
 from engine import stepping
 from tests.workflows.helpers import Cases
 
-from .helpers import complete, ready, start
+from .helpers import FIXTURE_WALKS, complete, ready, start
 
 READY_TASKS = stepping.ready_tasks
 
@@ -40,14 +40,7 @@ def compared(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("process_id, answers", [
-    ("multi_instance", {"assign": {"co_units": ["finance", "transport"]},
-                        "co_opinion": {"opinion": "ok"}}),
-    ("loop", {"feedback": {"satisfied": False}, "rehandle": {"note": "again"}}),
-    ("call_activity", {"review": {"decision": "approve"}}),
-    ("boundary_timer", {}),
-    ("escalation", {"handle": {"need_coordination": True}}),
-])
+@pytest.mark.parametrize("process_id, answers", FIXTURE_WALKS)
 def test_fixture_processes_step_as_spiffworkflow_walks(db, engine, clock, deployed, compared,
                                                        process_id, answers):
     case = start(db, engine, process_id, {"handle_due": (clock() + timedelta(days=3)).isoformat()})
