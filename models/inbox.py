@@ -45,7 +45,7 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16))  # task | send_back | reminder | escalation
+    kind: Mapped[str] = mapped_column(String(16))  # vocabulary.NOTIFICATION_KINDS
     message: Mapped[str] = mapped_column(String(255))  # in Chinese
     message_en: Mapped[Optional[str]] = mapped_column(String(255))  # the same in English
     link: Mapped[Optional[str]] = mapped_column(String(255))

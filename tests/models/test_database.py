@@ -84,6 +84,13 @@ def test_a_session_opened_for_reading_refuses_to_write(tmp_path):
             with pytest.raises(WriteOutsideTransaction):
                 s.scalar(select(func.count()).select_from(Unit))  # autoflush is a write too
             s.rollback()
+            unit = s.scalar(select(Unit).where(Unit.code == "u1"))
+            unit.name = unit.name  # no net change: nothing to write, nothing refused
+            s.flush()
+            s.delete(unit)  # a delete is a write too
+            with pytest.raises(WriteOutsideTransaction):
+                s.flush()
+            s.rollback()
             with db.write(s):
                 s.scalar(select(Unit).where(Unit.code == "u1")).name = "改名"
         with db.session() as s:

@@ -458,6 +458,7 @@ def test_no_route_answers_5xx_to_hostile_parameters(walker):
     ("/replies/999999999999999999999/letter", 404, "页面不存在。"),
     ("/tasks/a%00b", 404, "页面不存在。"),
     ("/supervision?unit=2147483648", 400, "参数 unit 应为 1 到 2147483647 之间的整数。"),
+    ("/supervision?session=abc", 400, "参数 session 应为 1 到 2147483647 之间的整数。"),
     ("/supervision/lists/repeated?year=99999", 400, "参数 year 应为 1949 到 9999 之间的整数。"),
 ])
 def test_the_named_parameters_get_a_clear_answer(login_as, url, status, message):

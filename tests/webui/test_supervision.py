@@ -84,3 +84,14 @@ def test_exports_open_with_openpyxl(cases, login_as, db):
     assert midyear.sheetnames == ["主办单位", "会办单位", "重点建议"]
     totals = list(midyear["主办单位"].iter_rows(values_only=True))[-1]
     assert totals[0] == "合计" and totals[2] == 2
+
+
+def test_the_congress_session_filter_keeps_its_choice(org, login_as):
+    """The filter's parameter `session` is the congress session (届次): the page shows the
+    chosen one selected, and an unknown one selects nothing."""
+    commission = login_as("commission")
+    chosen = f'<option value="{org.congress_session_id}" selected>'
+    assert chosen in commission.get(
+        f"/supervision?session={org.congress_session_id}").get_data(as_text=True)
+    assert "selected>" not in commission.get("/supervision?session=999").get_data(
+        as_text=True).split('name="session"', 1)[1].split("</select>", 1)[0]
