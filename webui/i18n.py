@@ -6,9 +6,6 @@ named by `step_name` / `lane_name` (the catalogues' "step:<id>" / "lane:<name>" 
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from flask import Flask, g, redirect, request, url_for
 from markupsafe import Markup
 
@@ -17,7 +14,7 @@ from workflows import labels
 
 LOCALES = ("zh", "en")
 CATALOG: dict[str, dict[str, str]] = {
-    "en": json.loads((Path(__file__).parent / "translations" / "en.json").read_text("utf-8")),
+    "en": labels.catalogue("en"),  # the one reading of the file, shared with the step names
 }
 
 
