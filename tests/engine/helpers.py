@@ -1,6 +1,8 @@
 """Small helpers for engine tests: start a case, find and complete its tasks."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from models import AuditEvent, HumanTask, ProcessInstance
@@ -58,3 +60,22 @@ FIXTURE_WALKS = [
     ("boundary_timer", {}),
     ("escalation", {"handle": {"need_coordination": True}}),
 ]
+
+
+def walk_fixture(db, engine, clock, process_id: str, answers: dict, steps: int) -> int:
+    """Start a fixture process, let its timer fire, then complete up to `steps` tasks with
+    `answers`, every other step from the stored state (the live copy forgotten). The case id."""
+    case = start(db, engine, process_id, {"handle_due": (clock() + timedelta(days=3)).isoformat()})
+    clock.advance(days=4)  # a waiting timer fires: a catching event is in the state
+    with db.write() as session:
+        engine.fire_due_timers(session)
+    for step in range(steps):
+        tasks = ready(db, engine, case)
+        if not tasks:
+            break
+        bpmn_id, task = next(iter(tasks.items()))
+        task = task[0] if isinstance(task, list) else task
+        if step % 2:
+            engine._live.clear()  # every other step starts from the stored state
+        complete(db, engine, task, answers.get(bpmn_id, {}))
+    return case

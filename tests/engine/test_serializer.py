@@ -3,7 +3,6 @@ converter gives, on every state real cases pass through."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -14,7 +13,7 @@ from engine import serializer
 from engine.serializer import _all_tasks as tasks_of
 from tests.workflows.helpers import Cases
 
-from .helpers import FIXTURE_WALKS, complete, ready, start
+from .helpers import FIXTURE_WALKS, walk_fixture
 
 DUMPS = serializer.dumps  # the `saved` fixture records what the engine passes to it
 STOCK = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
@@ -108,19 +107,7 @@ def _check(states: list[str], spec, subprocess_specs) -> None:
 @pytest.mark.parametrize("process_id, answers", FIXTURE_WALKS)
 def test_fixture_processes_load_and_save_as_spiffworkflow_does(db, engine, clock, deployed, saved,
                                                               process_id, answers):
-    case = start(db, engine, process_id, {"handle_due": (clock() + timedelta(days=3)).isoformat()})
-    clock.advance(days=4)  # a waiting timer fires: a catching event is in the state
-    with db.write() as session:
-        engine.fire_due_timers(session)
-    for step in range(6):
-        tasks = ready(db, engine, case)
-        if not tasks:
-            break
-        bpmn_id, task = next(iter(tasks.items()))
-        task = task[0] if isinstance(task, list) else task
-        if step % 2:
-            engine._live.clear()  # every other step starts from the stored state
-        complete(db, engine, task, answers.get(bpmn_id, {}))
+    walk_fixture(db, engine, clock, process_id, answers, steps=6)
     with db.session() as session:
         spec, subs = engine.compiled_version(session, deployed.id).spec(process_id)
     _check(saved, spec, subs)

@@ -3,7 +3,6 @@ step real cases take (they replace the walks only to stop a step's cost growing 
 history)."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 from SpiffWorkflow.util.task import TaskIterator, TaskState
@@ -12,7 +11,7 @@ from SpiffWorkflow.workflow import Workflow
 from engine import stepping
 from tests.workflows.helpers import Cases
 
-from .helpers import FIXTURE_WALKS, complete, ready, start
+from .helpers import FIXTURE_WALKS, complete, ready, start, walk_fixture
 
 READY_TASKS = stepping.ready_tasks
 
@@ -43,19 +42,7 @@ def compared(monkeypatch):
 @pytest.mark.parametrize("process_id, answers", FIXTURE_WALKS)
 def test_fixture_processes_step_as_spiffworkflow_walks(db, engine, clock, deployed, compared,
                                                        process_id, answers):
-    case = start(db, engine, process_id, {"handle_due": (clock() + timedelta(days=3)).isoformat()})
-    clock.advance(days=4)
-    with db.write() as session:
-        engine.fire_due_timers(session)
-    for step in range(8):
-        tasks = ready(db, engine, case)
-        if not tasks:
-            break
-        bpmn_id, task = next(iter(tasks.items()))
-        task = task[0] if isinstance(task, list) else task
-        if step % 2:
-            engine._live.clear()  # every other step starts from the stored state
-        complete(db, engine, task, answers.get(bpmn_id, {}))
+    walk_fixture(db, engine, clock, process_id, answers, steps=8)
     assert compared["ready"] and compared["waiting"]
 
 
