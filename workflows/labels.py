@@ -35,9 +35,20 @@ def split(text: str | None) -> tuple[str, str]:
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    """A language's catalogue (source string or "step:"/"lane:" key -> text), read once."""
-    path = TRANSLATIONS / f"{lang}.json"
-    return json.loads(path.read_text("utf-8")) if path.exists() else {}
+    """A language's catalogue (source string or "step:"/"lane:" key -> text), read once: the
+    main file `<lang>.json` and one file per feature in the folder `<lang>/` (sorted by name).
+    A key defined twice is an error: two features must not disagree on one string."""
+    paths = [TRANSLATIONS / f"{lang}.json", *sorted((TRANSLATIONS / lang).glob("*.json"))]
+    merged: dict[str, str] = {}
+    for path in paths:
+        if not path.exists():
+            continue
+        entries = json.loads(path.read_text("utf-8"))
+        twice = sorted(set(entries) & set(merged))
+        if twice:
+            raise ValueError(f"{path.name} repeats catalogue keys: {twice[:5]}")
+        merged.update(entries)
+    return merged
 
 
 def step(element_id: str | None, name: str | None = None,

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+
+import pytest
 from pathlib import Path
 
 from webui.i18n import CATALOG, TERMS
@@ -95,3 +97,19 @@ def test_a_step_without_an_english_name_falls_back_to_its_chinese_name():
 def test_lanes_stay_identifiers_shown_in_the_readers_language():
     assert labels.lane("Commission") == ("代表工委", "Commission staff")
     assert labels.lane("Warehouse") == ("Warehouse", "Warehouse")
+
+
+def test_feature_catalogues_merge_and_a_key_defined_twice_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en.json").write_text('{"甲": "A"}', "utf-8")
+    (tmp_path / "en" / "feature.json").write_text('{"乙": "B"}', "utf-8")
+    monkeypatch.setattr(labels, "TRANSLATIONS", tmp_path)
+    labels.catalogue.cache_clear()
+    try:
+        assert labels.catalogue("en") == {"甲": "A", "乙": "B"}
+        (tmp_path / "en" / "other.json").write_text('{"甲": "A again"}', "utf-8")
+        labels.catalogue.cache_clear()
+        with pytest.raises(ValueError, match="甲"):
+            labels.catalogue("en")
+    finally:
+        labels.catalogue.cache_clear()
