@@ -194,6 +194,24 @@ INSTANCE_STATES = CodeList(
     Term("cancelled", "已终止", "Cancelled"),
 )
 
+# 领域: a suggestion's field (Suggestion.field), a fixed list the registration form, the
+# assignment table, deputies' drafts and every filter offer. The stored code is the Chinese
+# name the bulletins and the assignment table use; English is its label.
+FIELDS = CodeList(
+    "field",
+    Term("交通", "交通", "Transport"), Term("教育", "教育", "Education"),
+    Term("医疗", "医疗", "Health"), Term("农业", "农业", "Agriculture"),
+    Term("环境", "环境", "Environment"), Term("水利", "水利", "Water resources"),
+    Term("社保", "社保", "Social security"), Term("民政", "民政", "Civil affairs"),
+    Term("科技", "科技", "Science and technology"), Term("产业", "产业", "Industry"),
+    Term("商贸", "商贸", "Commerce"), Term("文旅", "文旅", "Culture and tourism"),
+    Term("安全", "安全", "Emergency and safety"), Term("市场", "市场", "Market regulation"),
+    Term("能源", "能源", "Energy"), Term("通信", "通信", "Communications"),
+    Term("治安", "治安", "Public security"), Term("财政", "财政", "Finance"),
+    Term("城建", "城建", "Urban development", aliases=("住建", "城乡建设")),
+    Term("法治", "法治", "Rule of law"), Term("其他", "其他", "Other"),
+)
+
 # Every list, in the order a code shared by two lists (same labels) is first met.
 ALL = (ROLES, SUGGESTION_STATUSES, ASSIGNMENT_STATUSES, MODES, ASSIGNMENT_ROLES,
        NOTIFICATION_KINDS, ESCALATION_LEVELS, SATISFACTION, CONSULTATION_FORMS, REPORT_PERIODS,
