@@ -14,6 +14,7 @@ from engine import ConflictError, FormError
 from models import (CongressSession, Deputy, Feedback, HumanTask, ProcessInstance, Reply,
                     Suggestion)
 from models.text import clean
+from models.vocabulary import FIELDS
 from workflows import cases as case_rules
 from workflows import deputies, merging, replies, reports, similarity, suggestions
 from workflows import instances as instance_rules
@@ -24,7 +25,7 @@ from . import db, params
 from .auth import roles_required
 from .headers import stored_file
 from .i18n import gettext as _
-from .i18n import label
+from .i18n import label, locale
 from flask import send_file
 
 bp = Blueprint("cases", __name__)
@@ -130,6 +131,11 @@ def letter(reply_id: int):
                               "wordprocessingml.document")
 
 
+def _fields() -> dict[str, str]:
+    """The fields (领域) a suggestion may be in, labelled in the reader's language."""
+    return FIELDS.labels(english=locale() == "en")
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @roles_required("commission")
 def register():
@@ -140,7 +146,7 @@ def register():
     next_number = (s.scalar(select(func.max(Suggestion.number)).where(
         Suggestion.congress_session_id == congress.id)) or 0) + 1 if congress else 1
     if request.method == "GET":
-        return render_template("cases/register.html", deputies=deputies, errors={},
+        return render_template("cases/register.html", deputies=deputies, errors={}, fields=_fields(),
                                values={"number": next_number}, congress=congress)
     form = request.form
     values = {k: clean(form.get(k, "")) for k in ("number", "title", "body", "field",
@@ -176,7 +182,7 @@ def register():
         except (DomainError, ConflictError) as err:
             errors["number"] = label(str(err))
     if errors:
-        return render_template("cases/register.html", deputies=deputies, errors=errors,
+        return render_template("cases/register.html", deputies=deputies, errors=errors, fields=_fields(),
                                values=values, congress=congress), 400
     flash(_("第{number}号建议已登记，请交办。", number=values["number"]), "success")
     return redirect(url_for("tasks.show", task_id=task_id, case=suggestion_id))

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 
 from models import HumanTask, Suggestion, User
 from models.text import limit_of
+from models.vocabulary import FIELDS
 from workflows import deputies, inbox as inbox_actions
 from workflows import instances as instance_rules
 from workflows import task_access
@@ -22,7 +23,7 @@ from workflows.errors import DomainError
 from . import db, params
 from .auth import local_target, me, who
 from .i18n import gettext as _
-from .i18n import label, step_name
+from .i18n import label, locale, step_name
 
 bp = Blueprint("inbox", __name__)
 QUEUES = ("mine", "queue")
@@ -46,7 +47,7 @@ class Filters:
         args = request.args
         return cls(queue=params.code(args, "queue", QUEUES) or "mine",
                    step=params.text(args, "step", limit=limit_of(HumanTask.bpmn_id)),
-                   field=params.text(args, "field", limit=limit_of(Suggestion.field)),
+                   field=params.one_of(args, "field", FIELDS),
                    key=args.get("key") == "1", overdue=args.get("overdue") == "1",
                    due_within=params.integer(args, "due_within", minimum=0,
                                              maximum=MAX_DUE_WITHIN))
@@ -149,18 +150,6 @@ def counts(session, user, now: datetime, unit_less: bool = False) -> dict[str, i
     return out
 
 
-_fields_cache: tuple[float, list[str]] = (0.0, [])
-
-
-def suggestion_fields(session) -> list[str]:
-    """The suggestion fields for the filter (refreshed at most once a minute: a full scan)."""
-    global _fields_cache
-    if time.monotonic() - _fields_cache[0] > 60:
-        _fields_cache = (time.monotonic(), list(session.scalars(
-            select(Suggestion.field).distinct().order_by(Suggestion.field))))
-    return _fields_cache[1]
-
-
 def due_class(task: HumanTask, now: datetime) -> str:
     if task.due_at is None:
         return ""
@@ -197,7 +186,7 @@ def index():
             Suggestion.instance_id.in_({t.instance_id for t in rows})))}
         # A case of another process: its process's name and business key.
         others = instance_rules.case_rows(s, {t.instance_id for t in rows} - set(cases))
-    fields = suggestion_fields(s)
+    fields = FIELDS.labels(english=locale() == "en")
     # 代录 can only be a commission task: read the lead deputy's lanes only then.
     lead = deputies.lead_deputy_lanes(s) if any(
         t.candidate_role == deputies.ON_BEHALF_ROLE for t in rows) else frozenset()

@@ -65,6 +65,14 @@ def code(source: MultiDict, name: str, allowed=None) -> str:
     return raw
 
 
+def one_of(source: MultiDict, name: str, allowed) -> str:
+    """A value from a fixed list (a field of `vocabulary.FIELDS`, say); "" when absent."""
+    raw = source.get(name, "").strip()
+    if raw and raw not in allowed:
+        bad_request(_("参数 {name} 的值无效。", name=name))
+    return raw
+
+
 def text(source: MultiDict, name: str, *, limit: int) -> str:
     """A line of free text (a filter, a name) checked by the text rules; "" when absent."""
     value = clean(source.get(name, ""))
@@ -74,4 +82,4 @@ def text(source: MultiDict, name: str, *, limit: int) -> str:
     return value
 
 
-__all__ = ["MAX_ID", "TASK_ID", "bad_request", "code", "integer", "row_id", "task_id", "text"]
+__all__ = ["MAX_ID", "TASK_ID", "bad_request", "code", "integer", "one_of", "row_id", "task_id", "text"]

@@ -10,8 +10,8 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import CongressSession, Suggestion, Unit
-from models.text import limit_of
+from models import CongressSession, Unit
+from models.vocabulary import FIELDS
 from workflows import ledger, reports, similarity
 from workflows.statistics import Filters
 
@@ -31,7 +31,7 @@ def current_filters() -> Filters:
     """The page's filters; unit staff are always held to their own unit."""
     args = request.args
     filters = Filters(congress_session_id=params.integer(args, "session"),
-                      field=params.text(args, "field", limit=limit_of(Suggestion.field)) or None,
+                      field=params.one_of(args, "field", FIELDS) or None,
                       key_only=args.get("key") == "1", unit_id=params.integer(args, "unit"))
     if current_user.role not in SUPERVISORS:
         filters.unit_id = current_user.unit_id
@@ -42,7 +42,7 @@ def _options():
     s = db.session()
     return {
         "sessions": s.scalars(select(CongressSession).order_by(CongressSession.id.desc())).all(),
-        "fields": s.scalars(select(Suggestion.field).distinct().order_by(Suggestion.field)).all(),
+        "fields": FIELDS.labels(english=locale() == "en"),
         "units": s.scalars(select(Unit).order_by(Unit.id)).all(),
     }
 

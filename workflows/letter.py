@@ -10,7 +10,6 @@ copy-to (抄送) line.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,9 +22,13 @@ from docx.text.paragraph import Paragraph
 
 from models import vocabulary
 
+from .reply_text import AnswerParts, answer_parts, split_answer_points
+
 __all__ = [
     "ANSWER_CLASSES",
+    "AnswerParts",
     "LetterData",
+    "answer_parts",
     "build_letter",
     "chinese_numeral",
     "chinese_date",
@@ -51,10 +54,6 @@ TITLE_SIZE = Pt(22)  # 二号
 LINE_SPACING = Pt(28)  # fixed line spacing, about 22 lines on an A4 page
 
 _DIGITS = "零一二三四五六七八九"
-# An ordinal the caller may already have typed at the start of a point ("一、", "（二）", "3.").
-_LEADING_ORDINAL = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[、.．])\s*"
-)
 
 
 def chinese_numeral(n: int) -> str:
@@ -73,21 +72,6 @@ def chinese_numeral(n: int) -> str:
 def chinese_date(day: date) -> str:
     """A date the way Chinese official documents print it: 2026年5月20日."""
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def split_answer_points(text: str) -> list[str]:
-    """Split one block of answer text into points on blank lines.
-
-    Lines inside a point are joined (Chinese text needs no space between them); empty points are
-    dropped.
-    """
-    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
-    points = []
-    for block in blocks:
-        joined = "".join(line.strip() for line in block.split("\n"))
-        if joined:
-            points.append(joined)
-    return points
 
 
 @dataclass
@@ -143,9 +127,13 @@ class LetterData:
                 raise ValueError(f"{name} must not be empty")
 
     def points(self) -> list[str]:
-        """The answer points as printed, without any ordinal the caller typed."""
-        cleaned = (_LEADING_ORDINAL.sub("", p or "").strip() for p in self.answer_points or [])
-        return [p for p in cleaned if p]
+        """The answer's items as printed, without any ordinal the caller typed, and without the
+        salutation, opening or closing the drafter typed around them (`answer_parts`)."""
+        return answer_parts(self.answer_points).items
+
+    def numbered(self) -> bool:
+        """Items are numbered 一、二、… only when there are several: one item is a paragraph."""
+        return len(self.points()) > 1
 
     @property
     def number_text(self) -> str:
@@ -167,16 +155,27 @@ def letter_filename(data: LetterData) -> str:
 
 
 def _salutation(data: LetterData) -> str:
-    return f"{data.lead_deputy.strip()}{'等' if data.co_signers else ''}代表："
+    typed = answer_parts(data.answer_points).salutation
+    return typed or f"{data.lead_deputy.strip()}{'等' if data.co_signers else ''}代表："
 
 
 def _opening(data: LetterData) -> str:
+    typed = answer_parts(data.answer_points).opening
     title = data.title.strip().strip("《》")
-    return f"您提出的《{title}》收悉。现答复如下："
+    return typed or f"您提出的《{title}》收悉。现答复如下："
 
 
-def _closing(data: LetterData) -> str:
-    return f"感谢您对{data.unit_name.strip()}工作的关心和支持。"
+def _closings(data: LetterData) -> list[str]:
+    return (answer_parts(data.answer_points).closing
+            or [f"感谢您对{data.unit_name.strip()}工作的关心和支持。"])
+
+
+def _items(data: LetterData) -> list[tuple[str, str]]:
+    """(ordinal, text) of each item: "一、" … when there are several, "" for a single one."""
+    points = data.points()
+    if not data.numbered():
+        return [("", point) for point in points]
+    return [(f"{chinese_numeral(i)}、", point) for i, point in enumerate(points, start=1)]
 
 
 def _contact_line(data: LetterData) -> str:
@@ -194,9 +193,9 @@ def letter_blocks(data: LetterData) -> list[tuple[str, str]]:
               ("title", letter_title(data)),
               ("publish", PUBLISH_NOTE if data.publish else NO_PUBLISH_NOTE),
               ("salutation", _salutation(data)), ("paragraph", _opening(data))]
-    blocks += [("point", f"{chinese_numeral(i)}、{point}")
-               for i, point in enumerate(data.points(), start=1)]
-    blocks += [("paragraph", _closing(data)), ("signature", data.unit_name.strip()),
+    blocks += [("point", ordinal + point) for ordinal, point in _items(data)]
+    blocks += [("paragraph", text) for text in _closings(data)]
+    blocks += [("signature", data.unit_name.strip()),
                ("date", chinese_date(data.issued_on)), ("contact", _contact_line(data))]
     if data.copy_to:
         blocks.append(("copy_to", _copy_to_line(data)))
@@ -292,11 +291,13 @@ def build_letter(data: LetterData) -> bytes:
     _paragraph(doc, _salutation(data), space_before=Pt(BODY_SIZE.pt))
     _paragraph(doc, _opening(data), indent=True)
     # Point-by-point answer.
-    for index, point in enumerate(data.points(), start=1):
+    for ordinal, point in _items(data):
         paragraph = _paragraph(doc, indent=True)
-        _set_run_font(paragraph.add_run(f"{chinese_numeral(index)}、"), HEADING_FONT, BODY_SIZE)
+        if ordinal:
+            _set_run_font(paragraph.add_run(ordinal), HEADING_FONT, BODY_SIZE)
         _set_run_font(paragraph.add_run(point), BODY_FONT, BODY_SIZE)
-    _paragraph(doc, _closing(data), indent=True)
+    for text in _closings(data):
+        _paragraph(doc, text, indent=True)
     # Signature block: the unit and the date, right-aligned.
     _paragraph(
         doc,

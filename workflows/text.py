@@ -13,6 +13,7 @@ from typing import Mapping
 
 from models import Suggestion
 from models.text import LONG_TEXT, limit_of, problem
+from models.vocabulary import FIELDS
 
 
 @dataclass(frozen=True)
@@ -22,17 +23,21 @@ class Rule:
     limit: int
     required: bool = True
     multiline: bool = False
+    choices: tuple[str, ...] | None = None  # a fixed list the value must come from
 
     def problem(self, value) -> str | None:
         """Why `value` breaks the rule ("中文 (English)"), or None."""
-        return problem(value, limit=self.limit, required=self.required,
-                       multiline=self.multiline)
+        found = problem(value, limit=self.limit, required=self.required,
+                        multiline=self.multiline)
+        if found is None and self.choices is not None and value and value not in self.choices:
+            return "须从列表中选择 (must be one of the list)"
+        return found
 
 
 SUGGESTION: dict[str, Rule] = {
     "title": Rule(limit_of(Suggestion.title)),
     "body": Rule(LONG_TEXT, required=False, multiline=True),
-    "field": Rule(limit_of(Suggestion.field)),
+    "field": Rule(limit_of(Suggestion.field), choices=FIELDS.codes),
     "special_committee": Rule(limit_of(Suggestion.special_committee), required=False),
 }
 

@@ -106,7 +106,7 @@ def test_registration_message_in_english(login_as, db):
 def test_registration_still_registers_good_text(login_as, db):
     c = login_as("commission")
     response = c.post("/register", {"number": "7", "title": "  关于👨\u200d👩\u200d👧家庭的建议 ",
-                                    "field": "民生", "body": "第一段\r\n第二段\t完", "lead_deputy": "1"})
+                                    "field": "民政", "body": "第一段\r\n第二段\t完", "lead_deputy": "1"})
     assert response.status_code == 302
     with db.session() as s:
         row = s.scalar(select(Suggestion))

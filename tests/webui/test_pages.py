@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import Attachment, AuditEvent, HumanTask, Notification, Suggestion, TaskDraft
 from workflows.users import create_user
@@ -283,3 +283,16 @@ def test_password_change(login_as, client):
     ok = c.post("/password", {"current": "pw", "new": "a-much-longer-one", "confirm": "a-much-longer-one"})
     assert ok.status_code == 302
     assert client.login("commission", "a-much-longer-one").status_code == 302
+
+
+def test_registration_offers_the_fixed_field_list_and_keeps_what_was_typed(login_as, db):
+    c = login_as("commission")
+    html = c.get("/register").get_data(as_text=True)
+    assert '<select id="field" name="field">' in html and '<option value="交通"' in html
+    response = c.post("/register", {"number": "5", "title": "关于某事的建议", "field": "民生",
+                                    "body": "正文", "lead_deputy": "1"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "须从列表中选择" in html and "关于某事的建议" in html
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Suggestion)) == 0

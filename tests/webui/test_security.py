@@ -78,13 +78,12 @@ def test_an_address_with_many_failed_logins_waits_whatever_accounts_it_tries(cli
 def test_hostile_text_is_stored_verbatim_and_shown_escaped(login_as, db, payload):
     c = login_as("commission")
     c.get("/register")
-    response = c.post("/register", {"number": "77", "title": f"T{payload}", "field": payload,
+    response = c.post("/register", {"number": "77", "title": f"T{payload}", "field": "交通",
                                     "body": f"B{payload}", "lead_deputy": "1"})
     assert response.status_code == 302, response.get_data(as_text=True)
     with db.session() as s:
         suggestion = s.scalar(select(Suggestion).where(Suggestion.number == 77))
-        assert (suggestion.title, suggestion.field, suggestion.body) == (
-            f"T{payload}", payload, f"B{payload}")
+        assert (suggestion.title, suggestion.body) == (f"T{payload}", f"B{payload}")
         assert s.scalar(select(func.count()).select_from(Suggestion)) == 1  # table still there
     assign_page = response.headers["Location"].split("?")[0]
     for url in (f"/cases/{suggestion.id}", assign_page, "/inbox?queue=queue", "/cases"):

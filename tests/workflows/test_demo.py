@@ -119,3 +119,19 @@ def test_the_demo_shows_co_units_working_before_the_lead_unit(db):
             HumanTask.instance_id == suggestion.instance_id, HumanTask.state == "ready"))}
         assert {("acknowledge", "zjt"), ("co_opinion", "czt")} <= ready
         assert not {b for b, _ in ready} & {"co_acknowledge", "draft_reply"}
+
+
+def test_every_demo_login_is_a_person_named_in_chinese(db):
+    """The page header shows name · role · unit: a name that repeats the unit's, says "代表"
+    for a deputy or is an English role code (a new user's papercut) is wrong."""
+    with db.write() as session:
+        demo.load(session)
+    with db.session() as session:
+        rows = session.execute(select(User.name, User.role, Unit.name, Deputy.name)
+                               .outerjoin(Unit, Unit.id == User.unit_id)
+                               .outerjoin(Deputy, Deputy.id == User.deputy_id)).all()
+    for name, role, unit, deputy in rows:
+        assert name and name != unit and name not in ("代表", "代表工委", "管理员"), name
+        assert all("\u4e00" <= ch <= "\u9fff" for ch in name), name
+        if deputy is not None:
+            assert name == deputy

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from models.vocabulary import FIELDS
+
 from .. import labels
 from ..text import SUGGESTION as TEXT_RULES
 from .cells import CellChecker, Parsed
@@ -34,6 +36,7 @@ class Checker(CellChecker):
         p.values["body"] = body or title
         self._deputies(p)
         fld = self.text(p, "field")
+        fld = FIELDS.parse(fld) or fld if fld else fld  # "住建" is the field 城建
         if fld == "":
             self.error(p, "field", "领域不能为空", "field is required")
         elif fld is not None:

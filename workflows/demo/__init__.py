@@ -62,23 +62,26 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
     session.flush()
     deputies = []
     for i in range(44):
-        name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
-        deputy = Deputy(name=f"{name}{'' if i < 20 else i}", electoral_unit=CITIES[i % len(CITIES)])
+        name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7 + i // len(SURNAMES)) % len(GIVEN)]
+        deputy = Deputy(name=name, electoral_unit=CITIES[i % len(CITIES)])  # 44 distinct names
         session.add(deputy)
         deputies.append(deputy)
     session.flush()
     for login in LOGINS:
         unit = login.username.split("_")[0] if login.role in ("unit_handler", "reviewer",
                                                                "signer") else None
-        create_user(session, login.username, login.note.split(" ")[0], login.role, DEMO_PASSWORD,
-                    unit_code=unit, deputy_id=deputies[0].id if login.role == "deputy" else None)
+        deputy = deputies[0] if login.role == "deputy" else None
+        create_user(session, login.username, deputy.name if deputy else login.name, login.role,
+                    DEMO_PASSWORD, unit_code=unit, deputy_id=deputy.id if deputy else None)
     create_user(session, "leader2", "省领导乙", "provincial_leader", DEMO_PASSWORD)
+    staff = 0
     for code, _name, _kind in UNITS:  # every unit can be worked by someone
         for role in ("unit_handler", "reviewer", "signer"):
             username = f"{code}_{role.split('_')[-1]}" if role == "unit_handler" else f"{code}_{role}"
             if session.scalar(select(User.id).where(User.username == username)) is None:
-                create_user(session, username, f"{code} {role}", role, DEMO_PASSWORD,
-                            unit_code=code)
+                staff += 1  # a person's name, never the unit's or the role's again
+                name = SURNAMES[(staff * 3) % len(SURNAMES)] + GIVEN[(staff * 11) % len(GIVEN)]
+                create_user(session, username, name, role, DEMO_PASSWORD, unit_code=code)
     # The last deputy has no login account: the commission records their paper feedback
     # forms on their behalf (代录).
     paper_deputy = deputies[-1]

@@ -76,7 +76,7 @@ def resolved_escalation(session, engine, clock, commission, congress, deputy, nu
     suggestion = suggestions.register(
         session, engine, congress_session=congress, number=number,
         title="关于跨市域水污染联防联治的建议", body="关于跨市域水污染联防联治的建议。建议建立流域协调机制。",
-        field="环保", lead_deputy=deputy, actor="commission")
+        field="环境", lead_deputy=deputy, actor="commission")
     clock.now = meeting
     tasks.complete(session, engine, commission, suggestions.assign_task(session, suggestion).id,
                    {"mode": "sole", "lead_unit": "sthjt", "co_units": [], "key_suggestion": False})

@@ -70,18 +70,20 @@ class Login:
     role: str
     username: str
     note: str
+    name: str = ""  # the person's name shown in the page header; a deputy's is their record's
 
 
 LOGINS = [
-    Login("commission", "commission", "代表工委 commission staff (also records paper feedback: 代录)"),
-    Login("unit_handler", "jtt_handler", "省交通运输厅 unit handler (lead unit)"),
-    Login("reviewer", "jtt_reviewer", "省交通运输厅 deputy head (reviewer)"),
-    Login("signer", "jtt_signer", "省交通运输厅 principal head (signer)"),
-    Login("unit_handler", "czt_handler", "省财政厅 handler (a co-handling unit)"),
+    Login("commission", "commission", "代表工委 commission staff (also records paper feedback: 代录)",
+          "周敏"),
+    Login("unit_handler", "jtt_handler", "省交通运输厅 unit handler (lead unit)", "刘洋"),
+    Login("reviewer", "jtt_reviewer", "省交通运输厅 deputy head (reviewer)", "陈建华"),
+    Login("signer", "jtt_signer", "省交通运输厅 principal head (signer)", "黄志强"),
+    Login("unit_handler", "czt_handler", "省财政厅 handler (a co-handling unit)", "吴静"),
     Login("deputy", "deputy", "代表 lead deputy of several suggestions"),
-    Login("provincial_leader", "leader", "省领导 supervising leader"),
-    Login("committee", "committee", "专门委员会 special committee member"),
-    Login("designer", "designer", "process designer"),
-    Login("admin", "admin", "administrator"),
+    Login("provincial_leader", "leader", "省领导 supervising leader", "赵海燕"),
+    Login("committee", "committee", "专门委员会 special committee member", "孙丽华"),
+    Login("designer", "designer", "process designer", "马超"),
+    Login("admin", "admin", "administrator", "朱磊"),
 ]
 
