@@ -59,7 +59,7 @@ UNITS = Kind(
      ("divisions", "处室数 (Divisions)")],
     _units, _load_unit,
     lambda s, i, v, actor, now: organisation.save_unit(s, i, **v, actor=actor, now=now),
-    template="admin/unit.html", extra=_unit_extra)
+    template="admin/unit.html", details=_unit_extra)
 
 
 @bp.post("/units/<int:record_id>/divisions", defaults={"division_id": None})
@@ -125,7 +125,7 @@ DEPUTIES = Kind(
      ("email", "电子邮箱 (E-mail)"), ("account", "账号 (Account)")],
     _deputies, _load_deputy,
     lambda s, i, v, actor, now: organisation.save_deputy(s, i, **v, actor=actor, now=now),
-    template="admin/deputy.html", extra=_deputy_extra)
+    template="admin/deputy.html", details=_deputy_extra)
 
 
 # ---- congress sessions ----

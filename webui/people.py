@@ -99,7 +99,7 @@ USERS = Kind(
                 "to this account)")],
     [("username", "用户名 (Username)"), ("name", "姓名 (Name)"), ("role", "角色 (Role)"),
      ("unit", "单位 (Unit)"), ("active", "状态 (State)")],
-    _users, _load, _save, template="admin/user.html", extra=_extra)
+    _users, _load, _save, template="admin/user.html", details=_extra)
 register(bp, USERS)
 
 

@@ -52,7 +52,7 @@ class Kind:
     load: Callable[[Any, int], dict | None]  # (session, id) -> typed values
     save: Callable[..., Any]  # (session, id | None, values, actor, now) -> row
     template: str = "admin/record.html"
-    extra: Callable[[Any, int], dict] = field(default=lambda s, i: {})
+    details: Callable[[Any, int], dict] = field(default=lambda s, i: {})
 
 
 def typed_values(kind: Kind) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
@@ -93,11 +93,11 @@ def register(bp: Blueprint, kind: Kind) -> None:
             typed = kind.load(s, record_id)
             if typed is None:
                 abort(404)
-        extra = kind.extra(s, record_id) if record_id is not None else {}
+        details = kind.details(s, record_id) if record_id is not None else {}
         return render_template(kind.template if record_id else "admin/records.html", kind=kind,
                                rows=rows[:LISTED], more=len(rows) > LISTED, search=search,
                                record_id=record_id, typed=typed or {}, errors=errors or {},
-                               **extra), status
+                               **details), status
 
     def save(record_id: int | None):
         if record_id is not None and kind.load(db.session(), record_id) is None:

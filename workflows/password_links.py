@@ -61,7 +61,8 @@ def use(session: Session, token: str, new: str, confirm: str,
     {"token": ...} when the link does not open (wrong, used, expired)."""
     link = find(session, token, now, lock=True)
     if link is None:
-        return None, {"token": "链接无效、已使用或已过期 (the link is wrong, used or expired)"}
+        gone = "链接无效、已使用或已过期 (the link is wrong, used or expired)"
+        return None, {"token": gone}
     if errors := new_password_problems(new, confirm):
         return None, errors
     user = session.get(User, link.user_id)

@@ -74,12 +74,12 @@ class _Writer:
         self.session, self.actor, self.now, self.outcome = session, actor, now, outcome
 
     def rows(self, sheet: str, model, plans: list[Planned], key, what: str,
-             extra: dict | None = None) -> list:
+             new: dict | None = None) -> list:
         """Add the new rows at once, change the existing ones; returns the new objects."""
-        new = []
+        defaults, new = new or {}, []
         for planned in plans:
             if planned.existing is None:
-                new.append((planned, model(**planned.values, **(extra or {}))))
+                new.append((planned, model(**planned.values, **defaults)))
                 continue
             row = self.session.get(model, planned.existing)
             changes = apply(self.session, row, planned.values, what=what, actor=self.actor,
@@ -124,8 +124,8 @@ class _Writer:
                 if deputy_id is not None and deputy_id != old:
                     links.append((v["username"], deputy_id))
             staged.append(Planned(planned.row, values, planned.existing))
-        self.rows("users", User, staged, lambda v: v["username"], what="user",
-                  extra={"password_hash": accounts.NO_PASSWORD, "must_change_password": True})
+        no_password = dict(password_hash=accounts.NO_PASSWORD, must_change_password=True)
+        self.rows("users", User, staged, lambda v: v["username"], what="user", new=no_password)
         for user_id, active in activity:  # first: a deactivated account frees its deputy
             accounts.set_active(self.session, self.session.get(User, user_id), active,
                                 actor=self.actor, now=self.now)
