@@ -35,6 +35,10 @@ def account_problems(session: Session, user_id: int | None, values: dict) -> dic
     if not isinstance(username, str) or not USERNAME.fullmatch(username):
         problems["username"] = ("用户名由字母、数字和 _ . @ - 组成，2至64个字符，以字母或数字开头 "
                                 "(2-64 letters, digits, _ . @ -, beginning with a letter or digit)")
+    elif user_id and session.scalar(select(User.username).where(User.id == user_id)) \
+            not in (None, username):
+        # tasks, drafts, notifications and the audit trail name people by username
+        problems["username"] = "用户名不能修改 (a username cannot be changed)"
     elif session.scalar(select(User.id).where(User.username == username,
                                               User.id != (user_id or 0))):
         problems["username"] = "用户名已被使用 (this username is taken)"

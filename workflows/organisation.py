@@ -72,6 +72,10 @@ def unit_problems(session: Session, unit_id: int | None, code, name, kind) -> di
     if not isinstance(code, str) or not CODE.fullmatch(code):
         problems["code"] = ("代码由字母、数字、下划线或连字符组成，1至32个字符 "
                             "(letters, digits, _ or -, 1-32 characters)")
+    elif unit_id and session.scalar(select(Unit.code).where(Unit.id == unit_id)) \
+            not in (None, code):
+        # running cases name their units by code (lane rules read it from the case's data)
+        problems["code"] = "单位代码不能修改 (a unit's code cannot be changed)"
     elif session.scalar(select(Unit.id).where(Unit.code == code, Unit.id != (unit_id or 0))):
         problems["code"] = "该代码已被其他单位使用 (another unit has this code)"
     if reason := text_problem(name, Unit.name):

@@ -225,3 +225,18 @@ def test_linking_an_account_to_a_paper_deputy_hands_over_the_feedback(admin, db,
     with db.session() as s:
         task = s.get(HumanTask, task.id)
         assert (task.candidate_role, task.assignee) == ("deputy", "newbie")
+
+
+def test_a_username_or_a_unit_code_cannot_be_changed(admin, db):
+    """Tasks and the audit trail name people by username, cases name units by code."""
+    user_id = ids(db, User, username="dep_1")
+    response = admin.post(f"/admin/users/{user_id}", {"username": "dep_one", "name": "王芳",
+                                                      "role": "deputy"})
+    assert response.status_code == 400 and "用户名不能修改" in response.get_data(as_text=True)
+    unit_id = ids(db, Unit, code="transport")
+    response = admin.post(f"/admin/units/{unit_id}", {"code": "traffic", "name": "省交通运输厅",
+                                                      "kind": "government"})
+    assert response.status_code == 400 and "单位代码不能修改" in response.get_data(as_text=True)
+    response = admin.post(f"/admin/units/{unit_id}", {"code": "transport", "name": "省交通厅",
+                                                      "kind": "government"})
+    assert response.status_code == 302
