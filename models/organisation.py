@@ -45,14 +45,15 @@ class CongressSession(Base):
 
 
 class Unit(Base):
-    """承办单位: a handling unit, government or not."""
+    """承办单位: a handling unit; `kind` is one of `models.vocabulary.UNIT_KINDS` (政府部门,
+    党群, 其他): a government department's replies are copied to the government general office."""
 
     __tablename__ = "unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
-    kind: Mapped[str] = mapped_column(String(16), default="government")  # | non_government
+    kind: Mapped[str] = mapped_column(String(16), default="government")  # | party_mass | other
     divisions: Mapped[list["Division"]] = relationship(back_populates="unit",
                                                        order_by="Division.id")
 
@@ -78,6 +79,8 @@ class Deputy(Base):
     name: Mapped[str] = mapped_column(String(64), index=True)
     electoral_unit: Mapped[str] = mapped_column(String(64))
     phone: Mapped[Optional[str]] = mapped_column(String(32))
+    delegation: Mapped[Optional[str]] = mapped_column(String(64))  # 代表团
+    email: Mapped[Optional[str]] = mapped_column(String(128))
 
 
 class User(Base):
@@ -94,6 +97,9 @@ class User(Base):
     division_id: Mapped[Optional[int]] = mapped_column(ForeignKey("division.id"))
     deputy_id: Mapped[Optional[int]] = mapped_column(ForeignKey("deputy.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set for an account created or reset by an administrator: login leads to the password
+    # page until the user has chosen one (`webui.first_login`).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default="0")
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[Optional[datetime]]
     unit: Mapped[Optional[Unit]] = relationship()

@@ -186,6 +186,14 @@ NOTIFICATION_KINDS = CodeList(
     Term("progress_report", "进展报告", "Progress report"),
     Term("reply", "答复", "Reply"),
 )
+# A handling unit's kind (Unit.kind): a government department's replies are copied to the
+# government general office (workflows.replies).
+UNIT_KINDS = CodeList(
+    "unit_kind",
+    Term("government", "政府部门", "Government department", aliases=("政府",)),
+    Term("party_mass", "党群", "Party and mass organisation", aliases=("党群部门",)),
+    Term("other", "其他", "Other", aliases=("其它", "other")),
+)
 # A process instance's state (ProcessInstance.status).
 INSTANCE_STATES = CodeList(
     "instance_state",
@@ -215,7 +223,7 @@ FIELDS = CodeList(
 # Every list, in the order a code shared by two lists (same labels) is first met.
 ALL = (ROLES, SUGGESTION_STATUSES, ASSIGNMENT_STATUSES, MODES, ASSIGNMENT_ROLES,
        NOTIFICATION_KINDS, ESCALATION_LEVELS, SATISFACTION, CONSULTATION_FORMS, REPORT_PERIODS,
-       INSTANCE_STATES)
+       INSTANCE_STATES, UNIT_KINDS)
 
 # Words of the exports that are not codes of a list.
 YES_NO = {True: ("是", "Yes"), False: ("否", "No")}

@@ -112,7 +112,7 @@ def deployed(db, engine, package):
 BPMN = Path(__file__).resolve().parents[1] / "bpmn"
 UNITS = [("transport", "省交通运输厅", "government"), ("finance", "省财政厅", "government"),
          ("education", "省教育厅", "government"), ("water", "省水利厅", "government"),
-         ("power", "国网省电力公司", "non_government")]
+         ("power", "国网省电力公司", "other")]
 
 
 @dataclass

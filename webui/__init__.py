@@ -18,7 +18,8 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     config.load(app, test_config)
 
     from . import (admin, auth, banners, cases, csrf, designer, errors, flashes, headers, i18n,
-                   inbox, instances, lanes, notifications, supervision, tasks)
+                   inbox, instances, lanes, notifications, organisation, organisation_import,
+                   password_links, people, supervision, tasks)
     from . import db as database
     database.init_app(app, db)  # the database and engine, request sessions, /healthz
     csrf.init_app(app)
@@ -29,6 +30,9 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     instances.init_app(app)  # the header's 新建案件 link
     for module in (inbox, tasks, cases, instances, notifications, supervision, designer, lanes, admin):
         app.register_blueprint(module.bp)
+    for module in (organisation, people, organisation_import):  # units, deputies, users, import
+        app.register_blueprint(module.bp)
+    password_links.init_app(app)  # the one-time link's page, the first-login password change
     errors.init_app(app)
     flashes.init_app(app)
     return app

@@ -50,6 +50,7 @@ class CurrentUser(UserMixin):
             found.username, found.name, found.role, found.active)
         self.unit_id, self.division_id, self.deputy_id = (
             found.unit_id, found.division_id, found.deputy_id)
+        self.must_change_password = found.must_change_password
         self.unit = UnitRef(found.unit_id, found.unit_code, found.unit_name) \
             if found.unit_id is not None else None
         self._row: User | None = None
@@ -73,7 +74,8 @@ class CurrentUser(UserMixin):
 
 # Built once: every request loads its user, with the session that lets it in, in one statement.
 _ACTIVE_USER = (select(User.id, User.username, User.name, User.role, User.active, User.unit_id,
-                       User.division_id, User.deputy_id, Unit.code.label("unit_code"),
+                       User.division_id, User.deputy_id, User.must_change_password,
+                       Unit.code.label("unit_code"),
                        Unit.name.label("unit_name"), LoginSession.id.label("session_id"),
                        LoginSession.last_seen_at)
                 .join_from(LoginSession, User, LoginSession.user_id == User.id)

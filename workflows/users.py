@@ -44,7 +44,9 @@ def create_user(session: Session, username: str, name: str, role: str, password:
 
 
 def check_password(user: User, password: str) -> bool:
-    return check_password_hash(user.password_hash, password)
+    """An account without a password yet ("!…", see workflows.accounts) matches nothing."""
+    return not user.password_hash.startswith("!") and \
+        check_password_hash(user.password_hash, password)
 
 
 def by_username(session: Session, username: str) -> User | None:
@@ -92,8 +94,9 @@ def authenticate(session: Session, username: str, password: str, now, *, max_fai
     counter = user if user is not None else _name_counter(session, key, now)
     if counter.locked_until is not None and counter.locked_until > now:
         return None, "locked"
-    matches = check_password_hash(user.password_hash if user is not None else _dummy_hash(),
-                                  password)
+    usable = user is not None and not user.password_hash.startswith("!")
+    matches = check_password_hash(user.password_hash if usable else _dummy_hash(), password) \
+        and usable
     if user is not None and user.active and matches:
         user.failed_logins, user.locked_until = 0, None
         return user, ""
@@ -179,12 +182,9 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     errors = {}
     if not check_password(user, current):
         errors["current"] = "当前密码不正确 (the current password is wrong)"
-    if len(new) < 10:
-        errors["new"] = "新密码至少10个字符 (at least 10 characters)"
-    elif new != confirm:
-        errors["confirm"] = "两次输入的新密码不一致 (the two entries differ)"
+    errors.update(new_password_problems(new, confirm))
     if not errors:
-        user.password_hash = hash_password(new)
+        user.password_hash, user.must_change_password = hash_password(new), False
         _audit(session, user.username, "password_changed", now)
         ended = session.execute(delete(LoginSession).where(
             LoginSession.user_id == user.id, LoginSession.id != (keep_session or -1))).rowcount
@@ -192,6 +192,15 @@ def change_password(session: Session, user: User, current: str, new: str, confir
             _audit(session, user.username, "sessions_ended", now,
                    {"reason": "password_changed", "sessions": ended})
     return errors
+
+
+def new_password_problems(new: str, confirm: str) -> dict[str, str]:
+    """The rules a new password follows (the password page and the one-time link)."""
+    if len(new) < 10:
+        return {"new": "新密码至少10个字符 (at least 10 characters)"}
+    if new != confirm:
+        return {"confirm": "两次输入的新密码不一致 (the two entries differ)"}
+    return {}
 
 
 def _audit(session: Session, actor: str, action: str, now, detail: dict | None = None) -> None:

@@ -1,18 +1,15 @@
 """Opening an assignment table safely and walking its rows: the parser's entry point.
 
-The file is the user's: an old .xls, a zip that is not a workbook, a zip bomb or an XML part with
-a DTD are refused before openpyxl reads it (``_safe_package``). The header row maps the columns;
+The file is opened safely by ``workflows.workbook_files`` (shared with the organisation import). The header row maps the columns;
 each data row is then checked on its own (``checking``) and all rows together (``cross_rows``).
 """
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
-from openpyxl import load_workbook
-
+from ..workbook_files import is_empty as _is_empty
+from ..workbook_files import open_workbook
 from .cells import Parsed
 from .checking import Checker
 from .columns import (COLUMNS, HEADER_ALIASES, MAX_ROWS, CellError, ImportRow, Lookups, display,
@@ -22,12 +19,6 @@ from .cross_rows import check_file
 
 def _file_error(message: str, english: str) -> tuple[list[ImportRow], list[CellError]]:
     return [], [CellError(0, "", "", message, english)]
-
-
-def _read_bytes(data: bytes | str | Path) -> bytes:
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return bytes(data)
-    return Path(data).read_bytes()
 
 
 def parse_workbook(data: bytes | str | Path,
@@ -46,47 +37,13 @@ def parse_workbook(data: bytes | str | Path,
     nothing); show the errors, or offer :func:`error_report` for download, and let the user fix
     the file and upload it again.
     """
-    content = _read_bytes(data)
-    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return _file_error("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 后再上传",
-                           "old Excel (.xls) files are not supported: save as .xlsx")
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        return _file_error("文件不是 Excel 工作簿（.xlsx），请使用导入模板",
-                           "the file is not an Excel workbook (.xlsx): use the template")
-    if not _safe_package(content):
-        return _file_error("文件含有不允许的内容（DTD/实体声明或解压后过大），请使用导入模板",
-                           "the file has forbidden content (DTD/entities or too large unpacked)")
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any zip that openpyxl cannot read is the user's file
-        return _file_error("无法读取该文件：不是有效的 Excel 工作簿（.xlsx）",
-                           "cannot read the file: not a valid Excel workbook (.xlsx)")
+    workbook, refused = open_workbook(data)
+    if workbook is None:
+        return _file_error(*refused)
     try:
         return _parse_sheet(workbook.worksheets[0].iter_rows(values_only=True), lookups)
     finally:
         workbook.close()
-
-
-MAX_UNPACKED = 100 * 1024 * 1024
-
-
-def _safe_package(content: bytes) -> bool:
-    """No XML part declares a DTD or entity (XXE, entity bombs) and the parts unpack to at most
-    MAX_UNPACKED bytes (zip bombs). zipfile never reads past a member's declared size."""
-    with zipfile.ZipFile(io.BytesIO(content)) as package:
-        members = package.infolist()
-        if sum(m.file_size for m in members) > MAX_UNPACKED:
-            return False
-        for member in members:
-            if member.filename.endswith((".xml", ".rels", ".vml")):
-                head = package.read(member).upper()
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    return False
-    return True
-
-
-def _is_empty(values: Iterable[Any]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
 def _parse_sheet(rows: Iterable[tuple], lookups: Lookups

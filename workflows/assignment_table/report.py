@@ -1,57 +1,17 @@
 """The workbooks Jianyi writes for the assignment table: the error report and the template.
 
-Both are written cell by cell as text (never a formula, whatever the user typed), so a value that
-starts with ``=`` in an uploaded file cannot run in the report sent back.
+Both are written cell by cell as text (never a formula, whatever the user typed); the error
+report is the one every import shares (``workflows.workbook_files``).
 """
 from __future__ import annotations
 
-import io
-from typing import Any, Iterable
-
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..text import SUGGESTION as TEXT_RULES
-from ..xlsx import fit_cell
-from .columns import COLUMNS, MAX_ROWS, MAX_TITLE, MODE_CHOICES, TEMPLATE_EXAMPLE, CellError
-
-
-def _text_cell(ws, row: int, column: int, value: Any) -> None:
-    """Write a value that must stay text (never a formula, even if it starts with '=')."""
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = fit_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"
-    else:
-        cell.value = value
-
-
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def error_report(errors: Iterable[CellError]) -> bytes:
-    """An .xlsx listing the errors (行号, 列, 值, 问题, Problem) for the user to download."""
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = "错误报告"
-    for col, title in enumerate(("行号", "列", "值", "问题", "Problem"), start=1):
-        _text_cell(ws, 1, col, title)
-        ws.cell(row=1, column=col).font = Font(bold=True)
-    for r, error in enumerate(errors, start=2):
-        _text_cell(ws, r, 1, error.row)
-        _text_cell(ws, r, 2, error.column)
-        _text_cell(ws, r, 3, error.value)
-        _text_cell(ws, r, 4, error.message)
-        _text_cell(ws, r, 5, error.english)
-    for letter, width in zip("ABCDE", (8, 14, 30, 60, 60)):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
-    return _save(workbook)
+from ..workbook_files import error_report, save as _save, text_cell as _text_cell
+from .columns import COLUMNS, MAX_ROWS, MAX_TITLE, MODE_CHOICES, TEMPLATE_EXAMPLE
 
 
 _HELP = {

@@ -18,6 +18,7 @@ from models import CongressSession, Deputy, Division, Suggestion, Unit, User
 
 from .. import make_engine, process_settings, seed_defaults, suggestions
 from ..users import create_user
+from . import people
 from .stages import run_stage
 from .stories import (co_units_ahead_of_the_lead, key_suggestion_with_midyear_report, merged_case,
                       rehandled_and_re_signed, resolved_escalation)
@@ -82,6 +83,7 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
                 staff += 1  # a person's name, never the unit's or the role's again
                 name = SURNAMES[(staff * 3) % len(SURNAMES)] + GIVEN[(staff * 11) % len(GIVEN)]
                 create_user(session, username, name, role, DEMO_PASSWORD, unit_code=code)
+    people.delegations(session)
     # The last deputy has no login account: the commission records their paper feedback
     # forms on their behalf (代录).
     paper_deputy = deputies[-1]

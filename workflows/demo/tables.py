@@ -19,8 +19,8 @@ UNITS = [
     ("swt", "省商务厅", "government"), ("wlt", "省文化和旅游厅", "government"),
     ("wjw", "省卫生健康委员会", "government"), ("yjt", "省应急管理厅", "government"),
     ("scjgj", "省市场监督管理局", "government"), ("ybj", "省医疗保障局", "government"),
-    ("dl", "国网湖南省电力有限公司", "non_government"),
-    ("txglj", "省通信管理局", "non_government"),
+    ("dl", "国网湖南省电力有限公司", "other"),
+    ("txglj", "省通信管理局", "other"),
 ]
 DIVISIONS = ["综合处", "规划处", "政策法规处"]
 CITIES = ["长沙市", "株洲市", "湘潭市", "衡阳市", "邵阳市", "岳阳市", "常德市", "张家界市",

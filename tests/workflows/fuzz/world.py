@@ -29,7 +29,7 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 # Seven units: lead + four co-units leaves two to return a case to.
 UNITS = [("transport", "省交通运输厅", "government"), ("finance", "省财政厅", "government"),
          ("education", "省教育厅", "government"), ("water", "省水利厅", "government"),
-         ("power", "国网省电力公司", "non_government"), ("health", "省卫生健康委员会", "government"),
+         ("power", "国网省电力公司", "other"), ("health", "省卫生健康委员会", "government"),
          ("housing", "省住房和城乡建设厅", "government")]
 # (name, electoral unit, has a login account): deputies without one give feedback on paper and
 # the commission records it (代录).
