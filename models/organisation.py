@@ -93,6 +93,8 @@ class User(Base):
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"), index=True)
     division_id: Mapped[Optional[int]] = mapped_column(ForeignKey("division.id"))
     deputy_id: Mapped[Optional[int]] = mapped_column(ForeignKey("deputy.id"))
+    # A special committee's member (role `committee`): the committee it supervises for.
+    committee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("committee.id"))
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[Optional[datetime]]
