@@ -29,6 +29,9 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     instances.init_app(app)  # the header's 新建案件 link
     for module in (inbox, tasks, cases, instances, notifications, supervision, designer, lanes, admin):
         app.register_blueprint(module.bp)
+    from . import bulletin, committees  # the bulletin's figures; committees' 对口督办
+    app.register_blueprint(bulletin.bp)
+    app.register_blueprint(committees.bp)
     errors.init_app(app)
     flashes.init_app(app)
     return app
