@@ -80,7 +80,7 @@ LOGINS = [
     Login("unit_handler", "czt_handler", "省财政厅 handler (a co-handling unit)"),
     Login("deputy", "deputy", "代表 lead deputy of several suggestions"),
     Login("provincial_leader", "leader", "省领导 supervising leader"),
-    Login("committee", "committee", "专门委员会 special committee member"),
+    Login("committee", "committee", "专门委员会 special committee member (教科文卫委, 对口督办)"),
     Login("designer", "designer", "process designer"),
     Login("admin", "admin", "administrator"),
 ]
