@@ -11,6 +11,7 @@ from .organisation import (ROLE_NAMES, ROLES, CongressSession, Deputy, Division,
                            Role, Unit, User)
 from .login import LoginName, LoginSession
 from .password_link import PasswordLink
+from .committee import Committee, CommitteeField, SupervisionActivity
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
                          Suggestion, SuggestionCoSigner, SuggestionTerms)
@@ -22,7 +23,8 @@ __all__ = [
     "Attachment", "Notification", "TaskDraft",
     "LaneRule", "StartPermission", "ROLE_NAMES", "Role",
     "ROLES", "CongressSession", "Deputy", "Division", "LoginFailure", "Unit", "User",
-    "LoginName", "LoginSession", "PasswordLink",
+    "LoginName", "LoginSession", "PasswordLink", "Committee", "CommitteeField",
+    "SupervisionActivity",
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
     "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",
     "SuggestionCoSigner", "SuggestionTerms",

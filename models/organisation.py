@@ -96,6 +96,8 @@ class User(Base):
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"), index=True)
     division_id: Mapped[Optional[int]] = mapped_column(ForeignKey("division.id"))
     deputy_id: Mapped[Optional[int]] = mapped_column(ForeignKey("deputy.id"))
+    # A special committee's member (role `committee`): the committee it supervises for.
+    committee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("committee.id"))
     active: Mapped[bool] = mapped_column(default=True)
     # Set for an account created or reset by an administrator: login leads to the password
     # page until the user has chosen one (`webui.first_login`).

@@ -35,6 +35,9 @@ class Suggestion(Base):
     status: Mapped[str] = mapped_column(String(16), default="registered")  # SUGGESTION_STATUSES
     mode: Mapped[Optional[str]] = mapped_column(String(16))  # vocabulary.MODES
     key_suggestion: Mapped[bool] = mapped_column(default=False)
+    # 通过专题调研形成: the suggestion came out of the deputy's topical research (the bulletin's
+    # share of researched suggestions).
+    from_research: Mapped[bool] = mapped_column(default=False, server_default="0")
     supervising_leader_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
     special_committee: Mapped[Optional[str]] = mapped_column(String(64))
     merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("suggestion.id"))

@@ -162,6 +162,16 @@ CONSULTATION_FORMS = CodeList(
     Term("phone", "电话沟通", "Phone"),
     Term("forum", "座谈会", "Forum"),
 )
+# 督办形式: how a special committee supervised a suggestion (SupervisionActivity.form).
+SUPERVISION_FORMS = CodeList(
+    "supervision_form",
+    Term("briefing", "专题汇报", "Topical briefing"),
+    Term("field_study", "专项调研", "Special study"),
+    Term("law_inspection", "执法检查", "Law-enforcement inspection"),
+    Term("inquiry", "专题询问", "Topical inquiry"),
+    Term("group_inspection", "集中视察", "Group inspection"),
+    Term("symposium", "座谈", "Forum discussion"),
+)
 # Key suggestions' progress report periods (ProgressReport.period); `long` names the report.
 REPORT_PERIODS = CodeList(
     "report_period",
@@ -223,7 +233,7 @@ FIELDS = CodeList(
 # Every list, in the order a code shared by two lists (same labels) is first met.
 ALL = (ROLES, SUGGESTION_STATUSES, ASSIGNMENT_STATUSES, MODES, ASSIGNMENT_ROLES,
        NOTIFICATION_KINDS, ESCALATION_LEVELS, SATISFACTION, CONSULTATION_FORMS, REPORT_PERIODS,
-       INSTANCE_STATES, UNIT_KINDS)
+       INSTANCE_STATES, UNIT_KINDS, SUPERVISION_FORMS)
 
 # Words of the exports that are not codes of a list.
 YES_NO = {True: ("是", "Yes"), False: ("否", "No")}

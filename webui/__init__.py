@@ -17,9 +17,9 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     app = Flask(__name__)
     config.load(app, test_config)
 
-    from . import (admin, auth, banners, cases, csrf, designer, errors, flashes, headers, i18n,
-                   inbox, instances, lanes, notifications, organisation, organisation_import,
-                   password_links, people, supervision, tasks)
+    from . import (admin, auth, banners, bulletin, cases, committees, csrf, designer, errors,
+                   flashes, headers, i18n, inbox, instances, lanes, notifications, organisation,
+                   organisation_import, password_links, people, supervision, tasks)
     from . import db as database
     database.init_app(app, db)  # the database and engine, request sessions, /healthz
     csrf.init_app(app)
@@ -28,9 +28,10 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     auth.init_app(app)
     banners.init_app(app)  # the missing-calendar-year warning for commission and admins
     instances.init_app(app)  # the header's 新建案件 link
-    for module in (inbox, tasks, cases, instances, notifications, supervision, designer, lanes, admin):
-        app.register_blueprint(module.bp)
-    for module in (organisation, people, organisation_import):  # units, deputies, users, import
+    for module in (inbox, tasks, cases, instances, notifications, supervision, designer, lanes,
+                   admin,
+                   organisation, people, organisation_import,  # units, deputies, users, import
+                   bulletin, committees):  # the bulletin's figures; committees' 对口督办
         app.register_blueprint(module.bp)
     password_links.init_app(app)  # the one-time link's page, the first-login password change
     errors.init_app(app)

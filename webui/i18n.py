@@ -74,7 +74,9 @@ ACTIONS = {"start": ("登记建议，进入交办", "registered the suggestion")
            "claim": ("认领任务", "claimed the task"), "release": ("退回队列", "released the task"),
            "hand_over": ("转交任务", "handed the task over"), "complete": ("完成", "completed"),
            "progress_report_sent": ("进展报告已送督办领导",
-                                    "sent the progress report to the supervising leader")}
+                                    "sent the progress report to the supervising leader"),
+           "supervision_activity": ("记录专门委员会督办活动",
+                                    "recorded a committee's supervision activity")}
 DECISIONS = {"send_back": ("（退回修改）", " (sent back)"), "request_return": ("（申请退回）", " (asked to return)"),
              "request_extension": ("（申请延期）", " (asked for an extension)"),
              "request_coordination": ("（提请高位协调）", " (asked for coordination)"),

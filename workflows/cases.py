@@ -13,13 +13,17 @@ from engine import Engine
 from models import (Assignment, AuditEvent, Escalation, ProcessInstance, ProcessVersion,
                     Suggestion, SuggestionCoSigner, Unit, User)
 
-SEE_ALL = {"commission", "provincial_leader", "committee", "admin"}
+from . import committees
+
+SEE_ALL = {"commission", "provincial_leader", "admin"}
 
 
 def visible_suggestions(user: User):
     """SQL condition on Suggestion: the cases this user may see."""
     if user.role in SEE_ALL:
         return Suggestion.id.isnot(None)
+    if user.role == committees.ROLE:  # their committee's field only (对口督办)
+        return committees.visible_to(user)
     if user.role == "deputy":
         co_signed = select(SuggestionCoSigner.suggestion_id).where(
             SuggestionCoSigner.deputy_id == user.deputy_id)

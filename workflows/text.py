@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from models import Suggestion
+from models import Committee, Suggestion
 from models.text import LONG_TEXT, limit_of, problem
 from models.vocabulary import FIELDS
 
@@ -41,6 +41,13 @@ SUGGESTION: dict[str, Rule] = {
     "special_committee": Rule(limit_of(Suggestion.special_committee), required=False),
 }
 
+# 督办活动: what a special committee records of its supervision of a suggestion
+SUPERVISION_ACTIVITY: dict[str, Rule] = {
+    "participants": Rule(500, multiline=True),
+    "notes": Rule(LONG_TEXT, multiline=True),
+}
+COMMITTEE = {"name": Rule(limit_of(Committee.name))}
+
 
 def problems(rules: Mapping[str, Rule], values: Mapping[str, object]) -> dict[str, str]:
     """field -> why its value breaks its rule, for the fields of `values` that have a rule."""
@@ -53,4 +60,4 @@ def problems(rules: Mapping[str, Rule], values: Mapping[str, object]) -> dict[st
     return found
 
 
-__all__ = ["Rule", "SUGGESTION", "problems"]
+__all__ = ["COMMITTEE", "Rule", "SUGGESTION", "SUPERVISION_ACTIVITY", "problems"]

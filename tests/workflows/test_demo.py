@@ -135,3 +135,25 @@ def test_every_demo_login_is_a_person_named_in_chinese(db):
         assert all("\u4e00" <= ch <= "\u9fff" for ch in name), name
         if deputy is not None:
             assert name == deputy
+
+
+def test_the_demo_has_a_committee_member_and_a_supervision_activity(db):
+    """Issue 17 item 6: the `committee` login belongs to a committee and sees its field's cases,
+    one of which shows the activity it recorded."""
+    from models import AuditEvent, Committee, SupervisionActivity
+    from workflows import cases, committees
+    with db.write() as session:
+        demo.load(session)
+    with db.session() as session:
+        member = session.scalar(select(User).where(User.username == "committee"))
+        committee = session.get(Committee, member.committee_id)
+        assert set(committee.field_codes) == {"教育", "医疗", "科技", "文旅"}
+        [activity] = session.scalars(select(SupervisionActivity)).all()
+        seen = session.scalars(select(Suggestion).where(cases.visible_suggestions(member))).all()
+        assert activity.suggestion_id in {s.id for s in seen}
+        assert seen and {s.field for s in seen} <= set(committee.field_codes)
+        assert len(committees.committee_cases(session, committee.id)) == len(seen)
+        suggestion = session.get(Suggestion, activity.suggestion_id)
+        assert session.scalar(select(AuditEvent.actor).where(
+            AuditEvent.action == "supervision_activity",
+            AuditEvent.instance_id == suggestion.instance_id)) == "committee"

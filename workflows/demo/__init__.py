@@ -19,6 +19,7 @@ from models import CongressSession, Deputy, Division, Suggestion, Unit, User
 from .. import make_engine, process_settings, seed_defaults, suggestions
 from ..users import create_user
 from . import people
+from .committees import education_committee
 from .stages import run_stage
 from .stories import (co_units_ahead_of_the_lead, key_suggestion_with_midyear_report, merged_case,
                       rehandled_and_re_signed, resolved_escalation)
@@ -122,4 +123,5 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
+    education_committee(session, now)  # a special committee supervising its field (对口督办)
     return LOGINS

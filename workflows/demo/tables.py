@@ -82,7 +82,8 @@ LOGINS = [
     Login("unit_handler", "czt_handler", "省财政厅 handler (a co-handling unit)", "吴静"),
     Login("deputy", "deputy", "代表 lead deputy of several suggestions"),
     Login("provincial_leader", "leader", "省领导 supervising leader", "赵海燕"),
-    Login("committee", "committee", "专门委员会 special committee member", "孙丽华"),
+    Login("committee", "committee", "专门委员会 special committee member (教科文卫委, 对口督办)",
+          "孙丽华"),
     Login("designer", "designer", "process designer", "马超"),
     Login("admin", "admin", "administrator", "朱磊"),
 ]
