@@ -59,8 +59,9 @@ def parse_day(value: object) -> date | None:
     return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
-BAD_DAY = (f"请填写 {FIRST_YEAR}–{LAST_YEAR} 年间的日期，格式 YYYY-MM-DD "
-            f"(a date between {FIRST_YEAR} and {LAST_YEAR}, written YYYY-MM-DD)")
+BAD_DAY = (f"日期无效：请填写 {FIRST_YEAR}–{LAST_YEAR} 年间实际存在的日期，格式 YYYY-MM-DD "
+           f"(not a date: an existing day between {FIRST_YEAR} and {LAST_YEAR}, written "
+           f"YYYY-MM-DD)")
 
 
 def check(first: str, last: str, kind: str, note: str) -> Entry:
@@ -70,8 +71,9 @@ def check(first: str, last: str, kind: str, note: str) -> Entry:
     start = parse_day(first)
     if start is None:
         problems["first"] = BAD_DAY
-    end = start if (last or "").strip() == "" else parse_day(last)
-    if end is None:
+    one_day = (last or "").strip() == ""
+    end = start if one_day else parse_day(last)
+    if end is None and not one_day:
         problems["last"] = BAD_DAY
     elif start is not None and end < start:
         problems["last"] = "结束日期不能早于开始日期 (the last day cannot be before the first)"

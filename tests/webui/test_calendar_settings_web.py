@@ -129,6 +129,8 @@ def test_bad_days_are_kept_explained_and_nothing_is_entered(admin, db, typed, fi
     response = admin.post("/admin/settings/days", data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and f'id="day-error-{field}"' in html and why in html
+    if field != "last":  # an empty last day means one day, never an error of its own
+        assert 'id="day-error-last"' not in html
     shown = data["first"] if len(data["first"]) <= 16 else data["first"][:16]
     assert f'id="day-first" name="first" placeholder="YYYY-MM-DD" maxlength="16" value="{shown}"' \
         in html
