@@ -71,7 +71,7 @@ def template():
 def check():
     """The dry run: every bad cell, or the rows and what each would be assigned, with the
     confirmation form (the kept upload's token and sha256)."""
-    from workflows.assignment_table import check_table
+    from workflows.assignment_table import check_table, error_report
     from workflows.assignment_table.staging import MAX_BYTES, size_problem, stage
     chosen = params.integer(request.form, "congress_session")
     congress = db.session().get(CongressSession, chosen) if chosen else None
@@ -84,12 +84,11 @@ def check():
     if problem := size_problem(data):
         return _upload_page({"table": label(problem)}, chosen, 400)
     rows, errors = check_table(db.session(), data, congress)
-    staged = None
     with db.write() as s:
-        if not errors:
-            staged = stage(staging_dir(), data, username=current_user.username,
-                           congress_session_id=congress.id, filename=upload.filename,
-                           now=db.now())
+        kept = error_report(errors) if errors else data
+        staged = stage(staging_dir(), kept, username=current_user.username,
+                       congress_session_id=congress.id, filename=upload.filename,
+                       now=db.now(), kind="report" if errors else "table")
         s.add(AuditEvent(at=db.now(), actor=current_user.username,
                          action="assignment_table_checked",
                          detail={"sha256": hashlib.sha256(data).hexdigest(), "rows": len(rows),
@@ -97,13 +96,20 @@ def check():
     units = dict(db.session().execute(select(Unit.code, Unit.name)).all())
     return render_template("assignment_table/check.html", congress=congress, rows=rows,
                            errors=errors, staged=staged, units=units,
-                           filename=staged.filename if staged else _shown_name(upload.filename)
-                           ), 400 if errors else 200
+                           filename=staged.filename), 400 if errors else 200
 
 
-def _shown_name(filename: str) -> str:
-    from workflows.attachments import safe_name
-    return safe_name(filename)[:120]
+@bp.get("/report/<token>.xlsx")
+@roles_required("commission")
+def report(token: str):
+    """The error report (行号, 列, 值, 问题) of the uploader's last refused file, as
+    `jianyi import --errors` writes it."""
+    from workflows.assignment_table.staging import report as kept_report
+    data = kept_report(staging_dir(), token, username=current_user.username, now=db.now())
+    if data is None:
+        abort(404)
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True,
+                     download_name="交办表错误报告.xlsx")
 
 
 @bp.post("/confirm")

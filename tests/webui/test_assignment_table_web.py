@@ -2,6 +2,7 @@
 confirms; the confirmation imports exactly the checked file, once, for the uploader only."""
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -63,7 +64,19 @@ def test_every_bad_cell_is_named_and_nothing_can_be_confirmed(login_as, db, org,
     assert '<tr data-row="3" data-column="主办单位"><td>3</td><td>主办单位</td><td>nowhere</td>' \
         in html and "未知的承办单位：nowhere" in html
     assert confirm_fields(response) == {} and 'id="confirm-form"' not in html
-    assert not list((tmp_path / "staged-imports").glob("*.xlsx"))  # nothing kept
+    link = re.search(r'href="(/assignment-table/report/([^"]+)\.xlsx)"', html)
+    report = login_as("commission").get(link.group(1))
+    assert report.status_code == 200 and report.mimetype.endswith("sheet")
+    sheet = load_workbook(io.BytesIO(report.data)).active
+    assert [c.value for c in sheet[2]][:3] == [3, "主办单位", "nowhere"]
+    with db.write() as s:
+        create_user(s, "commission2", "代表工委乙", "commission", "pw")
+    assert login_as("commission2").get(link.group(1)).status_code == 404  # the uploader's only
+    # The report is kept to be downloaded, never to be imported.
+    sha = hashlib.sha256(report.data).hexdigest()
+    refused = login_as("commission").post("/assignment-table/confirm",
+                                          {"token": link.group(2), "sha256": sha})
+    assert refused.status_code == 409
     assert count(db) == 0
 
 
@@ -138,10 +151,12 @@ def test_hostile_uploads_and_parameters(login_as, db, org, tmp_path):
     html = named.get_data(as_text=True)
     assert named.status_code == 200 and "<script>" not in html and "evilscript.xlsx" in html
     kept = sorted(p.name for p in (tmp_path / "staged-imports").iterdir())
-    assert len(kept) == 2 and all(re.fullmatch(r"[A-Za-z0-9_-]{43}\.(xlsx|json)", n)
+    assert len(kept) == 4 and all(re.fullmatch(r"[A-Za-z0-9_-]{43}\.(xlsx|json)", n)
                                   for n in kept)
     assert not (tmp_path.parent / "evil<script>.xlsx").exists()
     assert c.get("/assignment-table/imported/99999999999").status_code == 404
+    for token in ("x" * 43, "../../etc/passwd", "%00"):
+        assert c.get(f"/assignment-table/report/{token}.xlsx").status_code == 404
     with db.session() as s:
         other = s.scalar(select(AuditEvent.id).where(
             AuditEvent.action == "assignment_table_checked"))

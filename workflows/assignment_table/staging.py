@@ -49,6 +49,7 @@ class Staged:
     congress_session_id: int
     filename: str
     expires_at: str  # ISO 8601, timezone-aware
+    kind: str = "table"  # "table": to import; "report": an error report to download
 
     @property
     def expires(self) -> datetime:
@@ -66,16 +67,17 @@ def size_problem(data: bytes) -> str | None:
 
 
 def stage(folder: Path, data: bytes, *, username: str, congress_session_id: int,
-          filename: str, now: datetime) -> Staged:
-    """Keep a checked upload; returns its record (the token and sha256 go into the page)."""
-    if size_problem(data):
+          filename: str, now: datetime, kind: str = "table") -> Staged:
+    """Keep a checked upload (or the error report of one, `kind` "report"); returns its record
+    (the token and sha256 go into the page)."""
+    if kind == "table" and size_problem(data):
         raise StagingError(size_problem(data))
     folder.mkdir(parents=True, exist_ok=True)
     sweep(folder, now)
     staged = Staged(token=secrets.token_urlsafe(32), sha256=hashlib.sha256(data).hexdigest(),
                     username=username, congress_session_id=congress_session_id,
                     filename=safe_name(filename or "")[:120],
-                    expires_at=(now + LIFETIME).isoformat())
+                    expires_at=(now + LIFETIME).isoformat(), kind=kind)
     _write(folder / f"{staged.token}.xlsx", data)
     _write(folder / f"{staged.token}.json", json.dumps(asdict(staged)).encode())
     return staged
@@ -95,7 +97,8 @@ def take(folder: Path, token: str, sha256: str, *, username: str,
             not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
         raise GONE
     staged = _record(folder / f"{token}.json")
-    if staged is None or staged.username != username or staged.sha256 != sha256:
+    if staged is None or staged.username != username or staged.sha256 != sha256 or \
+            staged.kind != "table":
         raise GONE
     if staged.expires <= now:
         _remove(folder, token)
@@ -113,6 +116,21 @@ def take(folder: Path, token: str, sha256: str, *, username: str,
     if hashlib.sha256(data).hexdigest() != staged.sha256:  # changed on disk since the check
         raise GONE
     return staged, data
+
+
+def report(folder: Path, token: str, *, username: str, now: datetime) -> bytes | None:
+    """A kept error report's bytes for the person whose upload it describes (not removed: it
+    may be downloaded again until it expires); None otherwise."""
+    if not isinstance(token, str) or not TOKEN.fullmatch(token):
+        return None
+    staged = _record(folder / f"{token}.json")
+    if staged is None or staged.kind != "report" or staged.username != username or \
+            staged.expires <= now:
+        return None
+    try:
+        return (folder / f"{token}.xlsx").read_bytes()
+    except OSError:
+        return None
 
 
 def _record(path: Path) -> Staged | None:
