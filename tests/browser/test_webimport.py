@@ -38,6 +38,9 @@ def test_the_commission_imports_the_assignment_table(cast, db, tmp_path):
     assert "未知的承办单位：省林业厅" in named.inner_text()
     assert page.locator("#cell-errors tbody tr").count() == 1
     assert page.locator("#confirm").count() == 0
+    with page.expect_download() as download:
+        page.click("#error-report")
+    assert download.value.suggested_filename == "交办表错误报告.xlsx"
     commission.shot("02-bad-cell-named")
 
     page.click("#upload-again")
