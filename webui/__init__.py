@@ -30,7 +30,8 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     for module in (inbox, tasks, cases, instances, notifications, supervision, designer, lanes, admin):
         app.register_blueprint(module.bp)
     from . import assignment_table, calendar_settings  # issue 17: 交办表导入, 时限与日历
-    app.register_blueprint(assignment_table.bp); app.register_blueprint(calendar_settings.bp)
+    for module in (assignment_table, calendar_settings):
+        app.register_blueprint(module.bp)
     errors.init_app(app)
     flashes.init_app(app)
     return app

@@ -99,6 +99,23 @@ def test_the_confirmation_imports_the_checked_file_once(login_as, db, org):
     assert count(db) == 3 and count(db, Assignment) == 7
 
 
+def test_a_number_registered_since_the_dry_run_refuses_the_whole_file(login_as, db, org,
+                                                                    domain_engine):
+    c = login_as("commission")
+    fields = confirm_fields(upload(c, org, workbook(GOOD)))
+    with db.write() as s:  # someone registers No. 102 by hand in the meantime
+        from models import CongressSession, Deputy
+        from workflows.suggestions import register
+        register(s, domain_engine, congress_session=s.get(CongressSession, org.congress_session_id),
+                 number=102, title="关于手工登记的建议", body="正文", field="交通",
+                 lead_deputy=s.get(Deputy, org.deputies["李强"]), actor="commission")
+    response = c.post("/assignment-table/confirm", fields)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "第102号建议已在本次会议登记" in html
+    assert count(db) == 1 and count(db, Assignment) == 0
+    assert c.post("/assignment-table/confirm", fields).status_code == 409  # taken: upload again
+
+
 def test_a_token_is_the_uploaders_only(login_as, db, org):
     with db.write() as s:
         create_user(s, "commission2", "代表工委乙", "commission", "pw")
