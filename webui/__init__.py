@@ -17,9 +17,10 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     app = Flask(__name__)
     config.load(app, test_config)
 
-    from . import (admin, auth, banners, bulletin, cases, committees, csrf, designer, errors,
-                   flashes, headers, i18n, inbox, instances, lanes, notifications, organisation,
-                   organisation_import, password_links, people, supervision, tasks)
+    from . import (admin, assignment_table, auth, banners, bulletin, calendar_settings, cases,
+                   committees, csrf, designer, errors, flashes, headers, i18n, inbox, instances,
+                   lanes, notifications, organisation, organisation_import, password_links,
+                   people, supervision, tasks)
     from . import db as database
     database.init_app(app, db)  # the database and engine, request sessions, /healthz
     csrf.init_app(app)
@@ -31,7 +32,8 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     for module in (inbox, tasks, cases, instances, notifications, supervision, designer, lanes,
                    admin,
                    organisation, people, organisation_import,  # units, deputies, users, import
-                   bulletin, committees):  # the bulletin's figures; committees' 对口督办
+                   bulletin, committees,  # the bulletin's figures; committees' 对口督办
+                   assignment_table, calendar_settings):  # 交办表导入, 时限与日历
         app.register_blueprint(module.bp)
     password_links.init_app(app)  # the one-time link's page, the first-login password change
     errors.init_app(app)

@@ -137,7 +137,7 @@ def missing_year_warning(years: list[int]) -> tuple[str, str] | None:
     listed = "、".join(str(y) for y in years)
     listed_en = ", ".join(str(y) for y in years)
     return (f"{listed}年的法定节假日和调休尚未录入：这些年份的期限暂按周末计算。"
-            f"请管理员录入（jianyi calendar set）。",
+            f"请管理员在“时限与日历”页面录入（或用 jianyi calendar set）。",
             f"The public holidays and adjusted working days of {listed_en} have not been entered: "
             f"deadlines in those years count weekends only. An administrator should enter them "
-            f"(jianyi calendar set).")
+            f"on the Time limits and calendar page (or with jianyi calendar set).")

@@ -51,10 +51,12 @@ def demo(quiet: bool) -> None:
 @click.option("--by", "username", default="commission", help="commission user who assigns")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), default=None,
               help="where to write the .xlsx error report if rows are refused")
+@click.option("--dry-run", is_flag=True, help="only check: list what would be assigned")
 def import_workbook(workbook: str, congress_session_id: int | None, username: str,
-                    errors_path: str | None) -> None:
-    """Register and assign every suggestion of an assignment table (.xlsx) in one batch."""
-    from workflows.assignment_table import error_report, import_assignments
+                    errors_path: str | None, dry_run: bool) -> None:
+    """Register and assign every suggestion of an assignment table (.xlsx) in one batch (the
+    web page 导入交办表 runs the same check and import)."""
+    from workflows.assignment_table import check_table, error_report, import_assignments
 
     app = create_app()
     database: Database = app.extensions["db"]
@@ -67,21 +69,32 @@ def import_workbook(workbook: str, congress_session_id: int | None, username: st
         user = by_username(session, username)
         if congress is None or user is None or user.role != "commission":
             raise click.ClickException("need a congress session and a commission user")
-        with click.progressbar(length=1, label="registering and assigning") as bar:
-            def progress(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
-            outcome = import_assignments(session, app.extensions["engine"], data, congress,
-                                         user, progress)
-        if outcome.errors:
+        if dry_run:
+            rows, errors = check_table(session, data, congress)
+            suggestions = rows
+        else:
+            with click.progressbar(length=1, label="registering and assigning") as bar:
+                def progress(done: int, total: int) -> None:
+                    bar.length = total
+                    bar.update(done - bar.pos)
+                outcome = import_assignments(session, app.extensions["engine"], data,
+                                             congress, user, progress)
+            errors, suggestions = outcome.errors, outcome.suggestions
+        if errors:
             session.rollback()
-            for error in outcome.errors:
+            for error in errors:
                 click.echo(f"  row {error.row}  {error.column}  {error.value!r}: {error.message}",
                            err=True)
             if errors_path:
-                open(errors_path, "wb").write(error_report(outcome.errors))
-            raise click.ClickException(f"{len(outcome.errors)} problem(s); nothing was imported")
-    click.echo(f"imported {len(outcome.suggestions)} suggestions")
+                open(errors_path, "wb").write(error_report(errors))
+            raise click.ClickException(f"{len(errors)} problem(s); nothing was imported")
+    if dry_run:
+        for row in rows:
+            units = " ".join([row.lead_unit, *(f"+{c}" for c in row.co_units)])
+            click.echo(f"  row {row.row}  no. {row.number}  {row.mode}  {units}  {row.title}")
+        click.echo(f"{len(rows)} suggestions would be imported (nothing was written)")
+        return
+    click.echo(f"imported {len(suggestions)} suggestions")
     with database.session() as session:
         warn_calendar(session)
 

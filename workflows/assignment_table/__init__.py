@@ -56,7 +56,8 @@ from __future__ import annotations
 
 from .columns import (COLUMNS, MAX_ROWS, MODES, TEMPLATE_EXAMPLE, CellError, ImportRow,
                       Lookups)
-from .importing import ImportOutcome, assignment_data, import_assignments, lookups
+from .importing import (ImportOutcome, assignment_data, check_table, import_assignments,
+                        lookups)
 from .reading import parse_workbook
 from .report import error_report, template_workbook
 
@@ -64,5 +65,5 @@ __all__ = [
     "MAX_ROWS", "MODES", "COLUMNS", "TEMPLATE_EXAMPLE",
     "ImportRow", "CellError", "Lookups",
     "parse_workbook", "error_report", "template_workbook",
-    "ImportOutcome", "assignment_data", "import_assignments", "lookups",
+    "ImportOutcome", "assignment_data", "check_table", "import_assignments", "lookups",
 ]

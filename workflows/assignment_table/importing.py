@@ -3,9 +3,12 @@
 The database side of the package: it reads the lookups the parser needs, and turns each row of a
 file without a single error into a registered suggestion whose `assign` task is completed with
 the row's assignment (a row merged into another (并案) is registered without a case of its own).
+`check_table` is the dry run (what would be assigned, or every bad cell) and `import_assignments`
+the import; `jianyi import` and the commission's web page both call these two, nothing else.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -13,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Engine
-from models import CongressSession, Deputy, Suggestion, Unit, User
+from models import AuditEvent, CongressSession, Deputy, Suggestion, Unit, User
 
 from ..suggestions import assign_task, register
 from ..tasks import complete
@@ -43,6 +46,7 @@ class ImportOutcome:
 
     suggestions: list[Suggestion]
     errors: list[CellError]
+    audit: AuditEvent | None = None  # the import's audit row (none when nothing was imported)
 
 
 def lookups(session: Session, congress_session: CongressSession) -> Lookups:
@@ -59,6 +63,13 @@ def lookups(session: Session, congress_session: CongressSession) -> Lookups:
                    leader_known=leaders.__contains__, existing_numbers=existing)
 
 
+def check_table(session: Session, workbook: bytes, congress_session: CongressSession
+                ) -> tuple[list[ImportRow], list[CellError]]:
+    """The dry run: the rows that would be registered and assigned, and every bad cell (if any,
+    the import would refuse the whole file). Reads only."""
+    return parse_workbook(workbook, lookups(session, congress_session))
+
+
 def import_assignments(session: Session, engine: Engine, workbook: bytes,
                        congress_session: CongressSession, user: User,
                        progress: Callable[[int, int], None] | None = None) -> ImportOutcome:
@@ -66,7 +77,7 @@ def import_assignments(session: Session, engine: Engine, workbook: bytes,
 
     A file with any bad row imports nothing: the errors come back and nothing is written.
     """
-    rows, errors = parse_workbook(workbook, lookups(session, congress_session))
+    rows, errors = check_table(session, workbook, congress_session)
     if errors:
         return ImportOutcome([], errors)
     deputies = {d.name: d for d in session.scalars(select(Deputy))}
@@ -88,4 +99,10 @@ def import_assignments(session: Session, engine: Engine, workbook: bytes,
             complete(session, engine, user, task.id, assignment_data(row, leaders.get))
         if progress is not None:
             progress(index, len(rows))
-    return ImportOutcome(list(created.values()), [])
+    audit = AuditEvent(at=engine.clock(), actor=user.username, action="assignment_table_imported",
+                       detail={"sha256": hashlib.sha256(workbook).hexdigest(),
+                               "congress_session_id": congress_session.id, "rows": len(rows),
+                               "suggestions": [s.id for s in created.values()]})
+    session.add(audit)
+    session.flush()
+    return ImportOutcome(list(created.values()), [], audit)
