@@ -45,7 +45,8 @@ def safe_name(filename: str) -> str:
 def add(session: Session, folder: Path, user: User, task: HumanTask, filename: str,
         data: bytes, now: datetime) -> Attachment:
     """Attach a file to the task's case; refused with a clear reason if too big or not allowed."""
-    if not task_access.allows(user, task) or task.state != "ready":
+    if not task_access.allows(task_access.acting(session, user, now), task) \
+            or task.state != "ready":
         raise PermissionDenied("只能为自己的待办任务上传附件 (only for your own open task)")
     name = safe_name(filename)
     suffix = Path(name).suffix.lower()

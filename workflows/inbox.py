@@ -83,7 +83,7 @@ def hand_over(session: Session, user: User, task_id: str, to_username: str,
               now: datetime) -> HumanTask:
     """转交: hand a task one holds (or could claim) to a colleague of the same unit and role."""
     task = _ready_task(session, task_id)
-    if not task_access.allows(user, task):
+    if not task_access.allows(task_access.acting(session, user, now), task):
         raise PermissionDenied(NOT_YOURS)
     if assigned_in_person(task):
         raise DomainError("流程指定由本人办理的任务不能转交 (a task the process assigned to you "
@@ -105,7 +105,7 @@ def save_draft(session: Session, user: User, task_id: str, data: dict[str, Any],
                now: datetime) -> None:
     """暂存: keep what was typed without completing the task."""
     task = _ready_task(session, task_id)
-    if not task_access.allows(user, task):
+    if not task_access.allows(task_access.acting(session, user, now), task):
         raise PermissionDenied(NOT_YOURS)
     session.merge(TaskDraft(task_id=task.id, username=user.username, data=data, saved_at=now))
 

@@ -8,6 +8,14 @@ four times (in the engine, the inbox actions, the web inbox and the task checks)
 copies drift apart; now a list and a page cannot disagree about a task, which
 tests/workflows/test_task_access.py checks for random tasks and users.
 
+Substitution (代理): while a colleague of the same role and unit is away, the user they named
+does their tasks too — the tasks the rule gives the absent person *and that they hold* (a queue
+task is already the substitute's by their own role). The absent persons a user stands in for
+today ride on the user (`substituting`, read by `acting` or the web request's user), so the
+lists and the task page read the same thing. There are no chains: the absent persons are asked
+about as themselves, without their own substitutes, so a substitute's substitute gets only the
+substitute's tasks, never the absent person's. The absent user keeps seeing their tasks.
+
 The lists shape the SQL for their indexes by partial evaluation (`Cond.given`): the queue of
 unclaimed tasks is the rule with the assignee known to be empty, so it reads as plain equalities
 on (state, candidate_role, candidate_unit, assignee).
@@ -16,14 +24,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Optional, Protocol
 
 from sqlalchemy import and_, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from models import HumanTask
+from models import HumanTask, Substitution, Unit, User
 
 from . import deputies
+from .calendar import CHINA
 
 # Roles whose tasks are given to one person, never to a queue: a deputy's task without its
 # assignee (a row written by older code, say) is nobody's to see or do.
@@ -155,7 +165,33 @@ def cases(user: Who) -> Cond:
                  AnyOf.of(Is("candidate_unit", None), Is("candidate_unit", unit)),
                  theirs if user.role in PERSONAL_ROLES else
                  AnyOf.of(Is("assignee", None), theirs)),
+        # 3. A task an absent colleague holds, whom the user stands in for today (代理).
+        _on_behalf(user),
     )
+
+
+def _absent(user: Who) -> tuple["_Asker", ...]:
+    """The people `user` stands in for, as themselves alone (no chains)."""
+    return tuple(_Asker(a.username, a.role, a.active, a.unit)
+                 for a in getattr(user, "substituting", ()))
+
+
+def _on_behalf(user: Who) -> Cond:
+    """The tasks an absent person the user stands in for holds and may do."""
+    return AnyOf.of(*(AllOf.of(Is("assignee", a.username), cases(a).given("assignee", a.username))
+                      for a in _absent(user)))
+
+
+def on_behalf_of(user: Who, task) -> Optional[str]:
+    """Whose task `user` does when doing `task` in their stead: the absent holder's username,
+    or, for an unclaimed task, the first absent person whose task it is as well (a signer's
+    substitute signs the unit's queue in the principal head's name); None if the user's own."""
+    if not user.active:
+        return None
+    for absent in _absent(user):
+        if task.assignee in (absent.username, None) and cases(absent).holds(task):
+            return absent.username
+    return None
 
 
 def allows(user: Who, task) -> bool:
@@ -182,8 +218,10 @@ def visible(user: Who):
 def held(user: Who):
     """SQL condition: the ready tasks `user` holds (the inbox's "mine"). It lists a held task
     even when the rule no longer lets them do it (their role or unit changed since): it stays in
-    sight, and the task page says it is not theirs, rather than vanishing from every list."""
-    return and_(HumanTask.assignee == user.username, HumanTask.state == "ready")
+    sight, and the task page says it is not theirs, rather than vanishing from every list.
+    It lists too the tasks of absent colleagues the user stands in for (marked 代理)."""
+    return and_(HumanTask.state == "ready",
+                AnyOf.of(Is("assignee", user.username), _on_behalf(user)).sql())
 
 
 def unclaimed(user: Who, unit_less: bool = True):
@@ -240,3 +278,66 @@ class _Handed:
 
     def __getattr__(self, name: str):
         return getattr(self.task, name)
+
+
+@dataclass(frozen=True)
+class _Acting(_Asker):
+    """A user with the absent colleagues they stand in for today."""
+
+    substituting: tuple = ()
+
+
+def today(now: datetime) -> date:
+    """The day a substitution's range is read on: the calendar day in China."""
+    return now.astimezone(CHINA).date()
+
+
+_ABSENT = aliased(User)
+_SUBSTITUTE = aliased(User)
+_STANDING_IN = (
+    select(_ABSENT.username, _ABSENT.name, _ABSENT.role, _ABSENT.active, Unit.code.label("unit"))
+    .select_from(Substitution)
+    .join(_SUBSTITUTE, Substitution.substitute_id == _SUBSTITUTE.id)
+    .join(_ABSENT, Substitution.absent_id == _ABSENT.id)
+    .outerjoin(Unit, _ABSENT.unit_id == Unit.id)
+    .where(Substitution.cancelled_at.is_(None), _ABSENT.active.is_(True),
+           # the rule still holds today: same role, same unit (or both none)
+           _ABSENT.role == _SUBSTITUTE.role, _ABSENT.role.not_in(PERSONAL_ROLES),
+           or_(_ABSENT.unit_id == _SUBSTITUTE.unit_id,
+               and_(_ABSENT.unit_id.is_(None), _SUBSTITUTE.unit_id.is_(None))))
+    .order_by(_ABSENT.username))
+
+
+@dataclass(frozen=True)
+class Absent:
+    """An absent colleague as the rule reads them, with their name to show."""
+
+    username: str
+    name: str
+    role: str
+    active: bool
+    unit: Any
+
+
+def standing_in_for(session: Session, username: str, on: date) -> tuple[Absent, ...]:
+    """Whom `username` stands in for on day `on` (one indexed query)."""
+    rows = session.execute(_STANDING_IN.where(
+        _SUBSTITUTE.username == username, Substitution.starts_on <= on,
+        Substitution.ends_on >= on))
+    return tuple(Absent(r.username, r.name, r.role, r.active,
+                        _UnitCode(r.unit) if r.unit is not None else None) for r in rows)
+
+
+@dataclass(frozen=True)
+class _UnitCode:
+    code: str
+
+
+def acting(session: Session, user: Who, now: datetime) -> Who:
+    """`user` with whom they stand in for today: a request's user already knows it; a `User`
+    row is read here."""
+    if hasattr(user, "substituting"):
+        return user
+    unit = user.unit
+    return _Acting(user.username, user.role, user.active, unit,
+                   standing_in_for(session, user.username, today(now)))

@@ -10,7 +10,7 @@ from engine import Engine, FormError, NotFoundError
 from engine.instance import StepResult
 from models import Assignment, HumanTask, Suggestion, User
 
-from . import deputies, escalations, merging, task_access
+from . import deputies, escalations, merging, substitution, task_access
 from .calendar import CHINA
 from .errors import DomainError, PermissionDenied
 from .task_access import Who
@@ -118,10 +118,12 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
     The checks read the task's row the engine reads anyway."""
 
     follow_up: dict[str, Any] = {}
+    user = task_access.acting(session, user, engine.clock())
 
     def prepare(task, data: dict[str, Any]) -> dict[str, Any]:
         if not task_access.allows(user, task):
             raise PermissionDenied(NOT_YOURS)
+        data = substitution.mark(session, user, task, data)
         if task.task_state != "ready":  # someone got there first: the engine says so, before
             return data                 # a check of the day refuses what is already done
         if task.candidate_role in ESCALATION_ROLES:  # a supervisor's or leader's task: which
