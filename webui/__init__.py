@@ -29,6 +29,9 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     instances.init_app(app)  # the header's 新建案件 link
     for module in (inbox, tasks, cases, instances, notifications, supervision, designer, lanes, admin):
         app.register_blueprint(module.bp)
+    from . import saved_filters, substitution  # 保存的筛选, 我的代理
+    for module in (saved_filters, substitution):
+        app.register_blueprint(module.bp)
     errors.init_app(app)
     flashes.init_app(app)
     return app

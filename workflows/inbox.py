@@ -1,8 +1,9 @@
 """Inbox actions (收件箱): claim, release, hand over, drafts — each audited."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +45,39 @@ def claim(session: Session, user: User, task_id: str, now: datetime) -> HumanTas
     task.assignee, task.claimed_at = user.username, now
     _audit(session, user, "claim", task, now)
     return task
+
+
+MOST_AT_ONCE = 100  # a page of the queue
+
+
+@dataclass
+class Claimed:
+    """What a claim of several tasks came to."""
+
+    claimed: int = 0  # now mine (or already were)
+    taken: int = 0  # claimed by someone else first
+    refused: int = 0  # finished, gone, or not mine to claim
+
+
+def claim_many(session: Session, user: User, task_ids: Iterable[str],
+               now: datetime) -> Claimed:
+    """认领所选: claim each task on its own terms (`claim`); one that someone else holds, or that
+    is finished or not the user's, is counted, not claimed."""
+    result = Claimed()
+    acting = task_access.acting(session, user, now)
+    for task_id in dict.fromkeys(task_ids):
+        task = session.get(HumanTask, task_id, with_for_update=True)
+        if task is None or task.state != "ready":
+            result.refused += 1
+        elif task.assignee not in (None, user.username) and \
+                task_access.cases(acting).given("assignee", None).holds(task):
+            result.taken += 1  # it would have been the user's to claim
+        elif task_access.allows(acting, task):
+            claim(session, user, task_id, now)
+            result.claimed += 1
+        else:
+            result.refused += 1
+    return result
 
 
 def release(session: Session, user: User, task_id: str, now: datetime) -> HumanTask:

@@ -27,6 +27,20 @@ def my_tasks(session: Session, user: User, instance_id: int | None = None) -> li
     return list(session.scalars(query.order_by(HumanTask.due_at, HumanTask.created_at)))
 
 
+def next_task(session: Session, user: Who, instance_id: int) -> HumanTask | None:
+    """After a step: the case's next ready task the user may do, earliest due first."""
+    found = my_tasks(session, user, instance_id)
+    return found[0] if found else None
+
+
+def waiting_at(session: Session, instance_id: int) -> list[tuple[HumanTask, str | None]]:
+    """Where a case waits: its ready tasks, each with its holder's name (None: in a queue)."""
+    return [tuple(row) for row in session.execute(
+        select(HumanTask, User.name).outerjoin(User, User.username == HumanTask.assignee)
+        .where(HumanTask.instance_id == instance_id, HumanTask.state == "ready")
+        .order_by(HumanTask.created_at, HumanTask.id))]
+
+
 Check = Callable[[Session, dict[str, Any]], dict[str, str]]
 
 
