@@ -19,6 +19,7 @@ from models import CongressSession, Deputy, Division, Suggestion, Unit, User
 from .. import make_engine, process_settings, seed_defaults, suggestions
 from ..users import create_user
 from .stages import run_stage
+from .substitution import absent_reviewer_and_saved_filter
 from .stories import (co_units_ahead_of_the_lead, key_suggestion_with_midyear_report, merged_case,
                       rehandled_and_re_signed, resolved_escalation)
 from .tables import (CITIES, DEMO_PASSWORD, DIVISIONS, GIVEN, LOGINS, PAPER_FEEDBACK_STAGES,
@@ -117,4 +118,5 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
+    absent_reviewer_and_saved_filter(session, now)  # 代理 and a saved inbox filter
     return LOGINS
