@@ -42,8 +42,9 @@ def mark(session: Session, user, task, data: dict[str, Any]) -> dict[str, Any]:
     if absent is not None:
         data = {**data, ON_BEHALF_KEY: absent}
     if task.candidate_role == SIGNER_ROLE:
-        names = dict(session.execute(select(User.username, User.name).where(
-            User.username.in_({user.username, absent} - {None}))).tuples())
+        names = {row.username: row.name for row in session.execute(
+            select(User.username, User.name).where(
+                User.username.in_({user.username, absent} - {None})))}
         data = {**data, SIGNER_KEY: names.get(absent or user.username),
                 SIGNER_SUBSTITUTE_KEY: names.get(user.username) if absent else None}
     return data
