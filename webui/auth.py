@@ -15,7 +15,7 @@ from flask_login import (LoginManager, UserMixin, current_user, login_required, 
                          logout_user)
 from sqlalchemy import bindparam, select
 from models import LoginSession, Unit, User
-from workflows import task_access, users
+from workflows import substitution, users
 
 from . import db
 from .i18n import gettext as _
@@ -60,8 +60,8 @@ class CurrentUser(UserMixin):
         """The absent colleagues this user stands in for today (代理; read once a request, and
         only by pages that ask who may do a task)."""
         if self._substituting is None:
-            self._substituting = task_access.standing_in_for(
-                db.session(), self.username, task_access.today(db.now()))
+            self._substituting = substitution.standing_in_for(
+                db.session(), self.username, substitution.today(db.now()))
         return self._substituting
 
     def get_id(self) -> str:

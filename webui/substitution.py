@@ -10,9 +10,9 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from models import User
 from models.text import limit_of
-from models import Substitution, User
-from workflows import substitution, task_access
+from workflows import substitution
 from workflows.errors import DomainError
 
 from . import db, params
@@ -31,7 +31,7 @@ def _page(typed=None, errors=None, status: int = 200):
     named, standing_in = substitution.of_user(s, user)
     return render_template("substitution/index.html", named=named, standing_in=standing_in,
                            colleagues=substitution.colleagues(s, user),
-                           today=task_access.today(db.now()), typed=typed or {},
+                           today=substitution.today(db.now()), typed=typed or {},
                            errors=errors or {}, reason_limit=substitution.REASON_LIMIT), status
 
 
@@ -89,5 +89,3 @@ def cancel(substitution_id: int):
         flash(_("代理已取消。"), "success")
     return redirect(url_for("substitution.index"))
 
-
-__all__ = ["Substitution", "bp"]

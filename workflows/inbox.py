@@ -12,7 +12,7 @@ from models import AuditEvent, HumanTask, TaskDraft, User
 
 from .errors import DomainError, PermissionDenied
 from .notifications import notify, step_name
-from . import task_access
+from . import substitution, task_access
 from .tasks import NOT_YOURS
 
 
@@ -64,7 +64,7 @@ def claim_many(session: Session, user: User, task_ids: Iterable[str],
     """认领所选: claim each task on its own terms (`claim`); one that someone else holds, or that
     is finished or not the user's, is counted, not claimed."""
     result = Claimed()
-    acting = task_access.acting(session, user, now)
+    acting = substitution.acting(session, user, now)
     for task_id in dict.fromkeys(task_ids):
         task = session.get(HumanTask, task_id, with_for_update=True)
         if task is None or task.state != "ready":
@@ -117,7 +117,7 @@ def hand_over(session: Session, user: User, task_id: str, to_username: str,
               now: datetime) -> HumanTask:
     """转交: hand a task one holds (or could claim) to a colleague of the same unit and role."""
     task = _ready_task(session, task_id)
-    if not task_access.allows(task_access.acting(session, user, now), task):
+    if not task_access.allows(substitution.acting(session, user, now), task):
         raise PermissionDenied(NOT_YOURS)
     if assigned_in_person(task):
         raise DomainError("流程指定由本人办理的任务不能转交 (a task the process assigned to you "
@@ -139,7 +139,7 @@ def save_draft(session: Session, user: User, task_id: str, data: dict[str, Any],
                now: datetime) -> None:
     """暂存: keep what was typed without completing the task."""
     task = _ready_task(session, task_id)
-    if not task_access.allows(task_access.acting(session, user, now), task):
+    if not task_access.allows(substitution.acting(session, user, now), task):
         raise PermissionDenied(NOT_YOURS)
     session.merge(TaskDraft(task_id=task.id, username=user.username, data=data, saved_at=now))
 

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Optional
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from models import AuditEvent, Substitution, User
+from models import AuditEvent, Substitution, Unit, User
 from models.text import clean, limit_of, problem
 
 from . import task_access
+from .calendar import CHINA
 from .errors import DomainError
 from .notifications import notify
 
@@ -51,7 +52,10 @@ def mark(session: Session, user, task, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def colleagues(session: Session, user: User) -> list[User]:
-    """Who `user` may name: active people of their role in their unit."""
+    """Who `user` may name: active people of their role in their unit (nobody for a deputy,
+    whose tasks are their own)."""
+    if user.role in task_access.PERSONAL_ROLES:
+        return []
     return list(session.scalars(select(User).where(
         User.role == user.role, User.unit_id.is_(user.unit_id) if user.unit_id is None
         else User.unit_id == user.unit_id, User.active.is_(True), User.id != user.id)
@@ -122,7 +126,7 @@ def set_substitute(session: Session, absent: User, substitute_username: str, sta
     reason = clean(reason or "")
     substitute = session.scalar(select(User).where(User.username == substitute_username))
     errors = problems(session, absent, substitute, starts_on, ends_on, reason,
-                      task_access.today(now))
+                      today(now))
     if errors:
         return None, errors
     row = Substitution(absent_id=absent.id, substitute_id=substitute.id, starts_on=starts_on,
@@ -144,9 +148,74 @@ def cancel(session: Session, absent: User, substitution_id: int, now: datetime) 
     row = session.get(Substitution, substitution_id, with_for_update=True)
     if row is None or row.absent_id != absent.id:
         raise DomainError(NOT_FOUND)
-    if row.cancelled_at is not None or row.ends_on < task_access.today(now):
+    if row.cancelled_at is not None or row.ends_on < today(now):
         raise DomainError("该代理已结束 (the substitution has already ended)")
     row.cancelled_at = now
     session.add(AuditEvent(at=now, actor=absent.username, action="substitution_cancelled",
                            detail={"id": row.id}))
     return row
+
+
+# ---------------------------------------------------------------- which are in force
+
+@dataclass(frozen=True)
+class _Acting(task_access._Asker):
+    """A user with the absent colleagues they stand in for today."""
+
+    substituting: tuple = ()
+
+
+def today(now: datetime) -> date:
+    """The day a substitution's range is read on: the calendar day in China."""
+    return now.astimezone(CHINA).date()
+
+
+_ABSENT = aliased(User)
+_SUBSTITUTE = aliased(User)
+_STANDING_IN = (
+    select(_ABSENT.username, _ABSENT.name, _ABSENT.role, _ABSENT.active, Unit.code.label("unit"))
+    .select_from(Substitution)
+    .join(_SUBSTITUTE, Substitution.substitute_id == _SUBSTITUTE.id)
+    .join(_ABSENT, Substitution.absent_id == _ABSENT.id)
+    .outerjoin(Unit, _ABSENT.unit_id == Unit.id)
+    .where(Substitution.cancelled_at.is_(None), _ABSENT.active.is_(True),
+           # the rule still holds today: same role, same unit (or both none)
+           _ABSENT.role == _SUBSTITUTE.role, _ABSENT.role.not_in(task_access.PERSONAL_ROLES),
+           or_(_ABSENT.unit_id == _SUBSTITUTE.unit_id,
+               and_(_ABSENT.unit_id.is_(None), _SUBSTITUTE.unit_id.is_(None))))
+    .order_by(_ABSENT.username))
+
+
+@dataclass(frozen=True)
+class Absent:
+    """An absent colleague as the rule reads them, with their name to show."""
+
+    username: str
+    name: str
+    role: str
+    active: bool
+    unit: Any
+
+
+def standing_in_for(session: Session, username: str, on: date) -> tuple[Absent, ...]:
+    """Whom `username` stands in for on day `on` (one indexed query)."""
+    rows = session.execute(_STANDING_IN.where(
+        _SUBSTITUTE.username == username, Substitution.starts_on <= on,
+        Substitution.ends_on >= on))
+    return tuple(Absent(r.username, r.name, r.role, r.active,
+                        _UnitCode(r.unit) if r.unit is not None else None) for r in rows)
+
+
+@dataclass(frozen=True)
+class _UnitCode:
+    code: str
+
+
+def acting(session: Session, user, now: datetime):
+    """`user` with whom they stand in for today: a request's user already knows it; a `User`
+    row is read here."""
+    if hasattr(user, "substituting"):
+        return user
+    unit = user.unit
+    return _Acting(user.username, user.role, user.active, unit,
+                   standing_in_for(session, user.username, today(now)))

@@ -11,8 +11,8 @@ tests/workflows/test_task_access.py checks for random tasks and users.
 Substitution (代理): while a colleague of the same role and unit is away, the user they named
 does their tasks too — the tasks the rule gives the absent person *and that they hold* (a queue
 task is already the substitute's by their own role). The absent persons a user stands in for
-today ride on the user (`substituting`, read by `acting` or the web request's user), so the
-lists and the task page read the same thing. There are no chains: the absent persons are asked
+today ride on the user (`substituting`: `workflows.substitution.acting` reads which are in
+force, and the web request's user carries them), so the lists and the task page read the same. There are no chains: the absent persons are asked
 about as themselves, without their own substitutes, so a substitute's substitute gets only the
 substitute's tasks, never the absent person's. The absent user keeps seeing their tasks.
 
@@ -24,16 +24,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any, Optional, Protocol
 
 from sqlalchemy import and_, false, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from models import HumanTask, Substitution, Unit, User
+from models import HumanTask
 
 from . import deputies
-from .calendar import CHINA
 
 # Roles whose tasks are given to one person, never to a queue: a deputy's task without its
 # assignee (a row written by older code, say) is nobody's to see or do.
@@ -279,65 +277,3 @@ class _Handed:
     def __getattr__(self, name: str):
         return getattr(self.task, name)
 
-
-@dataclass(frozen=True)
-class _Acting(_Asker):
-    """A user with the absent colleagues they stand in for today."""
-
-    substituting: tuple = ()
-
-
-def today(now: datetime) -> date:
-    """The day a substitution's range is read on: the calendar day in China."""
-    return now.astimezone(CHINA).date()
-
-
-_ABSENT = aliased(User)
-_SUBSTITUTE = aliased(User)
-_STANDING_IN = (
-    select(_ABSENT.username, _ABSENT.name, _ABSENT.role, _ABSENT.active, Unit.code.label("unit"))
-    .select_from(Substitution)
-    .join(_SUBSTITUTE, Substitution.substitute_id == _SUBSTITUTE.id)
-    .join(_ABSENT, Substitution.absent_id == _ABSENT.id)
-    .outerjoin(Unit, _ABSENT.unit_id == Unit.id)
-    .where(Substitution.cancelled_at.is_(None), _ABSENT.active.is_(True),
-           # the rule still holds today: same role, same unit (or both none)
-           _ABSENT.role == _SUBSTITUTE.role, _ABSENT.role.not_in(PERSONAL_ROLES),
-           or_(_ABSENT.unit_id == _SUBSTITUTE.unit_id,
-               and_(_ABSENT.unit_id.is_(None), _SUBSTITUTE.unit_id.is_(None))))
-    .order_by(_ABSENT.username))
-
-
-@dataclass(frozen=True)
-class Absent:
-    """An absent colleague as the rule reads them, with their name to show."""
-
-    username: str
-    name: str
-    role: str
-    active: bool
-    unit: Any
-
-
-def standing_in_for(session: Session, username: str, on: date) -> tuple[Absent, ...]:
-    """Whom `username` stands in for on day `on` (one indexed query)."""
-    rows = session.execute(_STANDING_IN.where(
-        _SUBSTITUTE.username == username, Substitution.starts_on <= on,
-        Substitution.ends_on >= on))
-    return tuple(Absent(r.username, r.name, r.role, r.active,
-                        _UnitCode(r.unit) if r.unit is not None else None) for r in rows)
-
-
-@dataclass(frozen=True)
-class _UnitCode:
-    code: str
-
-
-def acting(session: Session, user: Who, now: datetime) -> Who:
-    """`user` with whom they stand in for today: a request's user already knows it; a `User`
-    row is read here."""
-    if hasattr(user, "substituting"):
-        return user
-    unit = user.unit
-    return _Acting(user.username, user.role, user.active, unit,
-                   standing_in_for(session, user.username, today(now)))

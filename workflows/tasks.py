@@ -132,7 +132,7 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
     The checks read the task's row the engine reads anyway."""
 
     follow_up: dict[str, Any] = {}
-    user = task_access.acting(session, user, engine.clock())
+    user = substitution.acting(session, user, engine.clock())
 
     def prepare(task, data: dict[str, Any]) -> dict[str, Any]:
         if not task_access.allows(user, task):

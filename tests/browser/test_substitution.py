@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from workflows import task_access
+from workflows import substitution
 from workflows.users import create_user
 
 from ..workflows.helpers import Cases
@@ -71,7 +71,7 @@ def test_a_substitute_does_the_absent_reviewers_task_and_sees_where_the_case_wai
     page.goto(f"{absent.base}/inbox?queue=queue")
     page.click(f"tr[data-task='{review.id}'] form button")
     page.click("#my-substitutions")
-    today = task_access.today(domain_engine.clock())
+    today = substitution.today(domain_engine.clock())
     page.select_option("#substitute", "transport_reviewer2")
     page.fill("#starts_on", (today + timedelta(days=3)).isoformat())
     page.fill("#ends_on", today.isoformat())

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import AuditEvent, HumanTask, SavedFilter, Substitution, User
-from workflows import saved_filters, substitution, task_access
+from workflows import saved_filters, substitution
 from workflows.users import create_user
 
 from .test_permissions import NO, OK, USERS, world  # noqa: F401  (fixture)
@@ -28,7 +28,7 @@ def owned(world, db, domain_engine):
     with db.write() as s:
         create_user(s, "commission2", "工委乙", "commission", "pw")
         me = s.scalar(select(User).where(User.username == "commission"))
-        day = task_access.today(now)
+        day = substitution.today(now)
         row, errors = substitution.set_substitute(s, me, "commission2", day,
                                                   day + timedelta(days=3), "", now)
         assert not errors

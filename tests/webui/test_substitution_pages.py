@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import AuditEvent, HumanTask, Substitution
-from workflows import task_access
+from workflows import substitution
 from workflows.users import create_user
 
 from ..workflows.helpers import Cases
@@ -24,7 +24,7 @@ def cases(db, domain_engine, org):
 
 
 def _days(domain_engine, *offsets):
-    today = task_access.today(domain_engine.clock())
+    today = substitution.today(domain_engine.clock())
     return [(today + timedelta(days=n)).isoformat() for n in offsets]
 
 

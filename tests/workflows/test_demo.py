@@ -55,8 +55,8 @@ def test_the_demo_province_has_every_stage_and_a_login_per_role(db):
         assert demo.is_loaded(session)
         # 代理: jtt_reviewer is away and jtt_reviewer2 has their claimed review; a saved filter.
         from models import SavedFilter
-        from workflows import task_access, tasks
-        stand_in = task_access.acting(session, session.scalar(select(User).where(
+        from workflows import substitution, tasks
+        stand_in = substitution.acting(session, session.scalar(select(User).where(
             User.username == "jtt_reviewer2")), datetime.now(timezone.utc))
         assert [a.username for a in stand_in.substituting] == ["jtt_reviewer"]
         assert any(t.assignee == "jtt_reviewer" for t in tasks.my_tasks(session, stand_in))

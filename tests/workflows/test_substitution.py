@@ -33,7 +33,7 @@ def _user(s, name) -> User:
 
 def _set(db, engine, absent, substitute, days=(0, 5), reason=""):
     now = engine.clock()
-    today = task_access.today(now)
+    today = substitution.today(now)
     with db.write() as s:
         row, errors = substitution.set_substitute(
             s, _user(s, absent), substitute, today + timedelta(days=days[0]),
@@ -90,13 +90,13 @@ def test_the_absent_holders_task_goes_to_the_substitute_and_no_further(world, db
     now = domain_engine.clock()
     with db.session() as s:
         def mine(name):
-            who = task_access.acting(s, _user(s, name), now)
+            who = substitution.acting(s, _user(s, name), now)
             return {t.id for t in tasks.my_tasks(s, who, case)}
         assert review.id in mine("transport_reviewer")  # the absent user still sees it
         assert review.id in mine("transport_reviewer2")
         assert review.id not in mine("transport_reviewer3")  # no chains
         held = set(s.scalars(select(HumanTask.id).where(task_access.held(
-            task_access.acting(s, _user(s, "transport_reviewer2"), now)))))
+            substitution.acting(s, _user(s, "transport_reviewer2"), now)))))
         assert review.id in held
     world.complete("transport_reviewer2", case, "review", {"review_decision": "approve"})
     with db.session() as s:
@@ -114,7 +114,7 @@ def test_a_cancelled_or_future_substitution_gives_nothing(world, db, domain_engi
     future, _ = _set(db, domain_engine, "transport_reviewer", "transport_reviewer2", (2, 4))
     now = domain_engine.clock()
     with db.session() as s:
-        assert task_access.acting(s, _user(s, "transport_reviewer2"), now).substituting == ()
+        assert substitution.acting(s, _user(s, "transport_reviewer2"), now).substituting == ()
     with db.write() as s:
         substitution.cancel(s, _user(s, "transport_reviewer"), future, now)
     current, _ = _set(db, domain_engine, "transport_reviewer", "transport_reviewer2", (0, 3))
@@ -125,7 +125,7 @@ def test_a_cancelled_or_future_substitution_gives_nothing(world, db, domain_engi
         with pytest.raises(DomainError):  # already ended
             substitution.cancel(s, _user(s, "transport_reviewer"), current, now)
     with db.session() as s:
-        assert task_access.acting(s, _user(s, "transport_reviewer2"), now).substituting == ()
+        assert substitution.acting(s, _user(s, "transport_reviewer2"), now).substituting == ()
         actions = set(s.scalars(select(AuditEvent.action).where(
             AuditEvent.action.like("substitution_%"))))
         assert actions == {"substitution_set", "substitution_cancelled"}

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import HumanTask, User
 
-from .. import inbox, saved_filters, substitution, task_access
+from .. import inbox, saved_filters, substitution
 from ..users import create_user
 from .tables import DEMO_PASSWORD
 
@@ -25,7 +25,7 @@ def absent_reviewer_and_saved_filter(session: Session, now: datetime) -> None:
         .order_by(HumanTask.due_at).limit(1))
     if waiting is not None:  # the reviewer had claimed one before leaving
         inbox.claim(session, absent, waiting, now)
-    today = task_access.today(now)
+    today = substitution.today(now)
     _row, errors = substitution.set_substitute(
         session, absent, "jtt_reviewer2", today - timedelta(days=1), today + timedelta(days=6),
         "赴京参加培训", now)
