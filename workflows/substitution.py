@@ -8,9 +8,11 @@ Rules (who then may do what is `task_access`, the one statement of it):
   ranges never overlap (cancelled ones do not count);
 - no chains: a substitute's own substitute does not get the absent person's tasks;
 - the absent user still sees and may do their tasks;
-- a completion in the absent person's stead is recorded in its data (`on_behalf_of`), so the
-  audit and the case timeline read "<substitute> on behalf of <absent>"; a sign-off also records
-  the signer of record and the substitute who signed (the letter's 签发人 line).
+- a completion of a task the absent person holds is recorded in its data (`on_behalf_of`), so
+  the audit and the case timeline read "<substitute> on behalf of <absent>"; a task from the
+  queue is the substitute's own (they have the role), except a sign-off (签发): the unit has one
+  principal head, so their substitute signs from the queue in the head's name. A sign-off also
+  records the signer of record and the substitute who signed (the letter's 签发人 line).
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ NOT_FOUND = "没有这条代理 (no such substitution)"
 
 def mark(session: Session, user, task, data: dict[str, Any]) -> dict[str, Any]:
     """The completion's data with whose stead it was done in, and for a sign-off its signer."""
-    absent = task_access.on_behalf_of(user, task)
+    absent = task_access.on_behalf_of(user, task, unclaimed=task.candidate_role == SIGNER_ROLE)
     if absent is not None:
         data = {**data, ON_BEHALF_KEY: absent}
     if task.candidate_role == SIGNER_ROLE:

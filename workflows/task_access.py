@@ -180,14 +180,16 @@ def _on_behalf(user: Who) -> Cond:
                       for a in _absent(user)))
 
 
-def on_behalf_of(user: Who, task) -> Optional[str]:
-    """Whose task `user` does when doing `task` in their stead: the absent holder's username,
-    or, for an unclaimed task, the first absent person whose task it is as well (a signer's
-    substitute signs the unit's queue in the principal head's name); None if the user's own."""
+def on_behalf_of(user: Who, task, unclaimed: bool = False) -> Optional[str]:
+    """Whose task `user` does when doing `task` in their stead: the absent holder's username;
+    with `unclaimed`, for a task in the queue too, the first absent person whose task it would
+    be as well (the principal head's substitute signs off from the unit's queue in the head's
+    name). None when it is the user's own."""
     if not user.active:
         return None
     for absent in _absent(user):
-        if task.assignee in (absent.username, None) and cases(absent).holds(task):
+        held = task.assignee == absent.username
+        if (held or (unclaimed and task.assignee is None)) and cases(absent).holds(task):
             return absent.username
     return None
 

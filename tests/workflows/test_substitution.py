@@ -154,3 +154,16 @@ def test_a_signer_signing_themselves_is_named_alone(world, db, domain_engine):
         assert reply.signer_substitute is None
         assert dict(letter_blocks(replies.letter_data(s, reply)))["signer"] == \
             f"签发人：{reply.signer}"
+
+
+def test_a_queue_task_is_the_substitutes_own_except_a_sign_off(world, db, domain_engine):
+    """Reviewer2 may review from the queue by their own role: not on the absent's behalf."""
+    sid, case = world.new(SOLE)
+    world.drive(case, stop_at={"review"})
+    [review] = world.tasks(case)["review"]
+    _set(db, domain_engine, "transport_reviewer", "transport_reviewer2")
+    world.complete("transport_reviewer2", case, "review", {"review_decision": "approve"})
+    with db.session() as s:
+        event = s.scalar(select(AuditEvent).where(AuditEvent.task_id == review.id,
+                                                  AuditEvent.action == "complete"))
+        assert substitution.ON_BEHALF_KEY not in event.detail["data"]

@@ -112,7 +112,10 @@ def test_a_substitute_gets_exactly_the_absent_holders_tasks_and_no_chain(rows, u
         expected = task_access.allows(_alone(user), task) or (
             user.active and _on_behalf(user, task))
         assert task_access.allows(user, task) == expected
-        absent = task_access.on_behalf_of(user, task)
+        # Whose stead: only an absent holder's task, or (a sign-off) one in the queue.
+        assert (task_access.on_behalf_of(user, task) is not None) == (
+            user.active and _on_behalf(user, task))
+        absent = task_access.on_behalf_of(user, task, unclaimed=True)
         if absent is not None:
             assert any(a.username == absent and task_access.allows(_alone(a), task)
-                       for a in user.substituting)
+                       and task.assignee in (None, absent) for a in user.substituting)
