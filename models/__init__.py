@@ -12,6 +12,7 @@ from .organisation import (ROLE_NAMES, ROLES, CongressSession, Deputy, Division,
 from .login import LoginName, LoginSession
 from .password_link import PasswordLink
 from .committee import Committee, CommitteeField, SupervisionActivity
+from .substitution import SavedFilter, Substitution
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
                          Suggestion, SuggestionCoSigner, SuggestionTerms)
@@ -24,7 +25,7 @@ __all__ = [
     "LaneRule", "StartPermission", "ROLE_NAMES", "Role",
     "ROLES", "CongressSession", "Deputy", "Division", "LoginFailure", "Unit", "User",
     "LoginName", "LoginSession", "PasswordLink", "Committee", "CommitteeField",
-    "SupervisionActivity",
+    "SupervisionActivity", "SavedFilter", "Substitution",
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
     "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",
     "SuggestionCoSigner", "SuggestionTerms",

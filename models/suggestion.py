@@ -165,6 +165,10 @@ class Reply(_AssignmentRecord, Base):
     issued_by: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime]
     on_time: Mapped[bool]
+    # 签发人: the principal head who signed it off, and the substitute who signed for them
+    # while they were away (代签); names as printed on the letter.
+    signer: Mapped[Optional[str]] = mapped_column(String(64))
+    signer_substitute: Mapped[Optional[str]] = mapped_column(String(64))
     assignment: Mapped[Assignment] = relationship()
 
 

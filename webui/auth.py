@@ -15,7 +15,7 @@ from flask_login import (LoginManager, UserMixin, current_user, login_required, 
                          logout_user)
 from sqlalchemy import bindparam, select
 from models import LoginSession, Unit, User
-from workflows import users
+from workflows import substitution, users
 
 from . import db
 from .i18n import gettext as _
@@ -54,6 +54,16 @@ class CurrentUser(UserMixin):
         self.unit = UnitRef(found.unit_id, found.unit_code, found.unit_name) \
             if found.unit_id is not None else None
         self._row: User | None = None
+        self._substituting = None
+
+    @property
+    def substituting(self):
+        """The absent colleagues this user stands in for today (代理; read once a request, and
+        only by pages that ask who may do a task)."""
+        if self._substituting is None:
+            self._substituting = substitution.standing_in_for(
+                db.session(), self.username, substitution.today(db.now()))
+        return self._substituting
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the cookie: the session's token, not the user's id, so

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import and_, func, or_, select
 
@@ -17,8 +17,10 @@ from models.text import limit_of
 from models.vocabulary import FIELDS
 from workflows import deputies, inbox as inbox_actions
 from workflows import instances as instance_rules
-from workflows import task_access
+from workflows import saved_filters, task_access
 from workflows.errors import DomainError
+
+from werkzeug.datastructures import MultiDict
 
 from . import db, params
 from .auth import local_target, me, who
@@ -44,7 +46,12 @@ class Filters:
     @classmethod
     def from_request(cls) -> "Filters":
         """The filters of the query string; a value that cannot be right answers 400."""
-        args = request.args
+        return cls.from_args(request.args)
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """The filters of `args` (a query string, a saved filter's parameters, a posted form),
+        each checked by `params`; a value that cannot be right answers 400."""
         return cls(queue=params.code(args, "queue", QUEUES) or "mine",
                    step=params.text(args, "step", limit=limit_of(HumanTask.bpmn_id)),
                    field=params.one_of(args, "field", FIELDS),
@@ -172,7 +179,8 @@ def index():
     tabs' counts. Rows are read by keyset (`after`), so a page costs the same deep in a list."""
     s = db.session()
     now = db.now()
-    filters = Filters.from_request()
+    saved = _saved_filter(s)
+    filters = Filters.from_args(MultiDict(saved.query)) if saved else Filters.from_request()
     size = params.integer(request.args, "size", minimum=PAGE_SIZES[0], maximum=PAGE_SIZES[1],
                           default=25)
     after = request.args.get("after") or None
@@ -193,11 +201,25 @@ def index():
     # The deployed processes' human steps, named as every page names them.
     steps = [(bpmn_id, step_name(bpmn_id, name)) for bpmn_id, name in
              instance_rules.human_steps(s, db.engine()).items()]
+    # 代理: the absent colleagues whose held tasks are listed with mine, by username.
+    absent = {a.username: a.name for a in who().substituting}
     return render_template("inbox/index.html", rows=rows, cases=cases, others=others,
-                           filters=filters,
+                           filters=filters, saved=saved, absent=absent,
+                           saved_filters=saved_filters.listed(s, int(who().id)),
+                           filter_name=params.text(request.args, "filter_name",
+                                                   limit=saved_filters.NAME_LIMIT),
                            next_cursor=next_cursor, counts=counts(s, who(), now, unit_less),
                            fields=fields, steps=steps, now=now, due_class=due_class,
                            on_behalf=partial(deputies.recorded_on_behalf, lead_lanes=lead))
+
+
+def _saved_filter(session):
+    """The saved filter `saved` names (保存的筛选): None when absent, 404 if not the user's."""
+    filter_id = params.integer(request.args, "saved")
+    found = saved_filters.owned(session, int(who().id), filter_id) if filter_id else None
+    if filter_id is not None and found is None:
+        abort(404)
+    return found
 
 
 def _act(action, task_id: str, *args):
@@ -220,6 +242,31 @@ def claim(task_id: str):
     if _act(inbox_actions.claim, task_id):
         flash(_("已认领任务。"), "success")
     return redirect(local_target(request.form.get("next"), url_for("inbox.index", queue="mine")))
+
+
+@bp.post("/inbox/claim")
+@login_required
+def claim_selected():
+    """认领所选: claim each ticked task of the queue on its own terms; one message says how it
+    went. Only the ticked `task` values count: nothing else in the form names an action."""
+    ids = request.form.getlist("task")
+    if len(ids) > inbox_actions.MOST_AT_ONCE:
+        params.bad_request(_("一次最多认领 {n} 项。", n=inbox_actions.MOST_AT_ONCE))
+    if any(not params.TASK_ID.fullmatch(task_id) for task_id in ids):
+        params.bad_request(_("参数 {name} 的值无效。", name="task"))
+    back = local_target(request.form.get("next"), url_for("inbox.index", queue="queue"))
+    if not ids:
+        flash(_("请先勾选要认领的任务。"), "error")
+        return redirect(back)
+    with db.write() as s:
+        result = inbox_actions.claim_many(s, me(s), ids, db.now())
+    parts = [_("认领 {n} 项", n=result.claimed)]
+    if result.taken:
+        parts.append(_("{n} 项已被他人认领", n=result.taken))
+    if result.refused:
+        parts.append(_("{n} 项无法认领（已办结或不属于您）", n=result.refused))
+    flash(_("，").join(parts), "success" if result.claimed == len(set(ids)) else "info")
+    return redirect(back)
 
 
 @bp.post("/tasks/<task_id>/release")

@@ -24,7 +24,7 @@ from . import db, form_fields, form_parsing, params
 from .choices import options_for
 from .auth import me, who
 from .i18n import gettext as _
-from .i18n import label, step_name
+from .i18n import label, role_name, step_name
 
 bp = Blueprint("tasks", __name__)
 
@@ -169,7 +169,31 @@ def submit(task_id: str):
         flash(_("提交失败，案件未作改动：{reason}", reason=reason), "error")
         return _render(_task_or_404(task_id), data, {}, 409)
     flash(_("已提交：{name}", name=name), "success")
-    return redirect(url_for("inbox.index"))
+    return _after(task)
+
+
+def _after(done) -> str:
+    """Where a completed step leads: the case's next task the user may do, or, when none, the
+    case's page with where it now waits (which step, which queue or person)."""
+    s = db.session()
+    following = task_rules.next_task(s, who(), done.instance_id)
+    if following is not None:
+        flash(_("下一项任务：{name}", name=step_name(following.bpmn_id, following.name)), "info")
+        return redirect(url_for("tasks.show", task_id=following.id))
+    places = []
+    units = case_rules.unit_names(s)
+    for waiting, holder in task_rules.waiting_at(s, done.instance_id):
+        where = holder or " · ".join(part for part in (
+            units.get(waiting.candidate_unit, waiting.candidate_unit),
+            role_name(waiting.candidate_role)) if part) or _("待认领")
+        places.append(_("{step}（{where}）", step=step_name(waiting.bpmn_id, waiting.name),
+                        where=where))
+    flash(_("案件现在等待：{places}", places=_("；").join(places)) if places
+          else _("案件已没有待办环节。"), "info")
+    suggestion = _suggestion(done)
+    if suggestion is not None and not case_rules.may_see(s, current_user.row, suggestion.id):
+        return redirect(url_for("inbox.index"))
+    return redirect(_case_page(done))
 
 
 def _save_draft(task_id: str, data: dict):

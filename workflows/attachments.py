@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from models import Attachment, HumanTask, User
 
 from .errors import DomainError, PermissionDenied
-from . import task_access
+from . import substitution, task_access
 
 MAX_BYTES = 10 * 1024 * 1024
 # extension -> (content type, test on the first bytes)
@@ -45,7 +45,8 @@ def safe_name(filename: str) -> str:
 def add(session: Session, folder: Path, user: User, task: HumanTask, filename: str,
         data: bytes, now: datetime) -> Attachment:
     """Attach a file to the task's case; refused with a clear reason if too big or not allowed."""
-    if not task_access.allows(user, task) or task.state != "ready":
+    if not task_access.allows(substitution.acting(session, user, now), task) \
+            or task.state != "ready":
         raise PermissionDenied("只能为自己的待办任务上传附件 (only for your own open task)")
     name = safe_name(filename)
     suffix = Path(name).suffix.lower()

@@ -49,6 +49,7 @@ class TimelineEntry:
     step: str
     decision: str
     detail: dict[str, Any]
+    on_behalf_of: str = ""  # 代理: the absent person's name the actor did the step for
 
 
 DECISION_KEYS = ("review_decision", "sign_decision", "leader_decision", "decision", "action",
@@ -64,8 +65,10 @@ def timeline(session: Session, instance_id: int) -> list[TimelineEntry]:
         data = (event.detail or {}).get("data") or {}
         decision = next((data[k] for k in DECISION_KEYS if isinstance(data.get(k), str)
                          and data[k] not in ("approve", "acknowledge", "submit")), "")
+        absent = data.get("on_behalf_of")
         entries.append(TimelineEntry(event.at, names.get(event.actor, event.actor), event.action,
-                                     event.bpmn_id or "", decision, event.detail or {}))
+                                     event.bpmn_id or "", decision, event.detail or {},
+                                     names.get(absent, absent) if isinstance(absent, str) else ""))
     return entries
 
 

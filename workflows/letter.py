@@ -98,6 +98,8 @@ class LetterData:
     copy_to: list[str] = field(default_factory=list)
     issued_on: date = field(default_factory=date.today)
     publish: bool = False
+    signer: str = ""  # 签发人, the principal head of record ("" when not known: no line)
+    signer_substitute: str = ""  # who signed in their stead while they were away (代签)
 
     def __post_init__(self) -> None:
         if isinstance(self.answer_points, str):
@@ -182,6 +184,15 @@ def _contact_line(data: LetterData) -> str:
     return f"联系人：{data.contact_person.strip()}　　联系电话：{data.contact_phone.strip()}"
 
 
+def signer_line(data: LetterData) -> str:
+    """签发人：张三, or, signed by a substitute while the principal head was away,
+    签发人：张三（李四 代签）; "" when the signer is not known."""
+    signer, substitute = (data.signer or "").strip(), (data.signer_substitute or "").strip()
+    if not signer:
+        return ""
+    return f"签发人：{signer}（{substitute} 代签）" if substitute else f"签发人：{signer}"
+
+
 def _copy_to_line(data: LetterData) -> str:
     return "抄送：" + "，".join(data.copy_to) + "。"
 
@@ -195,8 +206,10 @@ def letter_blocks(data: LetterData) -> list[tuple[str, str]]:
               ("salutation", _salutation(data)), ("paragraph", _opening(data))]
     blocks += [("point", ordinal + point) for ordinal, point in _items(data)]
     blocks += [("paragraph", text) for text in _closings(data)]
-    blocks += [("signature", data.unit_name.strip()),
-               ("date", chinese_date(data.issued_on)), ("contact", _contact_line(data))]
+    blocks += [("signature", data.unit_name.strip()), ("date", chinese_date(data.issued_on))]
+    if signer_line(data):
+        blocks.append(("signer", signer_line(data)))
+    blocks.append(("contact", _contact_line(data)))
     if data.copy_to:
         blocks.append(("copy_to", _copy_to_line(data)))
     return blocks
@@ -307,6 +320,8 @@ def build_letter(data: LetterData) -> bytes:
         space_before=Pt(BODY_SIZE.pt * 3),
     )
     _paragraph(doc, chinese_date(data.issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent_chars=2)
+    if signer_line(data):
+        _paragraph(doc, signer_line(data), align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent_chars=2)
     # Contact and copy-to.
     _paragraph(doc, _contact_line(data), align=WD_ALIGN_PARAGRAPH.LEFT, space_before=Pt(BODY_SIZE.pt * 2))
     if data.copy_to:

@@ -34,7 +34,8 @@ def issue_reply(call: OperatorCall, assignment_id) -> dict:
         contact_person=data["contact_person"], contact_phone=data["contact_phone"],
         copy_to=COPY_TO_GOVERNMENT if assignment.unit.kind == "government" else COPY_TO,
         publish=bool(data.get("publish")), issued_by=call.actor, issued_at=call.now,
-        on_time=assignment_facts.on_time(call.now, assignment.reply_due))
+        on_time=assignment_facts.on_time(call.now, assignment.reply_due),
+        signer=_name(data.get("signer")), signer_substitute=_name(data.get("signer_substitute")))
     session.add(reply)
     assignment.status = "replied"
     assignment_facts.note_reply(assignment, call.now, reply.answer_class)
@@ -43,6 +44,11 @@ def issue_reply(call: OperatorCall, assignment_id) -> dict:
     resolve_in_step(call, assignment, "reply_issued")
     merging.notify_reply(session, assignment, call.now)  # 并案: each merged deputy too
     return {"reply_id": reply.id, "round": reply.round, "answer_class": reply.answer_class}
+
+
+def _name(value) -> str | None:
+    """A name the sign-off recorded (`substitution.mark`), as the reply keeps it."""
+    return value[:64] if isinstance(value, str) and value.strip() else None
 
 
 # Who approves a draft reply: the deputy head in charge reviews (审核), the principal head signs
@@ -63,7 +69,8 @@ def letter_data(session: Session, reply: Reply, suggestion: Suggestion | None = 
         answer_points=reply.answer_text, contact_person=reply.contact_person,
         contact_phone=reply.contact_phone, copy_to=list(reply.copy_to or []),
         issued_on=reply.issued_at.astimezone(CHINA).date(),
-        publish=reply.publish)
+        publish=reply.publish, signer=reply.signer or "",
+        signer_substitute=reply.signer_substitute or "")
 
 
 def reply_letter(session: Session, reply_id: int,

@@ -8,6 +8,14 @@ four times (in the engine, the inbox actions, the web inbox and the task checks)
 copies drift apart; now a list and a page cannot disagree about a task, which
 tests/workflows/test_task_access.py checks for random tasks and users.
 
+Substitution (代理): while a colleague of the same role and unit is away, the user they named
+does their tasks too — the tasks the rule gives the absent person *and that they hold* (a queue
+task is already the substitute's by their own role). The absent persons a user stands in for
+today ride on the user (`substituting`: `workflows.substitution.acting` reads which are in
+force, and the web request's user carries them), so the lists and the task page read the same. There are no chains: the absent persons are asked
+about as themselves, without their own substitutes, so a substitute's substitute gets only the
+substitute's tasks, never the absent person's. The absent user keeps seeing their tasks.
+
 The lists shape the SQL for their indexes by partial evaluation (`Cond.given`): the queue of
 unclaimed tasks is the rule with the assignee known to be empty, so it reads as plain equalities
 on (state, candidate_role, candidate_unit, assignee).
@@ -155,7 +163,35 @@ def cases(user: Who) -> Cond:
                  AnyOf.of(Is("candidate_unit", None), Is("candidate_unit", unit)),
                  theirs if user.role in PERSONAL_ROLES else
                  AnyOf.of(Is("assignee", None), theirs)),
+        # 3. A task an absent colleague holds, whom the user stands in for today (代理).
+        _on_behalf(user),
     )
+
+
+def _absent(user: Who) -> tuple["_Asker", ...]:
+    """The people `user` stands in for, as themselves alone (no chains)."""
+    return tuple(_Asker(a.username, a.role, a.active, a.unit)
+                 for a in getattr(user, "substituting", ()))
+
+
+def _on_behalf(user: Who) -> Cond:
+    """The tasks an absent person the user stands in for holds and may do."""
+    return AnyOf.of(*(AllOf.of(Is("assignee", a.username), cases(a).given("assignee", a.username))
+                      for a in _absent(user)))
+
+
+def on_behalf_of(user: Who, task, unclaimed: bool = False) -> Optional[str]:
+    """Whose task `user` does when doing `task` in their stead: the absent holder's username;
+    with `unclaimed`, for a task in the queue too, the first absent person whose task it would
+    be as well (the principal head's substitute signs off from the unit's queue in the head's
+    name). None when it is the user's own."""
+    if not user.active:
+        return None
+    for absent in _absent(user):
+        held = task.assignee == absent.username
+        if (held or (unclaimed and task.assignee is None)) and cases(absent).holds(task):
+            return absent.username
+    return None
 
 
 def allows(user: Who, task) -> bool:
@@ -182,8 +218,10 @@ def visible(user: Who):
 def held(user: Who):
     """SQL condition: the ready tasks `user` holds (the inbox's "mine"). It lists a held task
     even when the rule no longer lets them do it (their role or unit changed since): it stays in
-    sight, and the task page says it is not theirs, rather than vanishing from every list."""
-    return and_(HumanTask.assignee == user.username, HumanTask.state == "ready")
+    sight, and the task page says it is not theirs, rather than vanishing from every list.
+    It lists too the tasks of absent colleagues the user stands in for (marked 代理)."""
+    return and_(HumanTask.state == "ready",
+                AnyOf.of(Is("assignee", user.username), _on_behalf(user)).sql())
 
 
 def unclaimed(user: Who, unit_less: bool = True):
@@ -240,3 +278,4 @@ class _Handed:
 
     def __getattr__(self, name: str):
         return getattr(self.task, name)
+

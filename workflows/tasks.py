@@ -10,7 +10,7 @@ from engine import Engine, FormError, NotFoundError
 from engine.instance import StepResult
 from models import Assignment, HumanTask, Suggestion, User
 
-from . import deputies, escalations, merging, task_access
+from . import deputies, escalations, merging, substitution, task_access
 from .calendar import CHINA
 from .errors import DomainError, PermissionDenied
 from .task_access import Who
@@ -25,6 +25,20 @@ def my_tasks(session: Session, user: User, instance_id: int | None = None) -> li
     if instance_id is not None:
         query = query.where(HumanTask.instance_id == instance_id)
     return list(session.scalars(query.order_by(HumanTask.due_at, HumanTask.created_at)))
+
+
+def next_task(session: Session, user: Who, instance_id: int) -> HumanTask | None:
+    """After a step: the case's next ready task the user may do, earliest due first."""
+    found = my_tasks(session, user, instance_id)
+    return found[0] if found else None
+
+
+def waiting_at(session: Session, instance_id: int) -> list[tuple[HumanTask, str | None]]:
+    """Where a case waits: its ready tasks, each with its holder's name (None: in a queue)."""
+    return [tuple(row) for row in session.execute(
+        select(HumanTask, User.name).outerjoin(User, User.username == HumanTask.assignee)
+        .where(HumanTask.instance_id == instance_id, HumanTask.state == "ready")
+        .order_by(HumanTask.created_at, HumanTask.id))]
 
 
 Check = Callable[[Session, dict[str, Any]], dict[str, str]]
@@ -118,10 +132,12 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
     The checks read the task's row the engine reads anyway."""
 
     follow_up: dict[str, Any] = {}
+    user = substitution.acting(session, user, engine.clock())
 
     def prepare(task, data: dict[str, Any]) -> dict[str, Any]:
         if not task_access.allows(user, task):
             raise PermissionDenied(NOT_YOURS)
+        data = substitution.mark(session, user, task, data)
         if task.task_state != "ready":  # someone got there first: the engine says so, before
             return data                 # a check of the day refuses what is already done
         if task.candidate_role in ESCALATION_ROLES:  # a supervisor's or leader's task: which

@@ -53,6 +53,14 @@ def test_the_demo_province_has_every_stage_and_a_login_per_role(db):
         assert session.scalar(select(func.count()).select_from(HumanTask).where(
             HumanTask.candidate_role == "deputy", HumanTask.assignee.is_(None))) == 0
         assert demo.is_loaded(session)
+        # 代理: jtt_reviewer is away and jtt_reviewer2 has their claimed review; a saved filter.
+        from models import SavedFilter
+        from workflows import substitution, tasks
+        stand_in = substitution.acting(session, session.scalar(select(User).where(
+            User.username == "jtt_reviewer2")), datetime.now(timezone.utc))
+        assert [a.username for a in stand_in.substituting] == ["jtt_reviewer"]
+        assert any(t.assignee == "jtt_reviewer" for t in tasks.my_tasks(session, stand_in))
+        assert session.scalar(select(SavedFilter.name)) == "已逾期"
 
 
 def test_the_demo_shows_a_re_signed_reply_and_unacknowledged_overdue_cases(db):

@@ -18,12 +18,29 @@ ROLES = ("reviewer", "unit_handler", deputies.DEPUTY_ROLE, deputies.ON_BEHALF_RO
 UNITS = ("transport", "finance")
 NAMES = ("ann", "bob", "cai")
 
-users = st.builds(
+plain_users = st.builds(
     lambda name, role, unit, active: SimpleNamespace(
         username=name, role=role, active=active,
         unit=None if unit is None else SimpleNamespace(code=unit)),
     st.sampled_from(NAMES), st.sampled_from(ROLES), st.sampled_from((None, *UNITS)),
     st.booleans())
+# A user standing in for absent colleagues (代理); an absent one may stand in for others in turn
+# (a chain, which must give the user nothing more).
+absents = st.builds(lambda user, theirs: SimpleNamespace(**vars(user), substituting=theirs),
+                    plain_users, st.lists(plain_users, max_size=1))
+users = st.builds(lambda user, absent: SimpleNamespace(**vars(user), substituting=absent),
+                  plain_users, st.lists(absents, max_size=2))
+
+
+def _alone(user):
+    """`user` as themselves, standing in for nobody."""
+    return SimpleNamespace(**{**vars(user), "substituting": ()})
+
+
+def _on_behalf(user, task) -> bool:
+    """A task an absent colleague of `user` holds and may do themselves (no chains)."""
+    return any(task.assignee == a.username and task_access.allows(_alone(a), task)
+               for a in user.substituting)
 tasks = st.lists(st.fixed_dictionaries({
     "candidate_role": st.sampled_from((None, *ROLES)),
     "candidate_unit": st.sampled_from((None, *UNITS)),
@@ -67,7 +84,8 @@ def test_the_lists_select_exactly_the_tasks_the_predicate_allows(session, rows, 
     queue = _ids(session, task_access.unclaimed(user))
     assert queue == {t.id for t in stored if t.id in allowed and t.assignee is None}
     mine = _ids(session, task_access.held(user))
-    assert mine == {t.id for t in stored if t.id in ready and t.assignee == user.username}
+    assert mine == {t.id for t in stored if t.id in ready
+                    and (t.assignee == user.username or _on_behalf(user, t))}
     assert (mine & allowed) | queue == allowed
     # Without unit-less tasks waiting, the index-friendly queue is the same queue.
     if not task_access.unit_less_waiting(session, user):
@@ -82,3 +100,22 @@ def test_a_task_handed_over_is_one_the_rule_lets_its_new_holder_do(rows, user):
         if task_access.may_take_over(user, task):
             handed = SimpleNamespace(**{**row, "assignee": user.username})
             assert task_access.allows(SimpleNamespace(**{**vars(user), "active": True}), handed)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=tasks, user=users)
+def test_a_substitute_gets_exactly_the_absent_holders_tasks_and_no_chain(rows, user):
+    """Standing in adds the tasks an absent colleague holds (and may do), nothing of their own
+    substitutes; a queue task stays the substitute's by their own rule alone."""
+    for i, row in enumerate(rows):
+        task = SimpleNamespace(id=f"t{i}", **row)
+        expected = task_access.allows(_alone(user), task) or (
+            user.active and _on_behalf(user, task))
+        assert task_access.allows(user, task) == expected
+        # Whose stead: only an absent holder's task, or (a sign-off) one in the queue.
+        assert (task_access.on_behalf_of(user, task) is not None) == (
+            user.active and _on_behalf(user, task))
+        absent = task_access.on_behalf_of(user, task, unclaimed=True)
+        if absent is not None:
+            assert any(a.username == absent and task_access.allows(_alone(a), task)
+                       and task.assignee in (None, absent) for a in user.substituting)

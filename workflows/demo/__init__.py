@@ -21,6 +21,7 @@ from ..users import create_user
 from . import people
 from .committees import education_committee
 from .stages import run_stage
+from .substitution import absent_reviewer_and_saved_filter
 from .stories import (co_units_ahead_of_the_lead, key_suggestion_with_midyear_report, merged_case,
                       rehandled_and_re_signed, resolved_escalation)
 from .tables import (CITIES, DEMO_PASSWORD, DIVISIONS, GIVEN, LOGINS, PAPER_FEEDBACK_STAGES,
@@ -124,4 +125,5 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
     education_committee(session, now)  # a special committee supervising its field (对口督办)
+    absent_reviewer_and_saved_filter(session, now)  # 代理 and a saved inbox filter
     return LOGINS
