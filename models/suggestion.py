@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import vocabulary
@@ -35,6 +35,8 @@ class Suggestion(Base):
     status: Mapped[str] = mapped_column(String(16), default="registered")  # SUGGESTION_STATUSES
     mode: Mapped[Optional[str]] = mapped_column(String(16))  # vocabulary.MODES
     key_suggestion: Mapped[bool] = mapped_column(default=False)
+    # 专题调研: the suggestion came from topical research (the bulletin counts the share)
+    from_research: Mapped[bool] = mapped_column(default=False, server_default=false())
     supervising_leader_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
     special_committee: Mapped[Optional[str]] = mapped_column(String(64))
     merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("suggestion.id"))
