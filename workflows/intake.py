@@ -234,5 +234,26 @@ def draft_view(session: Session, engine: Engine, task: HumanTask) -> dict[str, A
     return {"returned": data.get("returned"), "cosign": rows, "year": year}
 
 
+def my_submissions(session: Session, engine: Engine, username: str) -> list[dict[str, Any]]:
+    """The deputy's online suggestions, newest first: title, where each stands (drafting,
+    waiting for co-signers, under review, registered with its number, converted) and the
+    draft task to come back to."""
+    found = []
+    for instance in session.scalars(select(ProcessInstance).where(
+            ProcessInstance.process_id == PROCESS_ID, ProcessInstance.started_by == username)
+            .order_by(ProcessInstance.id.desc())):
+        data = engine.instance_data(session, instance)
+        ready = {t.bpmn_id: t for t in session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
+        stage = next((s for s in (DRAFT, COSIGN, REVIEW) if s in ready), None)
+        if stage is None:
+            stage = "registered" if data.get("registered") else \
+                "converted" if data.get("converted") else instance.status
+        found.append({"id": instance.id, "title": data.get("title") or "", "stage": stage,
+                      "started": instance.created_at, "draft_task": ready.get(DRAFT),
+                      "number": (data.get("registered") or {}).get("number")})
+    return found
+
+
 __all__ = ["COSIGN", "DRAFT", "OPERATORS", "PROCESS_ID", "REVIEW", "after_step", "check",
-           "draft_problems", "draft_view", "lead_of", "prefill", "start_draft"]
+           "draft_problems", "draft_view", "lead_of", "my_submissions", "prefill", "start_draft"]
