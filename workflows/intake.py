@@ -230,8 +230,9 @@ def draft_view(session: Session, engine: Engine, task: HumanTask) -> dict[str, A
         if answer == cosign.CONFIRMED and entry.get("text") != words:
             answer = "outdated"
         rows.append({"name": entry.get("name", ""), "answer": answer})
-    year = session.scalar(select(func.max(CongressSession.year))) or engine.clock().year
-    return {"returned": data.get("returned"), "cosign": rows, "year": year}
+    lead = lead_of(session, task.instance_id)
+    return {"returned": data.get("returned"), "cosign": rows,
+            "lead_id": str(lead.id) if lead else ""}
 
 
 def my_submissions(session: Session, engine: Engine, username: str) -> list[dict[str, Any]]:

@@ -13,6 +13,9 @@
   var hints = document.getElementById("intake-hint-list");
   var hintCard = document.getElementById("intake-hints");
   var timer = null;
+  // The lead deputy is on the deputies' list too, but cannot co-sign their own suggestion.
+  var own = form.querySelector("input[name='co_signers'][value='" + panel.dataset.lead + "']");
+  if (own && !own.checked && own.parentNode.tagName === "LABEL") own.parentNode.hidden = true;
 
   function item(text, className) {
     var li = document.createElement("li");
