@@ -59,15 +59,16 @@ def test_a_deputy_submits_online_and_the_commission_registers(server, browser, s
     lead.submit()
     lead.visit(f"{server}/intake")
     assert "等待代表工委立案审查" in page.inner_text("#intake-list")
+    lead.shot("04-my-submissions-zh")
 
     commission.open_task("立案审查", title=TITLE)
     assert "李强" in commission.page.inner_text("#instructions")
-    commission.shot("04-review-zh")
+    commission.shot("05-review-zh")
     commission.choose("decision", "accept")
     commission.submit()
     commission.visit(f"{server}/cases")
     commission.page.click(f"text={TITLE}")
     assert "李强" in commission.page.inner_text("main")
-    commission.shot("05-registered-case-zh")
+    commission.shot("06-registered-case-zh")
     for person in (lead, co_signer, commission):
         assert person.violations() == []
