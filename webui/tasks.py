@@ -15,12 +15,13 @@ from models import (Assignment, Attachment, Consultation, CoOpinion, HumanTask,
                     ProcessInstance, Reply, Suggestion, Unit)
 from workflows import attachments, cases as case_rules, deputies, inbox as inbox_actions
 from workflows import instances as instance_rules
+from workflows import intake as intake_rules
 from workflows import replies
 from workflows.letter import letter_blocks
 from workflows import task_access, tasks as task_rules
 from workflows.errors import DomainError, PermissionDenied
 
-from . import db, form_fields, form_parsing, params
+from . import db, form_fields, form_parsing, intake, params
 from .choices import options_for
 from .auth import me, who
 from .i18n import gettext as _
@@ -93,7 +94,8 @@ def _render(task: HumanTask, values: dict, errors: dict, status: int = 200):
                            in_person=inbox_actions.assigned_in_person(task),
                            on_behalf=deputies.recorded_on_behalf(
                                task, deputies.lead_deputy_lanes(db.session())),
-                           letter=_draft_letter(task), now=db.now(), **context), status
+                           letter=_draft_letter(task), now=db.now(), intake=intake.aside(task),
+                           **context), status
 
 
 @bp.get("/tasks/<task_id>")
@@ -107,8 +109,9 @@ def show(task_id: str):
     if not task_access.allows(who(), task):
         abort(403)
     values = inbox_actions.draft(db.session(), current_user.row, task_id)
-    if values is None:  # nothing typed yet: the form's defaults
+    if values is None:  # nothing typed yet: the form's defaults (a returning draft: its text)
         values = form_fields.defaults(db.engine().form(db.session(), task))
+        values.update(intake_rules.prefill(db.session(), db.engine(), task))
     return _render(task, values, {})
 
 

@@ -10,7 +10,8 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Division, Unit, User
+from models import Deputy, Division, Unit, User
+from models.vocabulary import FIELDS
 
 Options = list[tuple[Any, str]]
 
@@ -35,5 +36,18 @@ def divisions(session: Session, candidate_unit: str | None) -> Options | None:
         Unit.code == candidate_unit).order_by(Division.id))]
 
 
+def deputies(session: Session, candidate_unit: str | None) -> Options:
+    """Every deputy by name (with the electoral unit, names repeat), as the deputy's id in
+    text: co-signers of a suggestion drafted online."""
+    return [(str(i), f"{name}（{electoral}）") for i, name, electoral in session.execute(
+        select(Deputy.id, Deputy.name, Deputy.electoral_unit).order_by(Deputy.id))]
+
+
+def fields(session: Session, candidate_unit: str | None) -> Options:
+    """领域: the fixed list (models.vocabulary.FIELDS)."""
+    return [(term.code, term.zh) for term in FIELDS]
+
+
 SOURCES: dict[str, Callable[[Session, str | None], Options | None]] = {
-    "units": units, "leaders": leaders, "divisions": divisions}
+    "units": units, "leaders": leaders, "divisions": divisions, "deputies": deputies,
+    "fields": fields}

@@ -9,7 +9,7 @@ returns (退回), handling (面商, 会办意见, 进展报告, 延期), replies
 """
 from __future__ import annotations
 
-from . import assignments, escalations, feedback, handling, replies, returns
+from . import assignments, escalations, feedback, handling, intake, replies, returns
 
 OPERATORS = {
     "record_assignment": assignments.record_assignment,
@@ -33,4 +33,5 @@ OPERATORS = {
     "record_follow_up": feedback.record_follow_up,
     "close_assignment": assignments.close_assignment,
     "close_case": assignments.close_case,
+    **intake.OPERATORS,  # 代表提出建议 (bpmn/intake.bpmn)
 }

@@ -269,9 +269,10 @@ class _Index:
             for word, weight in _unit_vector(doc.counts, idf).items():
                 self.postings.setdefault(word, []).append((doc.id, weight))
 
-    def query(self, doc: _Doc, threshold: float, limit: int | None) -> list[Match]:
+    def query(self, doc: _Doc, threshold: float, limit: int | None,
+              idf: dict[str, float] | None = None) -> list[Match]:
         scores: dict[int, float] = {}
-        for word, weight in _unit_vector(doc.counts, self.idf).items():
+        for word, weight in _unit_vector(doc.counts, idf or self.idf).items():
             for other, other_weight in self.postings.get(word, ()):
                 if self.docs[other].year < doc.year:
                     scores[other] = scores.get(other, 0.0) + weight * other_weight
@@ -293,6 +294,17 @@ def similar_to(session: Session, suggestion_id: int, *, threshold: float = THRES
     return corpus.index.query(target, threshold, limit)
 
 
+def similar_to_text(session: Session, title: str, body: str, year: int, *,
+                    threshold: float = THRESHOLD, limit: int = 5) -> list[Match]:
+    """Registered suggestions up to `year` saying the same as a text not yet registered (a
+    deputy's draft), best first. Words no suggestion has weigh as a word met once more."""
+    corpus = _corpus(session, year + 1)
+    counts = term_counts(title, body)
+    unseen = math.log(1 + len(corpus.docs)) + 1
+    idf = {word: corpus.idf.get(word, unseen) for word in counts}
+    return corpus.index.query(_Doc(0, year + 1, 0, title, counts), threshold, limit, idf)
+
+
 def repeated(session: Session, year: int, *, threshold: float = THRESHOLD
              ) -> list[tuple[Suggestion, list[Match]]]:
     """Every suggestion of `year` that repeats earlier years' suggestions, with those matches
@@ -312,4 +324,4 @@ def repeated(session: Session, year: int, *, threshold: float = THRESHOLD
 
 
 __all__ = ["Match", "STOP_WORDS", "THRESHOLD", "TITLE_WEIGHT", "clear_cache", "repeated",
-           "similar_to", "store_missing_terms", "term_counts", "text_key", "tokens"]
+           "similar_to", "similar_to_text", "store_missing_terms", "term_counts", "text_key", "tokens"]

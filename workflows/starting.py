@@ -12,7 +12,8 @@ from models import AuditEvent, ProcessDefinition, ProcessVersion, StartPermissio
 from .lanes import PROCESS_ID
 from .roles import RoleError, exists
 
-DEFAULT_START = (("suggestion", "commission"),)  # the migration writes the same rows
+DEFAULT_START = (("suggestion", "commission"),  # the migrations write the same rows
+                 ("intake", "deputy"))
 
 
 def seed_defaults(session: Session) -> None:

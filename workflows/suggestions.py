@@ -18,7 +18,7 @@ from .errors import DomainError
 def register(session: Session, engine: Engine, *, congress_session: CongressSession, number: int,
              title: str, body: str, field: str, lead_deputy: Deputy,
              co_signers: list[Deputy] = (), actor: str, now: datetime | None = None,
-             start_case: bool = True) -> Suggestion:
+             start_case: bool = True, from_research: bool = False) -> Suggestion:
     """Register a suggestion and (by default) start its case; the first task is `assign`.
 
     Title, text and field follow the text rules (`workflows.text`): FormError (field -> reason)
@@ -35,7 +35,8 @@ def register(session: Session, engine: Engine, *, congress_session: CongressSess
         raise DomainError(f"第{number}号建议已登记 (suggestion {number} is already registered)")
     suggestion = Suggestion(congress_session_id=congress_session.id, number=number, title=title,
                             body=body or title, field=field, year=congress_session.year,
-                            lead_deputy=lead_deputy, registered_at=now or engine.clock())
+                            lead_deputy=lead_deputy, registered_at=now or engine.clock(),
+                            from_research=from_research)
     suggestion.co_signers = list(co_signers)
     session.add(suggestion)
     session.flush()

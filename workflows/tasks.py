@@ -10,7 +10,7 @@ from engine import Engine, FormError, NotFoundError
 from engine.instance import StepResult
 from models import Assignment, HumanTask, Suggestion, User
 
-from . import deputies, escalations, merging, substitution, task_access
+from . import deputies, escalations, intake, merging, substitution, task_access
 from .calendar import CHINA
 from .errors import DomainError, PermissionDenied
 from .task_access import Who
@@ -150,6 +150,8 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
         errors = check(session, data) if check else {}
         if task.bpmn_id == "assign":
             errors.update(_check_merged(session, task_id, data))
+        if task.bpmn_id in (intake.DRAFT, intake.REVIEW):
+            errors.update(intake.check(session, engine, task_id, task.bpmn_id, data))
         if errors:
             raise FormError(errors)
         if task.bpmn_id == "draft_reply" and data.get("action") == "request_extension":
@@ -177,6 +179,7 @@ def complete(session: Session, engine: Engine, user: Who, task_id: str,
     if result.completed is not None and result.completed[0] == "assign":
         # 并案: the merged suggestions' own cases end here, by the same person, audited.
         merging.close_merged_cases(session, engine, result.instance_id, user.username)
+    intake.after_step(session, engine, user.username)  # 立案: the registered suggestion's case
     return result
 
 

@@ -58,14 +58,16 @@ def test_the_migration_seeds_the_rows_the_code_seeds():
     from models import ROLE_NAMES, ROLES
     from workflows.lanes import DEFAULT_RULES
     from workflows.starting import DEFAULT_START
-    path = Path(__file__).resolve().parents[2] / "models/migrations/versions/0014_lanes_and_roles.py"
-    spec = importlib.util.spec_from_file_location("m0014", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.LANE_RULES == [(r.process_id, r.lane, r.kind, r.role, r.path)
-                                 for r in DEFAULT_RULES]
-    assert module.START == list(DEFAULT_START)
-    assert module.ROLES == [(code, *ROLE_NAMES[code]) for code in ROLES]
+    versions = Path(__file__).resolve().parents[2] / "models/migrations/versions"
+    modules = []
+    for name in ("0014_lanes_and_roles", "0016_intake"):
+        spec = importlib.util.spec_from_file_location(f"m{name}", versions / f"{name}.py")
+        modules.append(importlib.util.module_from_spec(spec))
+        spec.loader.exec_module(modules[-1])
+    assert [rule for m in modules for rule in m.LANE_RULES] == [
+        (r.process_id, r.lane, r.kind, r.role, r.path) for r in DEFAULT_RULES]
+    assert [row for m in modules for row in m.START] == list(DEFAULT_START)
+    assert modules[0].ROLES == [(code, *ROLE_NAMES[code]) for code in ROLES]
 
 
 def test_the_upgraded_database_holds_the_seeded_rows(tmp_path):

@@ -28,7 +28,8 @@ def test_the_demo_province_has_every_stage_and_a_login_per_role(db):
                                          .where(HumanTask.state == "ready")))
         assert {"assign", "acknowledge", "decide_return", "draft_reply", "review", "feedback",
                 "rehandle", "supervise_meeting", "follow_up_report",
-                "coordinate_requested", "supervise_overdue"} <= open_steps
+                "coordinate_requested", "supervise_overdue",
+                "intake_cosign", "intake_review"} <= open_steps  # 提出建议 online
         levels = set(session.scalars(select(Escalation.level)))
         assert {"reminder", "supervision", "high_level"} <= levels
         assert session.scalar(select(func.count()).select_from(Feedback)

@@ -20,6 +20,7 @@ from .. import make_engine, process_settings, seed_defaults, suggestions
 from ..users import create_user
 from . import people
 from .committees import education_committee
+from .intake import submitted_online
 from .stages import run_stage
 from .substitution import absent_reviewer_and_saved_filter
 from .stories import (co_units_ahead_of_the_lead, key_suggestion_with_midyear_report, merged_case,
@@ -121,6 +122,7 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
                 deputies[0], deputies[1], paper_deputy, meeting)
     co_units_ahead_of_the_lead(session, engine, clock, commission, congress, deputies[2],
                                number + 7, meeting)
+    submitted_online(session, engine, deputies)  # 提出建议: drafts and a submission online
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
