@@ -438,6 +438,7 @@ def _random_pass(walker, reachable):
     request()
 
 
+@pytest.mark.timeout(1200)  # walks every route as every role: it grows with the app
 def test_no_route_answers_5xx_to_hostile_parameters(walker):
     covered, reachable = _walk(walker)
     _random_pass(walker, reachable)
