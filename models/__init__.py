@@ -10,6 +10,7 @@ from .lanes import LaneRule, StartPermission
 from .organisation import (ROLE_NAMES, ROLES, CongressSession, Deputy, Division, LoginFailure,
                            Role, Unit, User)
 from .login import LoginName, LoginSession
+from .mail import OUTBOX_STATES, MailOutbox, MailPreference
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
                          Suggestion, SuggestionCoSigner, SuggestionTerms)
@@ -21,7 +22,7 @@ __all__ = [
     "Attachment", "Notification", "TaskDraft",
     "LaneRule", "StartPermission", "ROLE_NAMES", "Role",
     "ROLES", "CongressSession", "Deputy", "Division", "LoginFailure", "Unit", "User",
-    "LoginName", "LoginSession",
+    "LoginName", "LoginSession", "OUTBOX_STATES", "MailOutbox", "MailPreference",
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
     "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",
     "SuggestionCoSigner", "SuggestionTerms",
