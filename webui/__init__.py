@@ -18,7 +18,7 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     config.load(app, test_config)
 
     from . import (admin, auth, banners, cases, csrf, designer, errors, flashes, headers, i18n,
-                   inbox, instances, lanes, notifications, supervision, tasks)
+                   inbox, instances, lanes, mail_settings, notifications, supervision, tasks)
     from . import db as database
     database.init_app(app, db)  # the database and engine, request sessions, /healthz
     csrf.init_app(app)
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     instances.init_app(app)  # the header's 新建案件 link
     for module in (inbox, tasks, cases, instances, notifications, supervision, designer, lanes, admin):
         app.register_blueprint(module.bp)
+    app.register_blueprint(mail_settings.bp)  # 通知设置, linked from the notifications page
     errors.init_app(app)
     flashes.init_app(app)
     return app

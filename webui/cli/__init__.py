@@ -2,7 +2,7 @@
 
 One module per group of commands: ``process`` (db, bpmn), ``data`` (demo, import, backup, restore,
 check, figures), ``calendar_settings`` (calendar, settings), ``access`` (users, roles, lanes) and
-``serving`` (scheduler, serve); ``common`` holds what several share.
+``serving`` (scheduler, serve), ``mail`` (the mail outbox); ``common`` holds what several share.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .access import lanes_group, roles_group, users_group
 from .calendar_settings import calendar_group, settings_group
 from .data import (backup_command, check_command, demo, figures_group, import_workbook,
                    restore_command)
+from .mail import mail_group
 from .process import bpmn, db
 from .serving import scheduler, serve
 
@@ -32,7 +33,7 @@ def main() -> None:
 
 for _command in (db, bpmn, demo, import_workbook, backup_command, restore_command, check_command,
                  calendar_group, settings_group, users_group, roles_group, lanes_group,
-                 figures_group, scheduler, serve):
+                 figures_group, scheduler, serve, mail_group):
     main.add_command(_command)
 
 __all__ = ["main"]
