@@ -18,6 +18,7 @@ from models import CongressSession, Deputy, Division, Suggestion, Unit, User
 
 from .. import make_engine, process_settings, seed_defaults, suggestions
 from ..users import create_user
+from . import mail
 from .stages import run_stage
 from .stories import (co_units_ahead_of_the_lead, key_suggestion_with_midyear_report, merged_case,
                       rehandled_and_re_signed, resolved_escalation)
@@ -117,4 +118,5 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
+    mail.give_addresses(session, now)  # a few logins with an address and their mail choices
     return LOGINS
