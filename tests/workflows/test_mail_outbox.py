@@ -232,3 +232,60 @@ def test_settings_refuse_bad_values_and_keep_good_ones(db, org, clock):
         user = s.scalar(select(User).where(User.username == "dep_1"))
         assert preferences.choices(s, user) == preferences.Choices(
             "dep@example.org", "en", frozenset({"reply"}))
+
+
+class Scripted:
+    """A sender whose answers a test draws: "ok", "later" (try again) or "never" (permanent)."""
+
+    def __init__(self, answers):
+        self.answers, self.delivered = list(answers), []
+
+    def send(self, message):
+        answer = self.answers.pop(0) if self.answers else "ok"
+        if answer == "later":
+            raise ConnectionRefusedError("the server is down")
+        if answer == "never":
+            raise outbox.PermanentFailure("550 no such mailbox")
+        self.delivered.append((message.to, message.subject))
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_whatever_the_server_answers_a_mail_is_sent_at_most_once(db, org, clock):
+    """Invariants over drawn answers and waits: a mail is delivered at most once; a sent row
+    was delivered exactly once; a failed one had its last attempt or a permanent refusal; a
+    pending one has attempts left."""
+    from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+    from sqlalchemy import delete
+    choose(db, "commission", "commission@example.org", now=clock())
+    choose(db, "leader", "leader@example.org", now=clock())
+
+    @hsettings(max_examples=15, deadline=None,
+               suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(answers=st.lists(st.sampled_from(["ok", "later", "never"]), max_size=12),
+           waits=st.lists(st.integers(0, 300), min_size=1, max_size=6),
+           notices=st.integers(1, 3))
+    def walk(answers, waits, notices):
+        with db.write() as s:
+            s.execute(delete(MailOutbox))
+            s.execute(delete(Notification))
+        for i in range(notices):
+            tell(db, clock, ["commission", "leader"], message=(f"提醒{i}", f"Reminder {i}"))
+        sender = Scripted(answers)
+        for minutes in waits:
+            outbox.deliver(db, sender, clock, base_url=BASE, batch=4, max_attempts=3)
+            clock.advance(minutes=minutes)
+        found = rows(db)
+        with db.session() as s:
+            subjects = {n.id: f"【代表建议办理系统】提醒：{n.message}"
+                        for n in s.scalars(select(Notification))}
+        delivered = {r.id: sender.delivered.count((r.address, subjects[r.notification_id]))
+                     for r in found}
+        assert sum(delivered.values()) == len(sender.delivered)
+        for row in found:
+            assert delivered[row.id] == (1 if row.status == "sent" else 0)
+            assert row.attempts <= 3 and row.status in ("pending", "sent", "failed")
+            if row.status == "failed":
+                assert row.attempts == 3 or "PermanentFailure" in row.last_error
+            if row.status == "pending":
+                assert row.attempts < 3
+    walk()
