@@ -39,7 +39,8 @@ def test_status_says_mail_is_off_and_lists_the_failed(tmp_path):
     database = _database(tmp_path, runner, env)
     result = runner.invoke(main, ["mail", "status"], env=env)
     assert result.exit_code == 0, result.output
-    assert "mail: off" in result.output and "pending=1  sending=0  sent=0  failed=1" in result.output
+    assert "mail: off" in result.output
+    assert "pending=1  sending=0  sent=0  failed=1" in result.output
     assert ("failed #1 to commission <commission@example.org> after 6 attempt(s): "
             "SMTPDataError: 451 busy") in result.output
     send = runner.invoke(main, ["mail", "send"], env=env)

@@ -94,7 +94,7 @@ def test_a_mail_arrives_in_chinese_with_its_link_and_is_sent_once(db, org, clock
     [got] = handler.received
     assert got.recipients == ["commission@example.org"]
     assert got.sender == "jianyi@example.org"
-    assert got.subject == "【代表建议办理系统】提醒：提醒：第3号建议的答复期限还有10天"
+    assert got.subject == "【代表建议办理系统】提醒：第3号建议的答复期限还有10天"
     assert "代表工委：" in got.body and NOTICE[0] in got.body
     assert f"查看：{BASE}/tasks/abc" in got.body
     assert f"{BASE}/notifications/settings" in got.body
@@ -109,7 +109,7 @@ def test_a_user_who_prefers_english_gets_the_english_mail(db, org, clock, smtp_s
     tell(db, clock, ["leader"], kind="escalation")
     deliver(db, port, clock)
     [got] = handler.received
-    assert got.subject == f"[Jianyi] Escalation: {NOTICE[1]}"
+    assert got.subject == f"[Jianyi] {NOTICE[1]}"
     assert f"Open: {BASE}/tasks/abc" in got.body and "提醒" not in got.body
 
 
@@ -276,7 +276,7 @@ def test_whatever_the_server_answers_a_mail_is_sent_at_most_once(db, org, clock)
             clock.advance(minutes=minutes)
         found = rows(db)
         with db.session() as s:
-            subjects = {n.id: f"【代表建议办理系统】提醒：{n.message}"
+            subjects = {n.id: f"【代表建议办理系统】{n.message}"
                         for n in s.scalars(select(Notification))}
         delivered = {r.id: sender.delivered.count((r.address, subjects[r.notification_id]))
                      for r in found}

@@ -22,7 +22,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from models import Database, MailOutbox, MailPreference, Notification, User, utcnow
-from models.vocabulary import NOTIFICATION_KINDS
 
 from .preferences import DEFAULT_KINDS
 from .sender import MailSettings, Message, PermanentFailure, Sender, SmtpSender
@@ -88,7 +87,7 @@ def deliver(db: Database, sender: Sender, clock: Callable[[], datetime], *, base
                         execution_options={"synchronize_session": False})
         claimed = session.execute(
             select(MailOutbox.id, MailOutbox.address, MailOutbox.language, MailOutbox.attempts,
-                   User.name, Notification.kind, Notification.message, Notification.message_en,
+                   User.name, Notification.message, Notification.message_en,
                    Notification.link)
             .join(Notification, Notification.id == MailOutbox.notification_id)
             .join(User, User.username == MailOutbox.username)
@@ -134,12 +133,12 @@ def _error(err: Exception) -> str:
     return f"{type(err).__name__}: {said}".replace("\x00", "")[:500]
 
 
-# The mail's words, in the recipient's language.
+# The mail's words, in the recipient's language (a notice begins with what it is: "督办：…").
 _WORDS = {
-    "zh": ("【代表建议办理系统】{kind}：{message}",
+    "zh": ("【代表建议办理系统】{message}",
            "{name}：\n\n{message}\n\n查看：{url}\n\n——\n此邮件由代表建议办理系统自动发送，请勿直接回复。\n"
            "更改接收哪些邮件通知：{settings}\n"),
-    "en": ("[Jianyi] {kind}: {message}",
+    "en": ("[Jianyi] {message}",
            "{name},\n\n{message}\n\nOpen: {url}\n\n--\nSent by the deputies' suggestion handling "
            "system; please do not reply.\nChoose which notifications you receive by mail: "
            "{settings}\n"),
@@ -147,15 +146,14 @@ _WORDS = {
 
 
 def compose(row, base_url: str) -> Message:
-    """The mail of one outbox row (address, language, user's name, the notice's kind, texts
-    and link)."""
+    """The mail of one outbox row (address, language, user's name, the notice's texts and
+    link)."""
     english = row.language == "en"
     message = (row.message_en or row.message) if english else row.message
     subject, body = _WORDS["en" if english else "zh"]
     base = base_url.rstrip("/")
-    kind = NOTIFICATION_KINDS.label(row.kind, english)
     return Message(to=row.address,
-                   subject=subject.format(kind=kind, message=message).replace("\n", " "),
+                   subject=subject.format(message=message).replace("\n", " "),
                    body=body.format(name=row.name, message=message,
                                     url=base + (row.link or "/notifications"),
                                     settings=f"{base}/notifications/settings"))
