@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from dataclasses import dataclass, field
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from .server import free_port
 
 
 @dataclass
@@ -51,12 +52,6 @@ class Handler:
                                           email.message_from_bytes(
                                               envelope.content, policy=email.policy.default)))
         return answer
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -289,3 +289,33 @@ def test_whatever_the_server_answers_a_mail_is_sent_at_most_once(db, org, clock)
             if row.status == "pending":
                 assert row.attempts < 3
     walk()
+
+
+def test_a_sender_claiming_while_another_holds_the_rows_takes_none(db, org, clock,
+                                                                    smtp_server):
+    """PostgreSQL, two transactions at once: the second sender's claim waits on the first's
+    row locks, then finds the rows no longer pending and takes none of them."""
+    import threading
+
+    from sqlalchemy import func, text, update
+
+    from ..support.server import wait_until
+    if db.is_sqlite:
+        pytest.skip("SQLite writers queue on one lock: no two claims run at once")
+    handler, port = smtp_server
+    choose(db, "commission", "commission@example.org", now=clock())
+    tell(db, clock, ["commission"])
+    tell(db, clock, ["commission"], kind="escalation")
+    found = []
+    second = threading.Thread(target=lambda: found.append(deliver(db, port, clock)))
+    with db.write() as s:  # the first sender's claim, not yet committed
+        s.execute(update(MailOutbox).values(status="sending", claim="first", claimed_at=clock()))
+        second.start()
+        with db.engine.connect() as watch:
+            wait_until(lambda: watch.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()")) >= 1, what="the second claim waits")
+    second.join(timeout=60)
+    assert (found[0].sent, found[0].retrying, found[0].failed, handler.tries) == (0, 0, 0, 0)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).where(MailOutbox.claim == "first")) == 2
