@@ -28,7 +28,7 @@ def _page(typed: preferences.Choices | None = None, errors: dict | None = None,
         kinds=NOTIFICATION_KINDS.codes, defaults=preferences.DEFAULT_KINDS,
         mail=current_app.config.get("MAIL"),
         counts=outbox.counts(s) if admin else None,
-        failures=outbox.failures(s) if admin else [], interrupted=outbox.INTERRUPTED), status
+        failures=outbox.failures(s) if admin else [], ours=(outbox.INTERRUPTED, outbox.TOO_OLD)), status
 
 
 @bp.get("/notifications/settings")

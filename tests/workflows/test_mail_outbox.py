@@ -319,3 +319,17 @@ def test_a_sender_claiming_while_another_holds_the_rows_takes_none(db, org, cloc
     assert (found[0].sent, found[0].retrying, found[0].failed, handler.tries) == (0, 0, 0, 0)
     with db.session() as s:
         assert s.scalar(select(func.count()).where(MailOutbox.claim == "first")) == 2
+
+
+def test_a_notice_not_sent_within_three_days_is_given_up(db, org, clock, smtp_server):
+    """Mail was off (or the server down) for days: the old notice is not sent late."""
+    handler, port = smtp_server
+    choose(db, "commission", "commission@example.org", now=clock())
+    tell(db, clock, ["commission"])
+    clock.advance(days=2)
+    tell(db, clock, ["commission"], kind="escalation")
+    clock.advance(days=1, minutes=1)
+    assert deliver(db, port, clock).sent == 1
+    assert [(r.status, r.last_error) for r in rows(db)] == [("failed", outbox.TOO_OLD),
+                                                             ("sent", None)]
+    assert [got.subject for got in handler.received] == [f"【代表建议办理系统】{NOTICE[0]}"]

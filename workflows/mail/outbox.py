@@ -7,7 +7,8 @@ become `sending` under this sender's token, so two schedulers never take one row
 claim, sends outside any transaction, then records each outcome: `sent`, or another attempt
 after an exponential backoff, or `failed` after the last attempt (or at once when the server
 refused for good). A row left `sending` by a sender that stopped (a crash between claim and
-outcome) is marked `failed` after `LEASE`, never sent again: a recipient may have it already.
+outcome) is marked `failed` after `LEASE`, never sent again: a recipient may have it already;
+a row still pending after `MAX_AGE` is given up too.
 """
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ BACKOFF = timedelta(minutes=1)  # after the n-th failed attempt: BACKOFF * 2**(n
 BACKOFF_MAX = timedelta(hours=6)
 LEASE = timedelta(minutes=15)
 INTERRUPTED = "发送中断，可能已送达，不再重发 (interrupted while sending; not sent again)"
+# A notice not sent within this (mail was off, or the server down for days) is no news any
+# more: it is given up rather than sent late, all at once, when mail comes back.
+MAX_AGE = timedelta(days=3)
+TOO_OLD = "通知已超过三天未能发送，不再发送 (not sent within three days; given up)"
 
 _N, _U, _P, _O = (Notification.__table__, User.__table__, MailPreference.__table__,
                   MailOutbox.__table__)
@@ -76,6 +81,9 @@ def deliver(db: Database, sender: Sender, clock: Callable[[], datetime], *, base
         session.execute(update(MailOutbox).where(
             MailOutbox.status == "sending", MailOutbox.claimed_at < now - LEASE)
             .values(status="failed", last_error=INTERRUPTED))
+        session.execute(update(MailOutbox).where(
+            MailOutbox.status == "pending", MailOutbox.created_at < now - MAX_AGE)
+            .values(status="failed", last_error=TOO_OLD))
         due = (select(MailOutbox.id).where(MailOutbox.status == "pending",
                                            MailOutbox.next_attempt_at <= now)
                .order_by(MailOutbox.next_attempt_at, MailOutbox.id).limit(batch))
@@ -185,5 +193,5 @@ def failures(session: Session, limit: int = 20) -> list:
         .where(MailOutbox.status == "failed").order_by(MailOutbox.id.desc()).limit(limit)).all()
 
 
-__all__ = ["BACKOFF", "Delivery", "INTERRUPTED", "LEASE", "MAX_ATTEMPTS", "compose", "counts",
-           "deliver", "enqueue", "failures", "job"]
+__all__ = ["BACKOFF", "Delivery", "INTERRUPTED", "LEASE", "MAX_AGE", "MAX_ATTEMPTS", "TOO_OLD",
+           "compose", "counts", "deliver", "enqueue", "failures", "job"]
