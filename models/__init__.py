@@ -13,6 +13,7 @@ from .login import LoginName, LoginSession
 from .password_link import PasswordLink
 from .committee import Committee, CommitteeField, SupervisionActivity
 from .substitution import SavedFilter, Substitution
+from .mail import OUTBOX_STATES, MailOutbox, MailPreference
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
                          Suggestion, SuggestionCoSigner, SuggestionTerms)
@@ -26,6 +27,7 @@ __all__ = [
     "ROLES", "CongressSession", "Deputy", "Division", "LoginFailure", "Unit", "User",
     "LoginName", "LoginSession", "PasswordLink", "Committee", "CommitteeField",
     "SupervisionActivity", "SavedFilter", "Substitution",
+    "OUTBOX_STATES", "MailOutbox", "MailPreference",
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
     "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",
     "SuggestionCoSigner", "SuggestionTerms",

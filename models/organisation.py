@@ -104,6 +104,11 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default="0")
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[Optional[datetime]]
+    # Where notifications chosen for mail go (None: no mail), and the language they are
+    # written in (en, or None: Chinese; the pages' language is the browser's cookie, not the
+    # user's). Both nullable: a backup of an older version restores without them.
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    language: Mapped[Optional[str]] = mapped_column(String(8))
     unit: Mapped[Optional[Unit]] = relationship()
 
 

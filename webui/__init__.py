@@ -19,8 +19,9 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
 
     from . import (admin, assignment_table, auth, banners, bulletin, calendar_settings, cases,
                    committees, csrf, designer, errors, flashes, headers, i18n, inbox, instances,
-                   intake, lanes, notifications, organisation, organisation_import, password_links,
-                   people, saved_filters, substitution, supervision, tasks)
+                   intake, lanes, mail_settings, notifications, organisation,
+                   organisation_import, password_links, people, saved_filters, substitution,
+                   supervision, tasks)
     from . import db as database
     database.init_app(app, db)  # the database and engine, request sessions, /healthz
     csrf.init_app(app)
@@ -35,7 +36,8 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
                    bulletin, committees,  # the bulletin's figures; committees' 对口督办
                    assignment_table, calendar_settings,  # 交办表导入, 时限与日历
                    saved_filters, substitution,  # 保存的筛选, 我的代理
-                   intake):  # 提出建议: deputies submit online
+                   intake,  # 提出建议: deputies submit online
+                   mail_settings):  # 通知设置, linked from the notifications page
         app.register_blueprint(module.bp)
     password_links.init_app(app)  # the one-time link's page, the first-login password change
     errors.init_app(app)

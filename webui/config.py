@@ -2,6 +2,10 @@
 
 Secrets come only from the environment; without SECRET_KEY a development start gets a fresh
 random key (sessions then do not survive restarts).
+
+Mail (`MAIL`, None: off) is configured by JIANYI_SMTP_HOST, JIANYI_SMTP_PORT, JIANYI_SMTP_TLS
+(none | starttls | ssl), JIANYI_SMTP_USERNAME, JIANYI_SMTP_PASSWORD, JIANYI_MAIL_FROM and
+JIANYI_BASE_URL (the start of the links in the mail); without JIANYI_SMTP_HOST nothing is sent.
 """
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from workflows.mail.sender import MailSettings
 
 DEFAULT_DB = "sqlite:///" + str(Path("instance") / "jianyi.db")
 
@@ -34,6 +40,7 @@ def load(app: Flask, test_config: dict | None = None) -> None:
         LOGIN_LOCK_MINUTES=15,
         LOGIN_MAX_ADDRESS_FAILURES=20,  # per client address within LOGIN_LOCK_MINUTES
         PAGE_SIZE=25,
+        MAIL=mail_settings(os.environ),
     )
     for key in ("DATABASE_URL", "SECRET_KEY", "ATTACHMENTS_DIR"):
         if os.environ.get(key):
@@ -45,3 +52,24 @@ def load(app: Flask, test_config: dict | None = None) -> None:
         app.config.update(test_config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+
+def mail_settings(env) -> MailSettings | None:
+    """The SMTP settings from the environment; None (mail off) without JIANYI_SMTP_HOST.
+    A host with a wrong port, TLS mode or sender stops the start with the variable named."""
+    host = env.get("JIANYI_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    port = env.get("JIANYI_SMTP_PORT", "").strip()
+    if port and not (port.isascii() and port.isdigit()):
+        raise ValueError(f"JIANYI_SMTP_PORT must be a port number, not {port!r}")
+    try:
+        return MailSettings(
+            host=host, port=int(port or 0),
+            tls=env.get("JIANYI_SMTP_TLS", "starttls").strip().lower(),
+            username=env.get("JIANYI_SMTP_USERNAME", ""),
+            password=env.get("JIANYI_SMTP_PASSWORD", ""),
+            sender=env.get("JIANYI_MAIL_FROM", "").strip(),
+            base_url=env.get("JIANYI_BASE_URL", "").strip() or MailSettings.base_url)
+    except ValueError as err:
+        raise ValueError(f"mail settings (JIANYI_SMTP_TLS, JIANYI_MAIL_FROM): {err}") from None

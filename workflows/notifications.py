@@ -11,6 +11,7 @@ from models import Notification, ProcessDefinition, ProcessInstance, Suggestion,
 
 from . import labels
 from .case_keys import PROCESS_ID, number_in
+from .mail import outbox
 
 SEND_BACK = {"review": "review_decision", "sign_off": "sign_decision",
              "leader_review": "leader_decision", "review_again": "review_decision",
@@ -30,7 +31,7 @@ _CASE = (select(ProcessInstance.process_id, ProcessDefinition.name, ProcessInsta
                                         == ProcessInstance.process_version_id)
                     & (ProcessDefinition.process_id == ProcessInstance.process_id))
          .where(ProcessInstance.id == bindparam("instance_id")))
-_INSERT = insert(Notification)
+_INSERT = insert(Notification).returning(Notification.id)  # the ids: queued for mail
 _NT = Notification.__table__
 _NOTICE = [bindparam("kind", type_=_NT.c.kind.type), bindparam("message", type_=_NT.c.message.type),
            bindparam("message_en", type_=_NT.c.message_en.type),
@@ -38,19 +39,22 @@ _NOTICE = [bindparam("kind", type_=_NT.c.kind.type), bindparam("message", type_=
 _TO_COLUMNS = ["username", "kind", "message", "message_en", "link", "created_at"]
 # One statement writes a task's notice for each of its candidates (the hook runs in every step).
 _NOTIFY_CANDIDATES = insert(Notification).from_select(
-    _TO_COLUMNS, _CANDIDATES.add_columns(*_NOTICE))
+    _TO_COLUMNS, _CANDIDATES.add_columns(*_NOTICE)).returning(Notification.id)
 _NOTIFY_UNIT_CANDIDATES = insert(Notification).from_select(
-    _TO_COLUMNS, _UNIT_CANDIDATES.add_columns(*_NOTICE))
+    _TO_COLUMNS, _UNIT_CANDIDATES.add_columns(*_NOTICE)).returning(Notification.id)
 
 
 def notify(session: Session, usernames: list[str], kind: str, message: tuple[str, str],
            link: str | None, now: datetime) -> None:
-    """Tell each of `usernames`; `message` is (Chinese, English)."""
+    """Tell each of `usernames` (and queue the mail of those who want it, in the same
+    transaction); `message` is (Chinese, English)."""
     if usernames:
         zh, en = message
-        session.connection().execute(_INSERT, [
+        conn = session.connection()
+        ids = conn.execute(_INSERT, [
             dict(username=u, kind=kind, message=zh[:255], message_en=en[:255], link=link,
-                 created_at=now, read_at=None) for u in usernames])
+                 created_at=now, read_at=None) for u in usernames]).scalars().all()
+        outbox.enqueue(conn, ids)
 
 
 def step_name(bpmn_id: str, name: str | None, subject: str | None) -> tuple[str, str]:
@@ -65,7 +69,7 @@ def on_step(session: Session, result: StepResult) -> None:
         return
     conn = session.connection()
     where = _case_words(conn, result.instance_id)
-    sent_back = False
+    sent_back, ids = False, []
     if result.completed is not None:
         bpmn_id, data = result.completed
         sent_back = data.get(SEND_BACK.get(bpmn_id, ""), "") == "send_back"
@@ -82,9 +86,12 @@ def on_step(session: Session, result: StepResult) -> None:
         notice = {"kind": kind, "message": message[0][:255], "message_en": message[1][:255],
                   "link": link, "now": now, "role": task["candidate_role"]}
         if task["candidate_unit"]:
-            conn.execute(_NOTIFY_UNIT_CANDIDATES, {**notice, "unit": task["candidate_unit"]})
+            found = conn.execute(_NOTIFY_UNIT_CANDIDATES,
+                                 {**notice, "unit": task["candidate_unit"]})
         else:
-            conn.execute(_NOTIFY_CANDIDATES, notice)
+            found = conn.execute(_NOTIFY_CANDIDATES, notice)
+        ids += found.scalars().all()
+    outbox.enqueue(conn, ids)
 
 
 def _case_words(conn, instance_id: int) -> tuple[str, str]:

@@ -62,6 +62,14 @@ def test_the_demo_province_has_every_stage_and_a_login_per_role(db):
         assert [a.username for a in stand_in.substituting] == ["jtt_reviewer"]
         assert any(t.assignee == "jtt_reviewer" for t in tasks.my_tasks(session, stand_in))
         assert session.scalar(select(SavedFilter.name)) == "已逾期"
+        # A few logins have an e-mail address, given after the year's cases: nothing of the
+        # past waits in the mail outbox.
+        from models import MailOutbox
+        from workflows.demo.mail import ADDRESSES
+        addresses = dict(session.execute(select(User.username, User.email)
+                                         .where(User.email.is_not(None))).all())
+        assert addresses == {name: chosen[0] for name, chosen in ADDRESSES.items()}
+        assert session.scalar(select(func.count()).select_from(MailOutbox)) == 0
 
 
 def test_the_demo_shows_a_re_signed_reply_and_unacknowledged_overdue_cases(db):

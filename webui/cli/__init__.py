@@ -1,8 +1,8 @@
 """The `jianyi` command (console script `jianyi = webui.cli:main`; also `python -m webui.cli`).
 
 One module per group of commands: ``process`` (db, bpmn), ``data`` (demo, import, backup, restore,
-check, figures), ``calendar_settings`` (calendar, settings), ``access`` (users, roles, lanes), ``people`` (the
-organisation workbook, one-time password links) and
+check, figures), ``calendar_settings`` (calendar, settings), ``access`` (users, roles, lanes),
+``people`` (the organisation workbook, one-time password links), ``mail`` (the mail outbox) and
 ``serving`` (scheduler, serve); ``common`` holds what several share.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .calendar_settings import calendar_group, settings_group
 from .data import (backup_command, check_command, demo, figures_group, import_workbook,
                    restore_command)
 from .people import people_group
+from .mail import mail_group
 from .process import bpmn, db
 from .serving import scheduler, serve
 
@@ -34,7 +35,7 @@ def main() -> None:
 
 for _command in (db, bpmn, demo, import_workbook, backup_command, restore_command, check_command,
                  calendar_group, settings_group, users_group, roles_group, lanes_group,
-                 figures_group, people_group, scheduler, serve):
+                 figures_group, people_group, scheduler, serve, mail_group):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -12,6 +12,7 @@ import click
 
 from engine.scheduler import make_scheduler, tick
 from workflows import housekeeping
+from workflows.mail import outbox
 
 from .. import create_app
 from .common import warn_calendar
@@ -29,9 +30,17 @@ def scheduler(interval: float, once: bool) -> None:
         with database.session() as session:
             warn_calendar(session)
         click.echo(f"suggestions whose words were counted: {housekeeping(database)}")
+        for job in jobs(app)[1:]:
+            click.echo(f"mails sent: {job(database)}")
         return
-    make_scheduler(database, engine, interval_s=interval, blocking=True,
-                   jobs=[housekeeping]).start()
+    make_scheduler(database, engine, interval_s=interval, blocking=True, jobs=jobs(app)).start()
+
+
+def jobs(app) -> list:
+    """The scheduler's jobs beside the timers: housekeeping, and sending mail when configured
+    (with no SMTP host, notifications stay in the app and nothing is sent)."""
+    settings = app.config["MAIL"]
+    return [housekeeping] + ([outbox.job(settings)] if settings is not None else [])
 
 
 class _Admission:
@@ -79,6 +88,6 @@ def serve(host: str, port: int, workers: int, config_file: str | None,
     app = create_app()
     if with_scheduler:
         make_scheduler(app.extensions["db"], app.extensions["engine"],
-                       interval_s=app.config["SCHEDULER_INTERVAL_S"], jobs=[housekeeping]).start()
+                       interval_s=app.config["SCHEDULER_INTERVAL_S"], jobs=jobs(app)).start()
     app.wsgi_app = _Admission(app.wsgi_app, threads)
     app.run(host=host, port=port, use_reloader=False, threaded=True)

@@ -21,6 +21,7 @@ from ..users import create_user
 from . import people
 from .committees import education_committee
 from .intake import submitted_online
+from . import mail
 from .stages import run_stage
 from .substitution import absent_reviewer_and_saved_filter
 from .stories import (co_units_ahead_of_the_lead, key_suggestion_with_midyear_report, merged_case,
@@ -128,4 +129,5 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
         pass
     education_committee(session, now)  # a special committee supervising its field (对口督办)
     absent_reviewer_and_saved_filter(session, now)  # 代理 and a saved inbox filter
+    mail.give_addresses(session, now)  # a few logins with an address and their mail choices
     return LOGINS
