@@ -10,6 +10,7 @@ from .lanes import LaneRule, StartPermission
 from .organisation import (ROLE_NAMES, ROLES, CongressSession, Deputy, Division, LoginFailure,
                            Role, Unit, User)
 from .login import LoginName, LoginSession
+from .publication import PUBLICATION_STATES, Publication, PublicationTerm
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
                          Suggestion, SuggestionCoSigner, SuggestionTerms)
@@ -25,4 +26,5 @@ __all__ = [
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
     "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",
     "SuggestionCoSigner", "SuggestionTerms",
+    "PUBLICATION_STATES", "Publication", "PublicationTerm",
 ]
