@@ -29,6 +29,8 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     instances.init_app(app)  # the header's 新建案件 link
     for module in (inbox, tasks, cases, instances, notifications, supervision, designer, lanes, admin):
         app.register_blueprint(module.bp)
+    from . import public, publication  # 办理结果公开: the commission's review, the public page
+    app.register_blueprint(publication.bp), app.register_blueprint(public.bp)
     errors.init_app(app)
     flashes.init_app(app)
     return app
