@@ -18,6 +18,7 @@ from models import CongressSession, Deputy, Division, Suggestion, Unit, User
 
 from .. import make_engine, process_settings, seed_defaults, suggestions
 from ..users import create_user
+from .publication import publish_replies
 from .stages import run_stage
 from .stories import (co_units_ahead_of_the_lead, key_suggestion_with_midyear_report, merged_case,
                       rehandled_and_re_signed, resolved_escalation)
@@ -114,6 +115,7 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
                 deputies[0], deputies[1], paper_deputy, meeting)
     co_units_ahead_of_the_lead(session, engine, clock, commission, congress, deputies[2],
                                number + 7, meeting)
+    publish_replies(session, engine, clock, congress, commission, deputies[3], number + 9, meeting)
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
