@@ -4,11 +4,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from . import assign_bench, engine_bench, kill, supervision_bench, web_bench
+from . import assign_bench, engine_bench, kill, publication_bench, supervision_bench, web_bench
 
 SUITES = {"engine": engine_bench.main, "web": web_bench.main,
           "supervision": supervision_bench.main, "assign": assign_bench.main,
-          "kill": kill.main}
+          "kill": kill.main, "publication": publication_bench.main}
 
 
 def main(argv: list[str]) -> None:

@@ -96,6 +96,14 @@ def _names(session: Session, text: str, deputies: list[Deputy], reply: Reply) ->
     return names
 
 
+def _kind(value: str, person: str) -> str:
+    """The kind of a value that is always masked: the contact person, else a phone number."""
+    if value == person:
+        return "name"
+    found = redaction.detect(value)
+    return found[0].kind if found else "landline"
+
+
 def review(session: Session, reply_id: int) -> Review:
     """What the commission sees of a reply before deciding: its findings and choices."""
     reply = _reply(session, reply_id)
@@ -105,8 +113,8 @@ def review(session: Session, reply_id: int) -> Review:
     text = reply.answer_text
     findings = redaction.detect(text, _names(session, text, deputies, reply))
     always = {reply.contact_person, reply.contact_phone} | {d.phone for d in deputies if d.phone}
-    forced = [Finding("name" if v == reply.contact_person else "mobile", 0, 0, v)
-              for v in always if v and len(v.strip()) >= 2]
+    forced = [Finding(_kind(v, reply.contact_person), 0, 0, v)
+              for v in sorted(always - {None}) if len(v.strip()) >= 2]
     choices, seen = [], set()
     for f in [*redaction.distinct(findings), *forced]:
         if f.text in seen:
