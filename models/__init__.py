@@ -10,7 +10,7 @@ from .lanes import LaneRule, StartPermission
 from .organisation import (ROLE_NAMES, ROLES, CongressSession, Deputy, Division, LoginFailure,
                            Role, Unit, User)
 from .login import LoginName, LoginSession
-from .publication import PUBLICATION_STATES, Publication, PublicationTerm
+from .publication import PUBLICATION_STATES, Publication, PublicationIndex
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
                          Suggestion, SuggestionCoSigner, SuggestionTerms)
@@ -26,5 +26,5 @@ __all__ = [
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
     "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",
     "SuggestionCoSigner", "SuggestionTerms",
-    "PUBLICATION_STATES", "Publication", "PublicationTerm",
+    "PUBLICATION_STATES", "Publication", "PublicationIndex",
 ]

@@ -1,15 +1,16 @@
 """办理结果公开: a reply's publication, reviewed by the commission, and the public search index.
 
 The published text is kept here, beside the reply and never in it: the reply stays what the
-unit issued. `publication_term` holds the two-character terms (bigrams) of a published reply's
-title and public text, so the public search reads an index instead of scanning every text.
+unit issued. `publication_index` holds, for every two-character term (bigram) of the published
+replies' titles and texts and every filter value, the set of replies holding it, so the public
+search combines a few sets instead of scanning every text.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -45,12 +46,14 @@ class Publication(Base):
     published_at: Mapped[Optional[datetime]]
 
 
-class PublicationTerm(Base):
-    """One bigram of a published reply (`workflows.public_search.term_code`)."""
+class PublicationIndex(Base):
+    """One entry of the public search's index: the set of published replies (by publication
+    id) holding a bigram (key "t:" + the two characters) or a filter's value ("s:" session id,
+    "u:" unit id, "f:" field, "all" every one), as a bitmap (bit n is publication n),
+    zlib-compressed and in base64, so that backups, which write rows as JSON, carry it
+    (`workflows.public_search`)."""
 
-    __tablename__ = "publication_term"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __tablename__ = "publication_index"
 
-    term: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    publication_id: Mapped[int] = mapped_column(ForeignKey("publication.id"), primary_key=True,
-                                                autoincrement=False)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    bits: Mapped[str] = mapped_column(Text)

@@ -1,5 +1,5 @@
 """publication of handling results (办理结果公开): the commission's decision on each reply marked
-for publication, the text it published, and the public search's bigram index
+for publication, the text it published, and the public search's index (bitmaps of bigrams and filter values)
 
 Revision ID: 0018_publication
 Revises: 0014_lanes_and_roles
@@ -46,18 +46,15 @@ def upgrade() -> None:
     op.create_index('ix_publication_status_id', 'publication', ['status', 'id'])
     op.create_index(op.f('ix_publication_suggestion_id'), 'publication', ['suggestion_id'])
     op.create_table(
-        'publication_term',
-        sa.Column('term', sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column('publication_id', sa.Integer(), autoincrement=False, nullable=False),
-        sa.ForeignKeyConstraint(['publication_id'], ['publication.id'],
-                                name=op.f('fk_publication_term_publication_id_publication')),
-        sa.PrimaryKeyConstraint('term', 'publication_id', name=op.f('pk_publication_term')),
-        sqlite_with_rowid=False,
+        'publication_index',
+        sa.Column('key', sa.String(length=80), nullable=False),
+        sa.Column('bits', sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_publication_index')),
     )
 
 
 def downgrade() -> None:
-    op.drop_table('publication_term')
+    op.drop_table('publication_index')
     op.drop_index(op.f('ix_publication_suggestion_id'), table_name='publication')
     op.drop_index('ix_publication_status_id', table_name='publication')
     op.drop_table('publication')
