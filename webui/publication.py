@@ -56,7 +56,9 @@ def review(reply_id: int):
 def decide(reply_id: int):
     """Publish (with the ticked findings masked), withhold or withdraw, with a reason."""
     data = _review(reply_id)
-    decision = params.code(request.form, "decision", DECISIONS) or "approve"
+    decision = params.code(request.form, "decision", DECISIONS)
+    if not decision:  # a form posted without its button decides nothing
+        params.bad_request(_("参数 {name} 的值无效。", name="decision"))
     ticked = {int(v) for v in request.form.getlist("mask")
               if v.isascii() and v.isdigit() and int(v) < len(data.choices)}
     typed = {"ticked": ticked, "decision": decision,

@@ -66,7 +66,7 @@ def test_refusals_keep_what_was_typed(replies, login_as):
     response = commission.post(f"/publication/replies/{shown}", {
         "decision": "approve", "public_text": "长" * 20_001, "reason": "留着的理由"})
     assert response.status_code == 400 and "留着的理由" in response.get_data(as_text=True)
-    for bad in ({"decision": "publish_all"}, {"decision": "\x00"}):
+    for bad in ({"decision": "publish_all"}, {"decision": "\x00"}, {}, {"decision": ""}):
         assert commission.post(f"/publication/replies/{shown}", bad).status_code == 400
     # hostile ticks are ignored, not an error
     assert commission.post(f"/publication/replies/{shown}", {
