@@ -4,12 +4,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from . import (assign_bench, bulletin_bench, engine_bench, kill, people_bench, supervision_bench,
-               web_bench)
+from . import (assign_bench, bulletin_bench, engine_bench, kill, people_bench, publication_bench,
+               supervision_bench, web_bench)
 
 SUITES = {"engine": engine_bench.main, "web": web_bench.main,
           "supervision": supervision_bench.main, "assign": assign_bench.main,
-          "kill": kill.main, "people": people_bench.main, "bulletin": bulletin_bench.main}
+          "kill": kill.main, "people": people_bench.main, "bulletin": bulletin_bench.main,
+          "publication": publication_bench.main}
 
 
 def main(argv: list[str]) -> None:

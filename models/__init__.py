@@ -14,6 +14,7 @@ from .password_link import PasswordLink
 from .committee import Committee, CommitteeField, SupervisionActivity
 from .substitution import SavedFilter, Substitution
 from .mail import OUTBOX_STATES, MailOutbox, MailPreference
+from .publication import PUBLICATION_STATES, Publication, PublicationIndex
 from .suggestion import (ASSIGNMENT_ROLES, MODES, Assignment, Consultation, CoOpinion, Escalation,
                          Extension, Feedback, FollowUp, ProgressReport, Reply, ReturnRequest,
                          Suggestion, SuggestionCoSigner, SuggestionTerms)
@@ -31,4 +32,5 @@ __all__ = [
     "ASSIGNMENT_ROLES", "MODES", "Assignment", "Consultation", "CoOpinion", "Escalation",
     "Extension", "Feedback", "FollowUp", "ProgressReport", "Reply", "ReturnRequest", "Suggestion",
     "SuggestionCoSigner", "SuggestionTerms",
+    "PUBLICATION_STATES", "Publication", "PublicationIndex",
 ]

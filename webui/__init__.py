@@ -20,8 +20,8 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     from . import (admin, assignment_table, auth, banners, bulletin, calendar_settings, cases,
                    committees, csrf, designer, errors, flashes, headers, i18n, inbox, instances,
                    intake, lanes, mail_settings, notifications, organisation,
-                   organisation_import, password_links, people, saved_filters, substitution,
-                   supervision, tasks)
+                   organisation_import, password_links, people, public, publication, saved_filters,
+                   substitution, supervision, tasks)
     from . import db as database
     database.init_app(app, db)  # the database and engine, request sessions, /healthz
     csrf.init_app(app)
@@ -37,7 +37,8 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
                    assignment_table, calendar_settings,  # 交办表导入, 时限与日历
                    saved_filters, substitution,  # 保存的筛选, 我的代理
                    intake,  # 提出建议: deputies submit online
-                   mail_settings):  # 通知设置, linked from the notifications page
+                   mail_settings,  # 通知设置, linked from the notifications page
+                   publication, public):  # 办理结果公开: the commission's review, the public page
         app.register_blueprint(module.bp)
     password_links.init_app(app)  # the one-time link's page, the first-login password change
     errors.init_app(app)

@@ -22,6 +22,7 @@ from . import people
 from .committees import education_committee
 from .intake import submitted_online
 from . import mail
+from .publication import publish_replies
 from .stages import run_stage
 from .substitution import absent_reviewer_and_saved_filter
 from .stories import (co_units_ahead_of_the_lead, key_suggestion_with_midyear_report, merged_case,
@@ -124,6 +125,7 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
     co_units_ahead_of_the_lead(session, engine, clock, commission, congress, deputies[2],
                                number + 7, meeting)
     submitted_online(session, engine, deputies)  # 提出建议: drafts and a submission online
+    publish_replies(session, engine, clock, congress, commission, deputies[3], number + 9, meeting)
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
