@@ -19,6 +19,8 @@ from sqlalchemy import select
 
 from models import Assignment, AuditEvent, CongressSession, Suggestion, Unit, User
 
+from workflows import congress_sessions
+
 from . import db, params
 from .auth import roles_required
 from .i18n import gettext as _
@@ -37,7 +39,7 @@ def staging_dir() -> Path:
 
 
 def _congresses():
-    return db.session().scalars(select(CongressSession).order_by(CongressSession.id.desc())).all()
+    return congress_sessions.newest_first(db.session())
 
 
 def _upload_page(errors=None, chosen=None, status: int = 200):

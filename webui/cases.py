@@ -16,7 +16,7 @@ from models import (CongressSession, Deputy, Feedback, HumanTask, ProcessInstanc
 from models.text import clean
 from models.vocabulary import FIELDS
 from workflows import cases as case_rules
-from workflows import deputies, merging, replies, reports, similarity, suggestions
+from workflows import congress_sessions, deputies, merging, replies, reports, similarity, suggestions
 from workflows import instances as instance_rules
 from workflows import text as text_rules
 from workflows.errors import DomainError
@@ -141,7 +141,7 @@ def _fields() -> dict[str, str]:
 def register():
     """登记: the commission registers a suggestion; its case starts at `assign`."""
     s = db.session()
-    congress = s.scalars(select(CongressSession).order_by(CongressSession.id.desc())).first()
+    congress = congress_sessions.latest(s)
     deputies = s.scalars(select(Deputy).order_by(Deputy.id)).all()
     next_number = (s.scalar(select(func.max(Suggestion.number)).where(
         Suggestion.congress_session_id == congress.id)) or 0) + 1 if congress else 1

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from models import CongressSession, Deputy, Division, Unit, User
 from models.vocabulary import UNIT_KINDS
-from workflows import organisation
+from workflows import congress_sessions, organisation
 from workflows.organisation import OrganisationError
 
 from . import db, params
@@ -130,8 +130,7 @@ DEPUTIES = Kind(
 
 # ---- congress sessions ----
 def _sessions(s, search):
-    query = select(CongressSession).order_by(CongressSession.congress.desc(),
-                                             CongressSession.meeting.desc())
+    query = congress_sessions.newest_first_query()
     if search:
         query = query.where(like(CongressSession.name, search))
     return [_Row(c.id, name=c.name, congress=c.congress, meeting=c.meeting, year=c.year,

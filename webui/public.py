@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from models import CongressSession, Unit, vocabulary
-from workflows import public_search
+from models import Unit, vocabulary
+from workflows import congress_sessions, public_search
 from workflows.public_search import Filters
 
 from . import db, params
@@ -40,6 +40,6 @@ def index():
     return render_template(
         "public/index.html", query=query, filters=filters, page=page, pages=pages, total=total,
         results=results, problem=label(problem) if problem else None,
-        sessions=s.scalars(select(CongressSession).order_by(CongressSession.id.desc())).all(),
+        sessions=congress_sessions.newest_first(s),
         units=s.scalars(select(Unit).order_by(Unit.id)).all(), fields=vocabulary.FIELDS,
         answer_classes=vocabulary.ANSWER_CLASSES), 400 if problem else 200

@@ -10,9 +10,9 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import CongressSession, Unit
+from models import Unit
 from models.vocabulary import FIELDS
-from workflows import ledger, reports, similarity
+from workflows import congress_sessions, ledger, reports, similarity
 from workflows.statistics import Filters
 
 from . import db, params
@@ -41,7 +41,7 @@ def current_filters() -> Filters:
 def _options():
     s = db.session()
     return {
-        "sessions": s.scalars(select(CongressSession).order_by(CongressSession.id.desc())).all(),
+        "sessions": congress_sessions.newest_first(s),
         "fields": FIELDS.labels(english=locale() == "en"),
         "units": s.scalars(select(Unit).order_by(Unit.id)).all(),
     }

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from models import Assignment, CongressSession, Suggestion, User
 
-from . import statistics
+from . import congress_sessions, statistics
 from .statistics import Filters, Figures
 
 
@@ -102,18 +102,8 @@ class Bulletin:
                        self.previous and self.previous.first_very_satisfied_rate)
 
 
-def sessions(session: Session) -> list[CongressSession]:
-    """Every congress session, latest first."""
-    return list(session.scalars(select(CongressSession).order_by(
-        CongressSession.congress.desc(), CongressSession.meeting.desc())))
-
-
-def previous_session(session: Session, current: CongressSession) -> CongressSession | None:
-    """The session before `current` (届 and 次 in order), if any."""
-    return session.scalars(select(CongressSession).where(
-        tuple_(CongressSession.congress, CongressSession.meeting)
-        < tuple_(current.congress, current.meeting))
-        .order_by(CongressSession.congress.desc(), CongressSession.meeting.desc())).first()
+sessions = congress_sessions.newest_first  # every congress session, the newest first
+previous_session = congress_sessions.before  # the session before a session, if any
 
 
 def session_figures(session: Session, congress: CongressSession, now: datetime) -> SessionFigures:

@@ -19,7 +19,7 @@ from models import (AuditEvent, CongressSession, Deputy, HumanTask, ProcessInsta
                     Suggestion, User)
 from models.vocabulary import FIELDS
 
-from . import cosign, notifications, suggestions, text
+from . import congress_sessions, cosign, notifications, suggestions, text
 from .errors import DomainError
 
 PROCESS_ID = "intake"
@@ -145,7 +145,7 @@ def register_intake(call: OperatorCall) -> dict[str, int]:
     lead = lead_of(session, call.instance_id)
     if lead is None:
         raise DomainError("领衔代表已不存在 (the lead deputy no longer exists)")
-    congress = session.scalars(select(CongressSession).order_by(CongressSession.id.desc())).first()
+    congress = congress_sessions.latest(session)
     if congress is None:
         raise DomainError("尚未设置届次 (no congress session set up)")
     number = (session.scalar(select(func.max(Suggestion.number)).where(

@@ -174,3 +174,17 @@ def test_the_demo_has_a_committee_member_and_a_supervision_activity(db):
         assert session.scalar(select(AuditEvent.actor).where(
             AuditEvent.action == "supervision_activity",
             AuditEvent.instance_id == suggestion.instance_id)) == "committee"
+
+
+def test_the_demo_bulletin_compares_the_year_with_the_one_before(db):
+    """`make run` shows the bulletin's figures (公报数据) beside last year's, with research."""
+    from workflows import bulletin, congress_sessions
+    with db.write() as session:
+        demo.load(session)
+    with db.session() as session:
+        latest = congress_sessions.latest(session)
+        figures = bulletin.bulletin(session, latest, datetime.now(timezone.utc))
+        assert figures.previous is not None
+        assert figures.previous.suggestions > figures.current.suggestions  # 无调研不建议
+        assert figures.research_share_points > 0 and figures.current.from_research > 0
+        assert figures.previous.first_rated > 0 and figures.very_satisfied_points is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 
 from engine.consistency import check_audit, check_instances, check_versions
 from models import CongressSession, Database
@@ -18,6 +18,8 @@ from models.backup import BackupError, backup, restore
 from models.migrations import upgrade
 from workflows.statistics import refresh_facts
 from workflows.users import by_username
+
+from workflows import congress_sessions
 
 from .. import create_app
 from .common import warn_calendar
@@ -62,7 +64,7 @@ def import_workbook(workbook: str, congress_session_id: int | None, username: st
     database: Database = app.extensions["db"]
     data = open(workbook, "rb").read()
     with database.write() as session:
-        query = select(CongressSession).order_by(CongressSession.id.desc())
+        query = congress_sessions.newest_first_query()
         if congress_session_id is not None:
             query = query.where(CongressSession.id == congress_session_id)
         congress = session.scalars(query).first()

@@ -18,10 +18,10 @@ from models import CongressSession, Deputy, Division, Suggestion, Unit, User
 
 from .. import make_engine, process_settings, seed_defaults, suggestions
 from ..users import create_user
-from . import people
+from . import mail, people
 from .committees import education_committee
 from .intake import submitted_online
-from . import mail
+from .previous_session import previous_session
 from .publication import publish_replies
 from .stages import run_stage
 from .substitution import absent_reviewer_and_saved_filter
@@ -126,6 +126,7 @@ def load(session: Session, now: datetime | None = None, seed: int = 2026) -> lis
                                number + 7, meeting)
     submitted_online(session, engine, deputies)  # 提出建议: drafts and a submission online
     publish_replies(session, engine, clock, congress, commission, deputies[3], number + 9, meeting)
+    previous_session(session, congress, deputies, meeting)  # last year's, for the bulletin
     clock.now = now
     while engine.fire_due_timers(session, now):  # the reminders and escalations of the year
         pass
