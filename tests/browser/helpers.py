@@ -54,7 +54,7 @@ class Person:
         page.goto(f"{self.base}/register")
         page.fill("#title", title)
         page.fill("#body", body)
-        page.fill("#field", field)
+        page.select_option("#field", field)
         page.select_option("#lead_deputy", label=DEPUTY)
         if shot:
             self.shot(shot)

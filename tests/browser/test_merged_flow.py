@@ -18,7 +18,7 @@ def _register(person, title, deputy_label):
     page.goto(f"{person.base}/register")
     page.fill("#title", title)
     page.fill("#body", title + "，建议统筹规划。")
-    page.fill("#field", "交通")
+    page.select_option("#field", "交通")
     page.select_option("#lead_deputy", label=deputy_label)
     page.click("#register")
     page.wait_for_selector("#task-form")
