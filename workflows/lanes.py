@@ -68,7 +68,7 @@ DEFAULT_RULES = (
     Rule("unit_handling", "CoUnit", "unit_role", "unit_handler", "co_unit.unit"),
     Rule("unit_handling", "ProvincialLeader", "person", "provincial_leader", "supervising_leader"),
     Rule("unit_handling", deputies.DEPUTY_LANE, "lead_deputy"),
-    # 代表提出建议 (bpmn/intake.bpmn, migration 0016_intake)
+    # 代表提出建议 (bpmn/intake.bpmn, migration 0018_intake)
     Rule("intake", "提出代表", "initiator"),
     Rule("intake", "联名代表", "person", None, "co_signer.username"),
     Rule("intake", "Commission", "role", "commission"),

@@ -60,7 +60,7 @@ def test_the_migration_seeds_the_rows_the_code_seeds():
     from workflows.starting import DEFAULT_START
     versions = Path(__file__).resolve().parents[2] / "models/migrations/versions"
     modules = []
-    for name in ("0014_lanes_and_roles", "0016_intake"):
+    for name in ("0014_lanes_and_roles", "0018_intake"):
         spec = importlib.util.spec_from_file_location(f"m{name}", versions / f"{name}.py")
         modules.append(importlib.util.module_from_spec(spec))
         spec.loader.exec_module(modules[-1])

@@ -6,8 +6,8 @@ The rows are written here literally (migrations import no application code);
 tests/models/test_migrations.py checks that 0014's rows and these equal
 workflows.lanes.DEFAULT_RULES and workflows.starting.DEFAULT_START.
 
-Revision ID: 0016_intake
-Revises: 0020_substitution_filters
+Revision ID: 0018_intake
+Revises: 0017_substitution_filters
 """
 from datetime import datetime, timezone
 
@@ -15,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016_intake'
-down_revision = '0020_substitution_filters'
+revision = '0018_intake'
+down_revision = '0017_substitution_filters'
 branch_labels = None
 depends_on = None
 

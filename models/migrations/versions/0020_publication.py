@@ -1,16 +1,16 @@
 """publication of handling results (办理结果公开): the commission's decision on each reply marked
 for publication, the text it published, and the public search's index (bitmaps of bigrams and filter values)
 
-Revision ID: 0018_publication
-Revises: 0021_notification_delivery
+Revision ID: 0020_publication
+Revises: 0019_notification_delivery
 """
 from alembic import op
 import sqlalchemy as sa
 import models.base
 
 
-revision = '0018_publication'
-down_revision = '0021_notification_delivery'
+revision = '0020_publication'
+down_revision = '0019_notification_delivery'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ committee (name) with the fields it covers (committee_field), app_user.committee
 members, supervision_activity (督办活动: date, form, participants, notes) on a suggestion, and
 suggestion.from_research (通过专题调研形成, the bulletin's share; existing rows: false).
 
-Revision ID: 0019_committee_supervision
+Revision ID: 0016_committee_supervision
 Revises: 0015_people
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0019_committee_supervision'
+revision = '0016_committee_supervision'
 down_revision = '0015_people'
 branch_labels = None
 depends_on = None

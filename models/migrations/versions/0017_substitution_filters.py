@@ -1,15 +1,15 @@
 """substitution during absence (代理), saved inbox filters, and the reply's signer (签发人)
 
-Revision ID: 0020_substitution_filters
-Revises: 0019_committee_supervision
+Revision ID: 0017_substitution_filters
+Revises: 0016_committee_supervision
 """
 from alembic import op
 import sqlalchemy as sa
 import models.base
 
 
-revision = '0020_substitution_filters'
-down_revision = '0019_committee_supervision'
+revision = '0017_substitution_filters'
+down_revision = '0016_committee_supervision'
 branch_labels = None
 depends_on = None
 

@@ -1,16 +1,16 @@
 """Notifications by mail: app_user.email and .language, mail_preference (which kinds a user
 receives by mail) and mail_outbox (the notices waiting to be sent, sent or given up)
 
-Revision ID: 0021_notification_delivery
-Revises: 0016_intake
+Revision ID: 0019_notification_delivery
+Revises: 0018_intake
 """
 from alembic import op
 import sqlalchemy as sa
 import models.base
 
 
-revision = '0021_notification_delivery'
-down_revision = '0016_intake'
+revision = '0019_notification_delivery'
+down_revision = '0018_intake'
 branch_labels = None
 depends_on = None
 
