@@ -125,10 +125,17 @@ def diagram(instance_id: int, filename: str):
     return stored_file(state.files[filename], filename)
 
 
+# Processes with their own entry in the header (登记建议, 提出建议): 新建案件 is not shown for them
+# alone, or a deputy would see two links that start the same thing.
+OWN_ENTRY = (SUGGESTION, "intake")
+
+
 def can_start() -> bool:
-    """For the header: has this user a process to start? (Asked once per request.)"""
+    """For the header: has this user a process to start that has no entry of its own? (Asked
+    once per request.)"""
     if "can_start" not in g:
-        g.can_start = current_user.is_authenticated and bool(_startable())
+        g.can_start = current_user.is_authenticated and any(
+            pid not in OWN_ENTRY for pid, _name in _startable())
     return g.can_start
 
 

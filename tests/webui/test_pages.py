@@ -296,3 +296,13 @@ def test_registration_offers_the_fixed_field_list_and_keeps_what_was_typed(login
     assert "须从列表中选择" in html and "关于某事的建议" in html
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Suggestion)) == 0
+
+
+def test_a_deputys_header_has_one_way_to_submit_and_no_substitution(login_as):
+    """提出建议 is the deputy's entry; 新建案件 would start the same process a second way, and a
+    deputy names no substitute (their tasks are their own)."""
+    html = login_as("dep_1").get("/inbox").get_data(as_text=True)
+    assert 'id="intake-link"' in html
+    assert 'id="new-case-link"' not in html and 'id="my-substitutions"' not in html
+    assert 'id="my-substitutions"' in login_as("transport_reviewer").get("/inbox").get_data(
+        as_text=True)
