@@ -17,11 +17,11 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     app = Flask(__name__)
     config.load(app, test_config)
 
-    from . import (admin, assignment_table, auth, banners, bulletin, calendar_settings, cases,
-                   committees, csrf, designer, errors, flashes, headers, i18n, inbox, instances,
-                   intake, lanes, mail_settings, notifications, organisation,
-                   organisation_import, password_links, people, public, publication, saved_filters,
-                   substitution, supervision, tasks)
+    from . import (admin, admin_home, assignment_table, auth, banners, bulletin,
+                   calendar_settings, cases, committee_admin, committees, csrf, designer,
+                   errors, flashes, headers, i18n, inbox, instances, intake, lanes, mail_settings,
+                   notifications, organisation, organisation_import, password_links, people,
+                   public, publication, saved_filters, substitution, supervision, tasks)
     from . import db as database
     database.init_app(app, db)  # the database and engine, request sessions, /healthz
     csrf.init_app(app)
@@ -31,8 +31,9 @@ def create_app(test_config: dict | None = None, db: Database | None = None) -> F
     banners.init_app(app)  # the missing-calendar-year warning for commission and admins
     instances.init_app(app)  # the header's 新建案件 link
     for module in (inbox, tasks, cases, instances, notifications, supervision, designer, lanes,
-                   admin,
+                   admin, admin_home,  # roles; the administrator's home (管理)
                    organisation, people, organisation_import,  # units, deputies, users, import
+                   committee_admin,  # 专门委员会 in the organisation administration
                    bulletin, committees,  # the bulletin's figures; committees' 对口督办
                    assignment_table, calendar_settings,  # 交办表导入, 时限与日历
                    saved_filters, substitution,  # 保存的筛选, 我的代理

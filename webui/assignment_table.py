@@ -2,7 +2,7 @@
 the .xlsx, sees the dry run (what would be assigned, or every bad cell), and confirms.
 
 The confirmation imports exactly the file that was checked: it is kept server-side under a random
-token bound to the uploader (``workflows.assignment_table.staging``), and the import is the one
+token bound to the uploader (``workflows.staging``), and the import is the one
 `jianyi import` runs (``import_assignments``). openpyxl is imported when a page needs it, as
 the CLI does, so other commands start without it.
 """
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from io import BytesIO
-from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user
 from sqlalchemy import select
@@ -25,17 +24,11 @@ from . import db, params
 from .auth import roles_required
 from .i18n import gettext as _
 from .i18n import label
+from .staged_uploads import staging_dir
 
 bp = Blueprint("assignment_table", __name__, url_prefix="/assignment-table")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def staging_dir() -> Path:
-    """Kept uploads: STAGING_DIR, else beside the attachments (never inside: backups copy
-    every file there)."""
-    configured = current_app.config.get("STAGING_DIR")
-    return Path(configured) if configured else \
-        Path(current_app.config["ATTACHMENTS_DIR"]).parent / "staged-imports"
+PURPOSE = "assignment_table"  # its kept uploads (workflows.staging)
 
 
 def _congresses():
@@ -44,7 +37,7 @@ def _congresses():
 
 def _upload_page(errors=None, chosen=None, status: int = 200):
     from workflows.assignment_table import MAX_ROWS
-    from workflows.assignment_table.staging import MAX_BYTES
+    from workflows.staging import MAX_BYTES
     congresses = _congresses()
     return render_template("assignment_table/upload.html", congresses=congresses,
                            chosen=chosen or (congresses[0].id if congresses else None),
@@ -74,7 +67,7 @@ def check():
     """The dry run: every bad cell, or the rows and what each would be assigned, with the
     confirmation form (the kept upload's token and sha256)."""
     from workflows.assignment_table import check_table, error_report
-    from workflows.assignment_table.staging import MAX_BYTES, size_problem, stage
+    from workflows.staging import MAX_BYTES, size_problem, stage
     chosen = params.integer(request.form, "congress_session")
     congress = db.session().get(CongressSession, chosen) if chosen else None
     if congress is None:
@@ -88,9 +81,10 @@ def check():
     rows, errors = check_table(db.session(), data, congress)
     with db.write() as s:
         kept = error_report(errors) if errors else data
-        staged = stage(staging_dir(), kept, username=current_user.username,
-                       congress_session_id=congress.id, filename=upload.filename,
-                       now=db.now(), kind="report" if errors else "table")
+        staged = stage(staging_dir(), kept, purpose=PURPOSE, username=current_user.username,
+                       filename=upload.filename, now=db.now(),
+                       kind="report" if errors else "table",
+                       details={"congress_session_id": congress.id})
         s.add(AuditEvent(at=db.now(), actor=current_user.username,
                          action="assignment_table_checked",
                          detail={"sha256": hashlib.sha256(data).hexdigest(), "rows": len(rows),
@@ -106,8 +100,8 @@ def check():
 def report(token: str):
     """The error report (行号, 列, 值, 问题) of the uploader's last refused file, as
     `jianyi import --errors` writes it."""
-    from workflows.assignment_table.staging import report as kept_report
-    data = kept_report(staging_dir(), token, username=current_user.username, now=db.now())
+    from workflows.staging import report as kept_report
+    data = kept_report(staging_dir(), token, purpose=PURPOSE, username=current_user.username, now=db.now())
     if data is None:
         abort(404)
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True,
@@ -120,15 +114,15 @@ def confirm():
     """Import the kept upload the page was shown; refused if it is not this user's, was
     imported already, expired or changed."""
     from workflows.assignment_table import import_assignments
-    from workflows.assignment_table.staging import StagingError, take
+    from workflows.staging import StagingError, take
     try:
         staged, data = take(staging_dir(), request.form.get("token", ""),
-                            request.form.get("sha256", ""), username=current_user.username,
-                            now=db.now())
+                            request.form.get("sha256", ""), purpose=PURPOSE,
+                            username=current_user.username, now=db.now())
     except StagingError as err:
         return _upload_page({"table": label(str(err))}, status=409)
     with db.write() as s:
-        congress = s.get(CongressSession, staged.congress_session_id)
+        congress = s.get(CongressSession, staged.details.get("congress_session_id") or 0)
         user = s.scalar(select(User).where(User.username == current_user.username))
         if congress is None or user is None:
             abort(409)

@@ -2,42 +2,49 @@
 rows and the errors by cell → confirm. The template and the error report are downloads.
 Administrators only; the import is all or nothing and audited (`workflows.organisation_table`).
 
-The confirm step posts the file back (base64 in a hidden field, with its SHA-256) and the import
-runs again from the start: nothing is kept on the server between the two steps, and nothing the
-dry run found is trusted.
+As on the assignment table's page, the checked workbook is kept server-side under a random token
+bound to its uploader (``workflows.staging``); the confirmation imports exactly those bytes,
+once, and runs every check again (the database may have changed since the dry run).
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
+from io import BytesIO
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+                   send_file, url_for)
 from flask_login import current_user
 
 from workflows.errors import DomainError
 from workflows.organisation_table import SHEETS, import_organisation, template_workbook
+from workflows.staging import MAX_BYTES, StagingError, size_problem, stage, take
+from workflows.staging import report as kept_report
 from workflows.workbook_files import error_report
 
-from . import db, params
+from . import db
 from .auth import roles_required
 from .i18n import gettext as _, label
+from .staged_uploads import staging_dir
 
 bp = Blueprint("org_import", __name__, url_prefix="/admin/organisation")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_FILE = 8 * 1024 * 1024
+PURPOSE = "organisation"  # its kept uploads (workflows.staging)
 
 
 def _download(data: bytes, name: str) -> Response:
-    return Response(data, mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+def _page(status: int = 200, error: str | None = None, **values):
+    if error:
+        flash(error, "error")
+    return render_template("admin/import.html", outcome=None, **values), status
 
 
 @bp.get("/import")
 @roles_required("admin")
 def upload():
     """Administrators: the upload form and the template."""
-    return render_template("admin/import.html", outcome=None)
+    return _page()
 
 
 @bp.get("/template.xlsx")
@@ -47,49 +54,69 @@ def template():
     return _download(template_workbook(), "organisation-template.xlsx")
 
 
-def _file() -> bytes:
-    """The uploaded workbook, or the one posted back by the confirm step."""
-    if "file" in request.files and request.files["file"].filename:
-        data = request.files["file"].read(MAX_FILE + 1)
-    else:
-        encoded = request.form.get("workbook", "")
-        try:
-            data = base64.b64decode(encoded, validate=True)
-        except (binascii.Error, ValueError):
-            params.bad_request(_("上传的文件无效，请重新选择文件。"))
-        if hashlib.sha256(data).hexdigest() != request.form.get("digest", ""):
-            params.bad_request(_("上传的文件无效，请重新选择文件。"))
-    if not data:
-        params.bad_request(_("请选择要导入的文件。"))
-    if len(data) > MAX_FILE:
-        params.bad_request(_("文件过大（最大 8 MB）。"))
-    return data
+def _dry_run(data: bytes):
+    """The import's outcome on `data`, written nowhere."""
+    with db.write() as s:
+        outcome = import_organisation(s, data, actor=current_user.username, now=db.now())
+        s.rollback()
+    return outcome
 
 
 @bp.post("/import")
 @roles_required("admin")
 def run():
-    """Administrators: a dry run (`confirm` absent) or the import itself; `report` downloads the
-    error report instead."""
-    data = _file()
-    confirm = request.form.get("confirm") == "1"
+    """Administrators: the dry run of an uploaded workbook; a workbook without errors is kept
+    for the confirmation, the error report of one with errors for its download."""
+    upload_ = request.files.get("file")
+    if upload_ is None or not upload_.filename:
+        return _page(400, _("请选择要导入的文件。"))
+    data = upload_.stream.read(MAX_BYTES + 1)
+    if problem := size_problem(data):
+        return _page(400, label(problem))
+    try:
+        outcome = _dry_run(data)
+    except DomainError as err:
+        return _page(400, label(str(err)))
+    staged = stage(staging_dir(), error_report(outcome.errors) if outcome.errors else data,
+                   purpose=PURPOSE, username=current_user.username, filename=upload_.filename,
+                   now=db.now(), kind="report" if outcome.errors else "table")
+    return render_template("admin/import.html", outcome=outcome, sheets=SHEETS, staged=staged,
+                           name=staged.filename), 400 if outcome.errors else 200
+
+
+@bp.get("/report/<token>.xlsx")
+@roles_required("admin")
+def report(token: str):
+    """Administrators: the error report of their own refused workbook."""
+    data = kept_report(staging_dir(), token, purpose=PURPOSE, username=current_user.username,
+                       now=db.now())
+    if data is None:
+        abort(404)
+    return _download(data, "organisation-errors.xlsx")
+
+
+@bp.post("/import/confirm")
+@roles_required("admin")
+def confirm():
+    """Administrators: import the kept workbook the page was shown; refused if it is not this
+    user's, was imported already, expired or changed — and, all or nothing, if the database
+    changed since the dry run so that a row no longer passes."""
+    try:
+        staged, data = take(staging_dir(), request.form.get("token", ""),
+                            request.form.get("sha256", ""), purpose=PURPOSE,
+                            username=current_user.username, now=db.now())
+    except StagingError as err:
+        return _page(409, label(str(err)))
     try:
         with db.write() as s:
             outcome = import_organisation(s, data, actor=current_user.username, now=db.now())
-            if outcome.errors or not confirm:
+            if outcome.errors:
                 s.rollback()
     except DomainError as err:
-        flash(label(str(err)), "error")
-        return render_template("admin/import.html", outcome=None), 400
-    if request.form.get("report") == "1" and outcome.errors:
-        return _download(error_report(outcome.errors), "organisation-errors.xlsx")
-    if confirm and not outcome.errors:
-        done = sum(c["created"] + c["changed"] for c in outcome.counts.values())
-        flash(_("导入完成：新增或更新 {count} 条记录。", count=done), "success")
-        return redirect(url_for("org.units_list"))
-    return render_template("admin/import.html", outcome=outcome, sheets=SHEETS,
-                           workbook=base64.b64encode(data).decode(),
-                           digest=hashlib.sha256(data).hexdigest(),
-                           name=request.files["file"].filename if "file" in request.files
-                           else request.form.get("name", "")[:255]), \
-        400 if outcome.errors else 200
+        return _page(409, label(str(err)))
+    if outcome.errors:
+        return render_template("admin/import.html", outcome=outcome, sheets=SHEETS,
+                               staged=None, name=staged.filename), 409
+    done = sum(c["created"] + c["changed"] for c in outcome.counts.values())
+    flash(_("导入完成：新增或更新 {count} 条记录。", count=done), "success")
+    return redirect(url_for("org.units_list"))

@@ -23,13 +23,14 @@ from .i18n import gettext as _
 
 MAX_TYPED = 1000  # characters kept of a typed value (the rules then say what is too long)
 LISTED = 500  # rows a list shows; a search narrows it
+MAX_CHOSEN = 100  # values of a multi field read
 _DIGITS = re.compile(r"[0-9]{1,10}")
 
 
 @dataclass(frozen=True)
 class Field:
     """A form field: `kind` text | int | date | choice (`options`: value → label) | ref (an
-    id among `options`, chosen per request)."""
+    id among `options`, chosen per request) | multi (checkboxes: any of `options`)."""
 
     name: str
     title: str
@@ -59,6 +60,13 @@ def typed_values(kind: Kind) -> tuple[dict[str, str], dict[str, Any], dict[str, 
     """What was typed (to show again), the values converted, and the conversion problems."""
     typed, values, problems = {}, {}, {}
     for f in kind.fields:
+        if f.kind == "multi":
+            chosen = [v[:MAX_TYPED] for v in request.form.getlist(f.name)[:MAX_CHOSEN]]
+            allowed = {v for v, _t in f.options()}
+            typed[f.name] = values[f.name] = [v for v in chosen if v in allowed]
+            if len(chosen) > len(values[f.name]):
+                problems[f.name] = "请从列表中选择 (choose from the list)"
+            continue
         raw = request.form.get(f.name, "")[:MAX_TYPED]
         typed[f.name] = raw
         text = clean(raw)

@@ -19,6 +19,7 @@ def test_admin_creates_a_unit_and_a_user_who_sets_a_password(server, browser, sh
         create_user(s, "admin", "管理员", "admin", "pw")
     admin = Person(browser, server, "admin", shots)
     page = admin.page
+    page.click("#admin-link")
     page.click("#org-link")
     page.wait_for_selector("#records")
     page.fill("#f-code", "zzb")

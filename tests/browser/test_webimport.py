@@ -78,6 +78,7 @@ def test_entering_next_years_holidays_clears_the_warning(cast, db, domain_engine
     admin = cast["admin"]
     page = admin.page
     assert f"{next_year}年" in page.inner_text("#calendar-warning")
+    page.click("#admin-link")
     page.click("#settings-link")
     page.wait_for_selector("#missing-years")
     assert "至少录入一天节假日" in page.inner_text("#how-to-clear")

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from models import Assignment, AuditEvent, Suggestion
 from webui.cli import main
-from workflows.assignment_table import staging
+from workflows import staging
 from workflows.users import create_user
 
 from ..workflows.test_bulk_import import GOOD, workbook

@@ -60,4 +60,4 @@ def test_the_nav_links_show_to_their_role_only(world, login_as):
     for user in USERS:
         html = login_as(user).get("/inbox").get_data(as_text=True)
         assert ('id="import-link"' in html) == (user == "commission"), user
-        assert ('id="settings-link"' in html) == (user == "admin"), user
+        assert ('id="admin-link"' in html) == (user == "admin"), user  # 管理 → 时限与日历

@@ -122,7 +122,8 @@ def test_a_missing_column_and_a_file_that_is_no_workbook(db):
 
 def test_the_template_reads_back_without_errors(db):
     found, errors = read(template_workbook())
-    assert errors == [] and set(found) == {"units", "divisions", "deputies", "sessions", "users"}
+    assert errors == [] and set(found) == {"units", "divisions", "deputies", "sessions",
+                                           "committees", "users"}
     assert run(db, template_workbook()).errors == []
 
 

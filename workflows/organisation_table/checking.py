@@ -2,6 +2,7 @@
 file; each row comes out as the values to write, keyed to the row it updates (or none)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Optional
@@ -9,10 +10,10 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import CongressSession, Deputy, Division, Unit, User
-from models.vocabulary import UNIT_KINDS
+from models import Committee, CongressSession, Deputy, Division, Unit, User
+from models.vocabulary import FIELDS, UNIT_KINDS
 
-from .. import deputies, roles
+from .. import committees, deputies, roles
 from ..accounts import USERNAME
 from ..assignment_table.columns import parse_int
 from ..organisation import CODE, deputy_problems, text_problem
@@ -41,6 +42,7 @@ class Known:
     users: dict[str, int] = field(default_factory=dict)
     deputy_accounts: dict[int, str] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)  # code or Chinese name -> code
+    committees: dict[str, int] = field(default_factory=dict)  # name -> id
 
     @classmethod
     def read(cls, session: Session) -> "Known":
@@ -64,6 +66,8 @@ class Known:
                 known.deputy_accounts[deputy_id] = username
         for code, (zh, _en) in roles.names(session).items():
             known.roles[code], known.roles[zh] = code, code
+        known.committees = dict(session.execute(select(Committee.name, Committee.id))
+                                .tuples().all())
         return known
 
 
@@ -90,6 +94,7 @@ class Checker:
         self.unit_codes: dict[str, str] = {}  # file's units: code and name -> code
         self.file_divisions: set[tuple[str, str]] = set()
         self.file_deputies: dict[str, list[tuple[str, str]]] = {}
+        self.file_committees: set[str] = set()
 
     def units(self, rows: list[Row]) -> list[Planned]:
         codes, names, out = {}, {}, []
@@ -164,6 +169,31 @@ class Checker:
             out.append(Planned(row, values, self.known.sessions.get(key)))
         return out
 
+    def committees(self, rows: list[Row]) -> list[Planned]:
+        seen, out = {}, []
+        for row in rows:
+            name = _text(row, "name", Committee.name)
+            if "name" not in row.errors and _once(row, "name", seen, name, "委员会名称"):
+                self.file_committees.add(name)
+            fields = [f.strip() for f in re.split("[、,，]", row.text("fields")) if f.strip()]
+            if not fields or any(f not in FIELDS for f in fields):
+                row.fail("fields", "应为一个或多个领域，用 、 分隔（如 交通、水利）",
+                         "one or more fields separated by 、 (e.g. 交通、水利)")
+            out.append(Planned(row, {"name": name, "fields": fields},
+                               self.known.committees.get(name)))
+        return out
+
+    def _committee(self, row: Row, role: str | None) -> str | None:
+        name = row.text("committee")
+        if not name:
+            return None
+        if role != committees.ROLE:
+            row.fail("committee", "只有专门委员会角色的账号可以属于委员会",
+                     "only an account of the committee role belongs to a committee")
+        elif name not in self.file_committees and name not in self.known.committees:
+            row.fail("committee", "没有这个专门委员会", "no such committee")
+        return name
+
     def users(self, rows: list[Row]) -> list[Planned]:
         seen, deputies_seen, out = {}, {}, []
         # accounts this file deactivates no longer hold their deputy
@@ -193,6 +223,7 @@ class Checker:
             elif division and unit is None and "unit" not in row.errors:
                 row.fail("division", "填写处室须同时填写单位", "a division needs its unit")
             deputy = self._deputy(row, role, deputies_seen)
+            committee = self._committee(row, role)
             active = row.text("active").lower()
             if active not in TRUE | FALSE:
                 row.fail("active", "应为 是 或 否", "must be 是 or 否")
@@ -200,7 +231,7 @@ class Checker:
                 row.fail("active", "不能停用自己的账号", "you cannot deactivate your own account")
             out.append(Planned(row, {"username": username, "name": name, "role": role,
                                      "unit": unit, "division": division, "deputy": deputy,
-                                     "active": active in TRUE},
+                                     "active": active in TRUE, "committee": committee},
                                self.known.users.get(username)))
         return out
 

@@ -65,8 +65,14 @@ USERS = Sheet("users", "用户", (
     Column("division", "处室", False, "选填。所属单位的处室"),
     Column("deputy", "代表", False, "仅代表角色：代表姓名；重名时写 姓名/选举单位"),
     Column("active", "启用", False, "选填。是/否，空白为是；否 即停用账号"),
-), ("jtt_zhang", "张明", "承办处室", "jtt", "综合规划处", "", "是"))
-SHEETS: tuple[Sheet, ...] = (UNITS, DIVISIONS, DEPUTIES, SESSIONS, USERS)
+    Column("committee", "专门委员会", False,
+           "仅专门委员会角色：所属委员会名称（本表“专门委员会”页或系统中已有）；空白则不变"),
+), ("jtt_zhang", "张明", "承办处室", "jtt", "综合规划处", "", "是", ""))
+COMMITTEES = Sheet("committees", "专门委员会", (
+    Column("name", "名称", True, "必填。委员会名称，不得重复"),
+    Column("fields", "对口领域", True, "必填。一个或多个领域，用 、 分隔，如 交通、水利"),
+), ("财政经济委员会", "财政、产业"))
+SHEETS: tuple[Sheet, ...] = (UNITS, DIVISIONS, DEPUTIES, SESSIONS, COMMITTEES, USERS)
 SHEET_ALIASES = {norm(name): s for s in SHEETS for name in (s.zh, s.key)}
 HEADERS = {s.key: {norm(name): c.key for c in s.columns for name in (c.zh, c.key)}
            for s in SHEETS}

@@ -10,9 +10,10 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, CongressSession, Deputy, Division, Suggestion, Unit, User
+from models import (AuditEvent, Committee, CongressSession, Deputy, Division, Suggestion, Unit,
+                    User)
 
-from .. import accounts, deputies
+from .. import accounts, committee_admin, deputies
 from ..organisation import apply
 from .checking import Checker, Known, Planned
 from .columns import SHEETS, OrgCellError
@@ -65,6 +66,7 @@ def import_organisation(session: Session, data: bytes | str | Path, *, actor: st
                 lambda v: f"{v['name']}/{v['electoral_unit']}", what="deputy")
     writer.rows("sessions", CongressSession, plans["sessions"],
                 lambda v: f"{v['congress']}/{v['meeting']}", what="congress_session")
+    writer.committees(plans["committees"])
     writer.users(plans["users"], units)
     return outcome
 
@@ -98,6 +100,21 @@ class _Writer:
             self.outcome.note(sheet, planned, "created")
         return [obj for _p, obj in new]
 
+    def committees(self, plans: list[Planned]) -> None:
+        """Each committee through the administration's own save (checked and audited)."""
+        for planned in plans:
+            before = None
+            if planned.existing is not None:
+                c = self.session.get(Committee, planned.existing)
+                before = sorted(c.field_codes)
+            committee_admin.save_committee(self.session, planned.existing,
+                                           name=planned.values["name"],
+                                           fields=planned.values["fields"], actor=self.actor,
+                                           now=self.now)
+            action = "created" if before is None else \
+                "unchanged" if before == sorted(set(planned.values["fields"])) else "changed"
+            self.outcome.note("committees", planned, action)
+
     def users(self, plans: list[Planned], units: dict[str, int]) -> None:
         divisions = {(uid, name): did for did, uid, name in self.session.execute(
             select(Division.id, Division.unit_id, Division.name))}
@@ -105,6 +122,8 @@ class _Writer:
             select(Deputy.id, Deputy.name, Deputy.electoral_unit))}
         # deputies whose suggestions may have feedback tasks waiting for their account
         with_cases = set(self.session.scalars(select(Suggestion.lead_deputy_id).distinct()))
+        committee_ids = dict(self.session.execute(select(Committee.name, Committee.id))
+                             .tuples().all())
         staged, links, activity = [], [], []
         for planned in plans:
             v = planned.values
@@ -123,6 +142,8 @@ class _Writer:
                 old = self.session.get(User, planned.existing).deputy_id
                 if deputy_id is not None and deputy_id != old:
                     links.append((v["username"], deputy_id))
+            if v["committee"]:  # a blank cell leaves the membership as it is
+                values["committee_id"] = committee_ids[v["committee"]]
             staged.append(Planned(planned.row, values, planned.existing))
         no_password = dict(password_hash=accounts.NO_PASSWORD, must_change_password=True)
         self.rows("users", User, staged, lambda v: v["username"], what="user", new=no_password)

@@ -1,10 +1,12 @@
-"""An uploaded assignment table kept between its dry run and the commission's confirmation.
+"""An uploaded file kept between its check (dry run) and its confirmation — "check, then
+confirm" uploads: the assignment table (交办表导入) and the organisation workbook (组织机构导入).
 
-The web page checks a file (``check_table``) and, when it has no bad cell, keeps it in a folder
-of its own under a random token, beside a small record of who uploaded it, its sha256, the
-congress session it was checked against and when it expires. The confirmation hands back the
-token and the sha256 it was shown; ``take`` gives the very bytes that were checked, once, to the
-person who uploaded them, before they expire — anything else is refused with ``StagingError``.
+A page checks a file and, when it has no bad cell, keeps it in a folder of its own under a random
+token, beside a small record of what it is for (``purpose``: which page's upload), who uploaded
+it, its sha256, what the page needs to import it (``details``, e.g. the congress session it was
+checked against) and when it expires. The confirmation hands back the token and the sha256 it was
+shown; ``take`` gives the very bytes that were checked, once, to the person who uploaded them,
+for the same purpose, before they expire — anything else is refused with ``StagingError``.
 
 The file name the browser sent is never part of a path (the token is), and is kept only to be
 shown, cleaned. Taking renames the file first (atomic), so two confirmations of one upload
@@ -17,12 +19,12 @@ import json
 import os
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ..attachments import safe_name
-from ..errors import DomainError
+from .attachments import safe_name
+from .errors import DomainError
 
 MAX_BYTES = 8 * 1024 * 1024  # a 5,000-row table with long texts is ~2 MB
 LIFETIME = timedelta(hours=2)  # an assignment meeting's morning
@@ -46,10 +48,11 @@ class Staged:
     token: str
     sha256: str
     username: str
-    congress_session_id: int
+    purpose: str  # which page's upload: "assignment_table", "organisation"
     filename: str
     expires_at: str  # ISO 8601, timezone-aware
     kind: str = "table"  # "table": to import; "report": an error report to download
+    details: dict = field(default_factory=dict)  # what the import needs (JSON values)
 
     @property
     def expires(self) -> datetime:
@@ -66,18 +69,19 @@ def size_problem(data: bytes) -> str | None:
     return None
 
 
-def stage(folder: Path, data: bytes, *, username: str, congress_session_id: int,
-          filename: str, now: datetime, kind: str = "table") -> Staged:
-    """Keep a checked upload (or the error report of one, `kind` "report"); returns its record
-    (the token and sha256 go into the page)."""
+def stage(folder: Path, data: bytes, *, purpose: str, username: str, filename: str,
+          now: datetime, kind: str = "table", details: dict | None = None) -> Staged:
+    """Keep a checked upload (or the error report of one, `kind` "report") for `purpose`;
+    returns its record (the token and sha256 go into the page)."""
     if kind == "table" and size_problem(data):
         raise StagingError(size_problem(data))
     folder.mkdir(parents=True, exist_ok=True)
     sweep(folder, now)
     staged = Staged(token=secrets.token_urlsafe(32), sha256=hashlib.sha256(data).hexdigest(),
-                    username=username, congress_session_id=congress_session_id,
+                    username=username, purpose=purpose,
                     filename=safe_name(filename or "")[:120],
-                    expires_at=(now + LIFETIME).isoformat(), kind=kind)
+                    expires_at=(now + LIFETIME).isoformat(), kind=kind,
+                    details=dict(details or {}))
     _write(folder / f"{staged.token}.xlsx", data)
     _write(folder / f"{staged.token}.json", json.dumps(asdict(staged)).encode())
     return staged
@@ -89,16 +93,17 @@ def _write(path: Path, data: bytes) -> None:
     part.replace(path)
 
 
-def take(folder: Path, token: str, sha256: str, *, username: str,
+def take(folder: Path, token: str, sha256: str, *, purpose: str, username: str,
          now: datetime) -> tuple[Staged, bytes]:
-    """The upload's record and bytes, removed from the folder: only for the uploader, only
-    while it has not expired, only if it still is what the page was shown (sha256)."""
+    """The upload's record and bytes, removed from the folder: only for the uploader and the
+    page (`purpose`) it was checked on, only while it has not expired, only if it still is what
+    the page was shown (sha256)."""
     if not isinstance(token, str) or not TOKEN.fullmatch(token) or \
             not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
         raise GONE
     staged = _record(folder / f"{token}.json")
     if staged is None or staged.username != username or staged.sha256 != sha256 or \
-            staged.kind != "table":
+            staged.kind != "table" or staged.purpose != purpose:
         raise GONE
     if staged.expires <= now:
         _remove(folder, token)
@@ -118,14 +123,15 @@ def take(folder: Path, token: str, sha256: str, *, username: str,
     return staged, data
 
 
-def report(folder: Path, token: str, *, username: str, now: datetime) -> bytes | None:
+def report(folder: Path, token: str, *, purpose: str, username: str,
+           now: datetime) -> bytes | None:
     """A kept error report's bytes for the person whose upload it describes (not removed: it
     may be downloaded again until it expires); None otherwise."""
     if not isinstance(token, str) or not TOKEN.fullmatch(token):
         return None
     staged = _record(folder / f"{token}.json")
     if staged is None or staged.kind != "report" or staged.username != username or \
-            staged.expires <= now:
+            staged.purpose != purpose or staged.expires <= now:
         return None
     try:
         return (folder / f"{token}.xlsx").read_bytes()
