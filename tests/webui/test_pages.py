@@ -298,7 +298,7 @@ def test_registration_offers_the_fixed_field_list_and_keeps_what_was_typed(login
         assert s.scalar(select(func.count()).select_from(Suggestion)) == 0
 
 
-def test_a_deputys_header_has_one_way_to_submit_and_no_substitution(login_as):
+def test_a_deputys_header_has_one_way_to_submit_and_no_substitution(login_as, db):
     """提出建议 is the deputy's entry; 新建案件 would start the same process a second way, and a
     deputy names no substitute (their tasks are their own)."""
     html = login_as("dep_1").get("/inbox").get_data(as_text=True)
@@ -306,3 +306,6 @@ def test_a_deputys_header_has_one_way_to_submit_and_no_substitution(login_as):
     assert 'id="new-case-link"' not in html and 'id="my-substitutions"' not in html
     assert 'id="my-substitutions"' in login_as("transport_reviewer").get("/inbox").get_data(
         as_text=True)
+    with db.write() as s:
+        create_user(s, "admin", "管理员", "admin", "pw")
+    assert 'id="my-substitutions"' not in login_as("admin").get("/inbox").get_data(as_text=True)
