@@ -163,7 +163,9 @@ def approve(session: Session, reply_id: int, ticked: Iterable[int], text: str | 
     if data.publication is not None:
         public_search.unindex(session, data.publication)
     publication.status, publication.public_text, publication.reason = "published", public, None
-    publication.search_text = public_search.normalise(f"{data.suggestion.title}\n{public}")
+    # what a visitor types: words of the title and reply, the unit's name and the field (交通)
+    publication.search_text = public_search.normalise(
+        f"{data.suggestion.title}\n{data.unit.name}\n{data.suggestion.field}\n{public}")
     publication.redactions = [{"kind": c.finding.kind, "masked": c.masked, "forced": c.forced}
                               for c in masked]
     publication.decided_by, publication.decided_at, publication.published_at = actor, now, now

@@ -14,7 +14,10 @@ SOLE = {"mode": "sole", "lead_unit": "transport", "co_units": [], "key_suggestio
 TEXT = "一、城际铁路已纳入规划。\n二、经办人李强，手机13812345678。"
 # Pages anyone may read without logging in: the login page, the language switch, the health
 # check, static files and the public page. Every other route sends a visitor to log in.
-ANONYMOUS = {"auth.login", "set_language", "healthz", "static"} | PUBLIC_ENDPOINTS
+# Without login: logging in, the language, health, static files, the public page, and the
+# one-time password link (its token is the credential; tests/webui/test_people.py).
+ANONYMOUS = {"auth.login", "set_language", "healthz", "static",
+             "password_links.open_link"} | PUBLIC_ENDPOINTS
 
 
 @pytest.fixture

@@ -153,6 +153,9 @@ def test_search_words_filters_and_phrases(db, domain_engine, org, replied):
     assert public(db, "乡村 改造")[1] == 1 and public(db, "公路")[1] == 1  # the title too
     assert public(db, "道路", field="交通")[1] == 2 and public(db, "道路", field="教育")[1] == 0
     assert public(db, "道路", unit_id=10**6)[1] == 0
+    with db.session() as s:
+        unit = s.get(Reply, first).assignment.unit.name
+    assert public(db, unit[1:5])[1] == 2  # the unit's name finds its replies (交通运输 …)
     assert public(db, "道路", congress_session_id=org.congress_session_id)[1] == 2
     assert public_search.query_problem("a") and public_search.query_problem("字" * 41)
     assert public_search.query_problem("道路 交通") is None
