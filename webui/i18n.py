@@ -144,8 +144,14 @@ def timeline_text(entry, names: dict[str, str], suggestion: bool = False) -> str
     return f"{text}: {step}" if step and locale() == "en" else (f"{text}：{step}" if step else text)
 
 
+def colon() -> str:
+    """The colon after a label: full width in Chinese, ": " in English."""
+    return ": " if locale() == "en" else "："
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, label=label, notice=notice, locale=locale, term=term,
+                                 colon=colon,
                                  timeline_text=timeline_text, role_name=role_name,
                                  kind_name=kind_name, step_name=step_name,
                                  lane_name=lane_name, diagram_labels=diagram_labels)

@@ -113,3 +113,12 @@ def test_feature_catalogues_merge_and_a_key_defined_twice_is_refused(tmp_path, m
             labels.catalogue("en")
     finally:
         labels.catalogue.cache_clear()
+
+
+def test_no_full_width_colon_follows_a_translated_label():
+    """"Saved filters：" in English: a label's colon comes from `colon()`, in the reader's
+    language."""
+    found = [f"{path.name}: {m.group(0)}" for path in WEBUI.rglob("*.html")
+             if "node_modules" not in path.parts
+             for m in re.finditer(r"(?:\) \}\}|\}\})：", path.read_text(encoding="utf-8"))]
+    assert found == []
