@@ -26,6 +26,7 @@ def previous_session(session: Session, current: CongressSession, deputies: list[
                      meeting: datetime, seed: int = 2025) -> None:
     """The session a year before `current`, its suggestions closed; and which of the current
     session's suggestions came from research."""
+    # Security review: reproducible demo data, not a secret.
     rng = random.Random(seed)  # nosec B311
     earlier = CongressSession(congress=current.congress, meeting=current.meeting - 1,
                               year=current.year - 1, name="省十四届人大二次会议",
