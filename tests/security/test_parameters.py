@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 
-from models import Attachment, HumanTask, LaneRule, Reply, Unit, User
+from models import (Attachment, AuditEvent, Committee, Deputy, Division, HumanTask, LaneRule, Reply,
+                    SavedFilter, Unit, User)
 from workflows import attachments
 from workflows.users import create_user
 
@@ -185,6 +186,17 @@ def world(db, domain_engine, org, tmp_path, monkeypatch):
     with db.write() as s:
         create_user(s, "designer", "设计", "designer", "pw")
         create_user(s, "admin", "管理员", "admin", "pw")
+        # an account the administrator's actions (deactivate, reset, membership) may change
+        # without logging out any of the walker's roles
+        spare = create_user(s, "spare", "备用", "committee", "pw")
+        committee = Committee(name="教科文卫委")
+        s.add(committee)
+        s.flush()
+        handler = s.scalar(select(User).where(User.username == "transport_unit_handler"))
+        s.add(SavedFilter(user_id=handler.id, name="已逾期", query={"overdue": "1"},
+                          created_at=domain_engine.clock()))
+        s.flush()
+        spare_id, committee_id = spare.id, committee.id
     cases = Cases(db, domain_engine, org)
     done_sid, _ = cases.new(SOLE, deputy="王芳")
     cases.drive(cases.case(done_sid), stop_at={"feedback"})
@@ -222,6 +234,18 @@ def world(db, domain_engine, org, tmp_path, monkeypatch):
             "code": ["zh"],
             "rule_id": [str(s.scalar(select(LaneRule.id).where(  # in use: deleting is refused
                 LaneRule.process_id == "unit_handling", LaneRule.lane == "Signer")))],
+            # the organisation administration's records, one of each kind
+            "record_id": [str(s.scalar(select(Unit.id).where(Unit.code == "transport")))],
+            "org.deputies_one:record_id": [str(s.scalars(select(Deputy.id)).first())],
+            "org.sessions_one:record_id": [str(org.congress_session_id)],
+            "people.users_one:record_id": [str(spare_id)],
+            "division_id": [str(s.scalars(select(Division.id)).first() or 1)],
+            "user_id": [str(spare_id)],
+            "committee_id": [str(committee_id)],
+            "token": ["0" * 43],  # a staged upload or one-time link that does not exist
+            "event_id": [str(s.scalars(select(AuditEvent.id)).first())],
+            "filter_id": [str(s.scalars(select(SavedFilter.id)).first())],
+            "substitution_id": ["1"],  # none exists: cancelling answers 404
         }
 
 

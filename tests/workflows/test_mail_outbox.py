@@ -297,7 +297,8 @@ def test_a_sender_claiming_while_another_holds_the_rows_takes_none(db, org, cloc
     row locks, then finds the rows no longer pending and takes none of them."""
     import threading
 
-    from sqlalchemy import func, text, update
+    from sqlalchemy import create_engine, func, text, update
+    from sqlalchemy.pool import NullPool
 
     from ..support.server import wait_until
     if db.is_sqlite:
@@ -311,10 +312,18 @@ def test_a_sender_claiming_while_another_holds_the_rows_takes_none(db, org, cloc
     with db.write() as s:  # the first sender's claim, not yet committed
         s.execute(update(MailOutbox).values(status="sending", claim="first", claimed_at=clock()))
         second.start()
-        with db.engine.connect() as watch:
-            wait_until(lambda: watch.scalar(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database()")) >= 1, what="the second claim waits")
+        # The watcher has its own connection, outside the app's pool, in autocommit: inside one
+        # transaction PostgreSQL shows pg_stat_activity as it was at the first look, so a wait
+        # that began after it was never seen (the test failed whenever the first look came
+        # before the second claim reached its lock).
+        watcher = create_engine(db.engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        try:
+            with watcher.connect() as watch:
+                wait_until(lambda: watch.scalar(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()")) >= 1, what="the second claim waits")
+        finally:
+            watcher.dispose()
     second.join(timeout=60)
     assert (found[0].sent, found[0].retrying, found[0].failed, handler.tries) == (0, 0, 0, 0)
     with db.session() as s:
