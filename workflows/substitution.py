@@ -126,7 +126,11 @@ def set_substitute(session: Session, absent: User, substitute_username: str, sta
     """Name a substitute for a range of days; (the row, {}) or (None, errors). Audited; the
     substitute is told."""
     reason = clean(reason or "")
-    substitute = session.scalar(select(User).where(User.username == substitute_username))
+    # a name no account can have (a control character, say) is no one, never a query:
+    # PostgreSQL refuses a NUL in text with an error
+    named = substitute_username if isinstance(substitute_username, str) and not problem(
+        substitute_username, limit=limit_of(User.username)) else None
+    substitute = session.scalar(select(User).where(User.username == named)) if named else None
     errors = problems(session, absent, substitute, starts_on, ends_on, reason,
                       today(now))
     if errors:

@@ -103,3 +103,10 @@ def test_after_a_step_the_cases_next_task_of_the_user_opens(cases, login_as, db)
     assert following is not None
     assert done.status_code == 302 and done.headers["Location"] == f"/tasks/{following.id}"
     assert "下一项任务" in handler.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_name_with_a_nul_is_nobody_not_a_database_error(login_as):
+    """The PostgreSQL walk found a 500: a NUL in the name reached the query."""
+    response = login_as("transport_reviewer").post("/substitutions", {
+        "substitute": "\x00", "starts_on": "2026-03-03", "ends_on": "2026-03-04", "reason": ""})
+    assert response.status_code == 400
