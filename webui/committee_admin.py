@@ -93,7 +93,7 @@ def add_member(committee_id: int):
     committee if it had one)."""
     _committee(committee_id)
     raw = request.form.get("user_id", "")[:20]
-    user_id = int(raw) if raw.isdigit() and len(raw) <= 10 else None
+    user_id = int(raw) if raw.isdigit() and int(raw) <= params.MAX_ID else None  # a database id
     try:
         with db.write() as s:
             committee_admin.add_member(s, s.get(Committee, committee_id),
