@@ -15,7 +15,6 @@ from workflows import congress_sessions, public_search
 from workflows.public_search import Filters
 
 from . import db, params
-from .i18n import gettext as _
 from .i18n import label
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -27,9 +26,7 @@ def index():
     """Anyone: search the published replies by words, session, unit and field."""
     args = request.args
     query = params.text(args, "q", limit=1000)  # longer than MAX_QUERY: refused on the page
-    field = args.get("field", "").strip()
-    if field and field not in vocabulary.FIELDS:  # the field codes are Chinese names
-        params.bad_request(_("参数 {name} 的值无效。", name="field"))
+    field = params.one_of(args, "field", vocabulary.FIELDS)
     filters = Filters(congress_session_id=params.integer(args, "session"),
                       unit_id=params.integer(args, "unit"), field=field or None)
     page = params.integer(args, "page", maximum=public_search.MAX_PAGE, default=1)
