@@ -19,11 +19,7 @@ from sqlalchemy.orm import Session
 from models import Assignment, CongressSession, Suggestion, User
 
 from . import congress_sessions, statistics
-from .statistics import Filters, Figures
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+from .statistics import Filters, Figures, rate
 
 
 @dataclass
@@ -46,7 +42,7 @@ class SessionFigures:
     @property
     def research_share(self) -> float | None:
         """Suggestions from topical research / all suggestions."""
-        return _share(self.from_research, self.suggestions)
+        return rate(self.from_research, self.suggestions)
 
     @property
     def consultation_rate(self) -> float | None:

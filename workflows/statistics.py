@@ -34,7 +34,7 @@ COUNTS = ("assigned", "replied", "on_time", "consulted", "rated", "rated_on_beha
           *(f"first_{value}" for value in SATISFACTION[:3]))
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
+def rate(numerator: int, denominator: int) -> float | None:
     """numerator / denominator, or None when there is nothing to divide by."""
     return numerator / denominator if denominator else None
 
@@ -71,45 +71,45 @@ class Figures:
     @property
     def reply_rate(self) -> float | None:
         """办复率: replied / assigned."""
-        return _rate(self.replied, self.assigned)
+        return rate(self.replied, self.assigned)
 
     @property
     def on_time_rate(self) -> float | None:
         """按时办结率: on_time / assigned."""
-        return _rate(self.on_time, self.assigned)
+        return rate(self.on_time, self.assigned)
 
     @property
     def consultation_rate(self) -> float | None:
         """面商率: consulted / assigned."""
-        return _rate(self.consulted, self.assigned)
+        return rate(self.consulted, self.assigned)
 
     @property
     def satisfaction_rate(self) -> float | None:
         """满意率: (very satisfied + satisfied) / rated, on each assignment's final feedback and
         (并案) each merged suggestion's final rating of the reply it shared."""
-        return _rate(self.very_satisfied + self.satisfied, self.rated)
+        return rate(self.very_satisfied + self.satisfied, self.rated)
 
     @property
     def satisfaction_rate_with_basic(self) -> float | None:
         """满意率 counting 基本满意 too: (very satisfied + satisfied + basically) / rated."""
-        return _rate(self.very_satisfied + self.satisfied + self.basically_satisfied, self.rated)
+        return rate(self.very_satisfied + self.satisfied + self.basically_satisfied, self.rated)
 
     @property
     def first_satisfaction_rate(self) -> float | None:
         """首次反馈满意率: (very satisfied + satisfied) / rated, on each assignment's first feedback
         (round 1), whatever the re-handling changed afterwards."""
-        return _rate(self.first_very_satisfied + self.first_satisfied, self.first_rated)
+        return rate(self.first_very_satisfied + self.first_satisfied, self.first_rated)
 
     @property
     def first_satisfaction_rate_with_basic(self) -> float | None:
         """首次反馈满意率 counting 基本满意 too."""
-        return _rate(self.first_very_satisfied + self.first_satisfied
+        return rate(self.first_very_satisfied + self.first_satisfied
                      + self.first_basically_satisfied, self.first_rated)
 
     @property
     def resolution_rate(self) -> float | None:
         """解决率: (A + B) / classed replies (= replied for lead units; None for co-units)."""
-        return _rate(self.class_a + self.class_b,
+        return rate(self.class_a + self.class_b,
                      self.class_a + self.class_b + self.class_c + self.class_d)
 
 
