@@ -52,7 +52,22 @@ class AnswerParts:
 def answer_parts(points: list[str]) -> AnswerParts:
     """Find the salutation, opening and closing among the typed points, so that only the body's
     items are numbered. A salutation or opening is recognised only at the start, a closing only
-    at the end; the same words inside an item stay where they are."""
+    at the end; the same words inside an item stay where they are. A text that is nothing but
+    such a frame is printed as typed: no letter loses what was written."""
+    parts = _peel(points)
+    if parts.items:
+        return parts
+    return AnswerParts(None, None, [p.strip() for p in points or [] if p and p.strip()], [])
+
+
+def has_items(text: str) -> bool:
+    """Whether a typed answer says something beyond a salutation, an opening and a closing."""
+    items = _peel(split_answer_points(text or "")).items
+    # a short closing alone ("特此答复。") says nothing; an item that begins with 感谢 may
+    return any(not (_CLOSING.match(item) and len(item) <= 40) for item in items)
+
+
+def _peel(points: list[str]) -> AnswerParts:
     rest = [p.strip() for p in points or [] if p and p.strip()]
     salutation = opening = None
     if rest and (match := _SALUTATION.match(rest[0])):
@@ -65,5 +80,5 @@ def answer_parts(points: list[str]) -> AnswerParts:
     closing: list[str] = []
     while len(rest) > 1 and _CLOSING.match(rest[-1]):
         closing.insert(0, rest.pop())
-    items = [_LEADING_ORDINAL.sub("", p).strip() for p in rest]
-    return AnswerParts(salutation, opening, [p for p in items if p], closing)
+    items = [p for p in (_LEADING_ORDINAL.sub("", p).strip() for p in rest) if p]
+    return AnswerParts(salutation, opening, items, closing)

@@ -10,7 +10,7 @@ from engine import Engine, FormError, NotFoundError
 from engine.instance import StepResult
 from models import Assignment, HumanTask, Suggestion, User
 
-from . import deputies, escalations, intake, merging, substitution, task_access
+from . import deputies, escalations, intake, merging, reply_text, substitution, task_access
 from .calendar import CHINA
 from .errors import DomainError, PermissionDenied
 from .task_access import Who
@@ -118,12 +118,23 @@ def _check_draft(session: Session, data: dict[str, Any]) -> dict[str, str]:
         return {"extension_reason": "申请延期须说明理由 (an extension needs a reason)"}
     if action == "request_coordination" and not (data.get("coordination_reason") or "").strip():
         return {"coordination_reason": "提请高位协调须说明理由 (give a reason)"}
+    return _check_answer(session, data) if action == "submit" else {}
+
+
+def _check_answer(session: Session, data: dict[str, Any]) -> dict[str, str]:
+    """The letter numbers the answer's items: an answer of only a salutation, an opening and a
+    closing has nothing to say."""
+    text = data.get("answer_text")
+    if isinstance(text, str) and text.strip() and not reply_text.has_items(text):
+        return {"answer_text": "答复正文须有具体答复内容，不能只有称呼、开头语和结束语 "
+                               "(the answer needs its substance, not only a salutation, opening "
+                               "and closing)"}
     return {}
 
 
 CHECKS: dict[str, Check] = {"assign": _check_assign, "acknowledge": _check_return,
                             "decide_return": _check_reassign, "decide_co_return": _check_reassign,
-                            "draft_reply": _check_draft}
+                            "draft_reply": _check_draft, "rehandle": _check_answer}
 
 
 def complete(session: Session, engine: Engine, user: Who, task_id: str,

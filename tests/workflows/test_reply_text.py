@@ -2,12 +2,16 @@
 printed as such, once, never as "一、王明代表：" (a new user's papercut)."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
+from workflows import simulate
+from workflows.errors import FormError
 from workflows.letter import letter_blocks
-from workflows.reply_text import answer_parts, split_answer_points
+from workflows.reply_text import answer_parts, has_items, split_answer_points
 
 from .test_letter import _data, _texts
+from .test_process import SOLE, cases  # noqa: F401 (fixture)
 
 TYPED = """王明等代表：
 
@@ -74,3 +78,24 @@ def test_every_typed_item_is_printed_once_and_numbered_only_when_several(items, 
         assert points == [f"关于{items[0]}"]
     else:
         assert [p.split("、", 1)[1] for p in points] == [f"关于{i}" for i in items]
+
+
+FRAME_ONLY = "王明代表：\n\n您提出的建议收悉。现答复如下：\n\n特此答复。"
+
+
+def test_a_text_that_is_only_the_frame_is_printed_as_typed_not_an_error():
+    """A reply issued before the check below (or typed on paper) never breaks its letter."""
+    texts = [text for _kind, text in letter_blocks(_data(answer_points=FRAME_ONLY))]
+    assert "王明代表：" in texts and "特此答复。" in texts
+    assert not has_items(FRAME_ONLY) and has_items(FRAME_ONLY + "\n\n已列入计划。")
+
+
+def test_a_draft_or_rehandled_answer_of_only_a_frame_is_refused_with_what_was_typed(cases):
+    sid, case = cases.new(SOLE)
+    cases.drive(case, stop_at={"draft_reply"})
+    draft = {**simulate.DRAFT, "answer_text": FRAME_ONLY, "action": "submit"}
+    with pytest.raises(FormError) as refused:
+        cases.complete("transport_unit_handler", case, "draft_reply", draft)
+    assert "answer_text" in refused.value.errors
+    saved = {**draft, "action": "request_extension", "extension_reason": "需要协调"}
+    assert cases.complete("transport_unit_handler", case, "draft_reply", saved)  # not a submit
