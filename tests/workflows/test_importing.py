@@ -329,3 +329,14 @@ def test_template_example_fails_when_names_are_unknown():
     rows, errors = parse_workbook(template_workbook(), lookups)
     assert rows == []
     assert {e.column for e in errors} == {"领衔代表", "联名代表", "主办单位", "会办单位"}
+
+
+def test_the_field_comes_from_the_fixed_list_an_alias_is_its_field_and_two_are_one_error():
+    """领域 is a fixed list: 住建 is read as 城建; a field outside the list, or two in one cell,
+    is that cell's error."""
+    data = xlsx(CN, [row(number=201, field="住建"), row(number=202, field="民生"),
+                     row(number=203, field="交通、教育")])
+    rows, errors = parse_workbook(data, make_lookups())
+    assert cells(errors) == [(3, "领域"), (4, "领域")]
+    rows, errors = parse_workbook(xlsx(CN, [row(number=201, field="住建")]), make_lookups())
+    assert errors == [] and rows[0].field == "城建"
