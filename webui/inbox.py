@@ -11,6 +11,7 @@ from functools import partial
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import and_, func, or_, select
+from werkzeug.datastructures import MultiDict
 
 from models import HumanTask, Suggestion, User
 from models.text import limit_of
@@ -19,8 +20,6 @@ from workflows import deputies, inbox as inbox_actions
 from workflows import instances as instance_rules
 from workflows import saved_filters, task_access
 from workflows.errors import DomainError
-
-from werkzeug.datastructures import MultiDict
 
 from . import db, params
 from .auth import local_target, me, who
