@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -58,7 +59,9 @@ class Database:
             if self.url.database not in (None, "", ":memory:"):
                 self._writer = _WriterLock(self.url.database + ".writer")
                 self._checkpointer = _Checkpointer(self.engine)
-        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False,
+        event.listen(self.engine, "begin", _begun)
+        event.listen(self.engine, "before_cursor_execute", _note_write)
+        self._sessions = sessionmaker(bind=self.engine, class_=_Session, expire_on_commit=False,
                                       info={_WRITING: False})
 
     def create_all(self) -> None:
@@ -89,7 +92,7 @@ class Database:
         if own:
             session = self._sessions()
         else:
-            session.rollback()  # ends the read transaction: its connection goes back to the pool
+            session.end_read()  # its connection goes back to the pool
         try:
             with self._writer:  # held from BEGIN to COMMIT or ROLLBACK, not a moment longer
                 session.info[_WRITING] = True
@@ -232,6 +235,45 @@ def _configure_sqlite(engine) -> None:
 
 
 _WRITING = "jianyi_writing"
+_WROTE = "jianyi_wrote"
+
+
+def _begun(conn) -> None:
+    conn.info[_WROTE] = False
+
+
+def _note_write(conn, _cursor, statement: str, *_args) -> None:
+    if not statement.startswith("SELECT"):  # anything else may have written: see _Session
+        conn.info[_WROTE] = True
+
+
+class _Session(Session):
+    """A session whose read transaction ends with COMMIT when it wrote nothing.
+
+    psycopg forgets every prepared statement of a connection on ROLLBACK (an object it refers
+    to may have been dropped in the transaction), so ending each request's read transaction
+    with one kept PostgreSQL parsing and planning every statement afresh: prepared after five
+    runs, a statement was forgotten at the end of the request. A transaction that only ran
+    SELECTs commits to the same effect as a rollback; anything else still rolls back.
+    """
+
+    def end_read(self) -> None:
+        """End the current transaction, which must not keep anything."""
+        transaction = self.get_transaction()
+        if (transaction is not None and transaction.is_active and self.info.get(_WRITING) is False
+                and self._is_clean()
+                and not any(conn.info.get(_WROTE, True)
+                            for conn, *_rest in transaction._connections.values())):
+            try:
+                self.commit()
+                return
+            except SQLAlchemyError:  # e.g. the connection broke: roll back as before
+                pass
+        self.rollback()
+
+    def close(self) -> None:
+        self.end_read()
+        super().close()
 
 
 class WriteOutsideTransaction(RuntimeError):
