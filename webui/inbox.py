@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from werkzeug.datastructures import MultiDict
 
 from models import HumanTask, Suggestion, User
@@ -147,13 +146,20 @@ def page(session, user, filters: Filters, after: str | None, size: int, now: dat
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
 
 
-def counts(session, user, now: datetime, unit_less: bool = False) -> dict[str, int]:
-    """How many tasks are in each queue, and how many of mine are overdue."""
-    out = {q: session.scalar(select(func.count()).select_from(HumanTask)
-                             .where(queue_condition(user, q, unit_less))) for q in QUEUES}
-    out["overdue"] = session.scalar(select(func.count()).select_from(HumanTask).where(
-        queue_condition(user, "mine"), HumanTask.due_at < now))
-    return out
+def counts(session, user, now: datetime) -> tuple[dict[str, int], bool]:
+    """How many tasks are in each tab and how many of mine are overdue, in one statement; and
+    whether tasks of my role bound to no unit wait (`task_access.unit_less_queue`), which the
+    same statement counts as the queue's second part."""
+    def count(*where):
+        return select(func.count()).select_from(HumanTask).where(*where).scalar_subquery()
+
+    unit_less = task_access.unit_less_queue(user)
+    mine, overdue, bound, unbound = session.execute(select(
+        count(queue_condition(user, "mine")),
+        count(queue_condition(user, "mine"), HumanTask.due_at < now),
+        count(queue_condition(user, "queue", unit_less=False)),
+        count(unit_less) if unit_less is not None else literal(0))).one()
+    return {"mine": mine, "queue": bound + unbound, "overdue": overdue}, unbound > 0
 
 
 def due_class(task: HumanTask, now: datetime) -> str:
@@ -185,7 +191,7 @@ def index():
     after = request.args.get("after") or None
     if after is not None and decode_cursor(after) is None:
         params.bad_request(_("翻页参数无效，请从第一页重新开始。"))
-    unit_less = task_access.unit_less_waiting(s, who())
+    tabs, unit_less = counts(s, who(), now)
     rows, next_cursor = page(s, who(), filters, after, size, now, unit_less)
     cases, others = {}, {}
     if rows:
@@ -207,7 +213,7 @@ def index():
                            saved_filters=saved_filters.listed(s, int(who().id)),
                            filter_name=params.text(request.args, "filter_name",
                                                    limit=saved_filters.NAME_LIMIT),
-                           next_cursor=next_cursor, counts=counts(s, who(), now, unit_less),
+                           next_cursor=next_cursor, counts=tabs,
                            fields=fields, steps=steps, now=now, due_class=due_class,
                            on_behalf=partial(deputies.recorded_on_behalf, lead_lanes=lead))
 

@@ -226,28 +226,37 @@ def held(user: Who):
 
 def unclaimed(user: Who, unit_less: bool = True):
     """SQL condition: the ready, unclaimed tasks `user` may take (the inbox's "queue") — the rule
-    with the assignee known to be empty. `unit_less=False` says no task bound to no unit waits
-    for the role (see `unit_less_waiting`), which drops that branch: an OR on the unit would
-    cost every inbox its index order."""
+    with the assignee known to be empty. `unit_less=False` leaves out the tasks bound to no unit
+    (`unit_less_queue` is the rest of the queue), which drops that branch: an OR on the unit
+    would cost every inbox its index order."""
     rule = cases(user).given("assignee", None)
+    bound = []
     if not unit_less and user.unit is not None:
-        rule = _without_unit_less(rule)
+        rule, bound = _without_unit_less(rule), [HumanTask.candidate_unit.isnot(None)]
     if rule is FALSE:
         return false()
-    return and_(HumanTask.state == "ready", rule.sql(), HumanTask.assignee.is_(None))
+    return and_(HumanTask.state == "ready", rule.sql(), HumanTask.assignee.is_(None), *bound)
+
+
+def unit_less_queue(user: Who):
+    """SQL condition: the part of the queue `unclaimed(user, unit_less=False)` leaves out — the
+    tasks of the user's role bound to no unit (a lane rule "the role in any unit"); None when
+    there is no such part (the user belongs to no unit, or the rule gives them none)."""
+    if user.unit is None:
+        return None
+    rule = cases(user).given("assignee", None).given("candidate_unit", None)
+    if rule is FALSE:
+        return None
+    return and_(HumanTask.state == "ready", rule.sql(), HumanTask.candidate_unit.is_(None),
+                HumanTask.assignee.is_(None))
 
 
 def unit_less_waiting(session: Session, user: Who) -> bool:
     """Whether tasks of the user's role bound to no unit wait in their queue (one index probe;
     only a member of a unit needs to ask)."""
-    if user.unit is None:
-        return False
-    rule = cases(user).given("assignee", None).given("candidate_unit", None)
-    if rule is FALSE:
-        return False
-    return session.scalar(select(HumanTask.id).where(
-        HumanTask.state == "ready", rule.sql(), HumanTask.candidate_unit.is_(None),
-        HumanTask.assignee.is_(None)).limit(1)) is not None
+    condition = unit_less_queue(user)
+    return condition is not None and session.scalar(
+        select(HumanTask.id).where(condition).limit(1)) is not None
 
 
 def _without_unit_less(rule: Cond) -> Cond:
