@@ -13,9 +13,10 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
                    session as cookie, url_for)
 from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
                          logout_user)
-from sqlalchemy import bindparam, select
-from models import LoginSession, Unit, User
-from workflows import substitution, users
+from sqlalchemy import bindparam, func, select
+
+from models import LoginSession, Notification, Unit, User
+from workflows import starting, substitution, users
 
 from . import db
 from .i18n import gettext as _
@@ -53,8 +54,11 @@ class CurrentUser(UserMixin):
         self.must_change_password = found.must_change_password
         self.unit = UnitRef(found.unit_id, found.unit_code, found.unit_name) \
             if found.unit_id is not None else None
+        self.unread_notifications = found.unread
+        self.may_start_other = found.may_start_other
         self._row: User | None = None
-        self._substituting = None
+        # 代理 is rare: when the statement found nobody this user stands in for, nobody is asked
+        self._substituting = None if found.substitutes else ()
 
     @property
     def substituting(self):
@@ -82,12 +86,25 @@ class CurrentUser(UserMixin):
         return getattr(self.row, name)
 
 
-# Built once: every request loads its user, with the session that lets it in, in one statement.
+# Built once: every request loads its user, with the session that lets it in, in one statement,
+# which also counts their unread notifications (the header's badge, up to UNREAD_SHOWN + 1)
+# and says whether they stand in for anyone on day `today` (代理) and whether they may start a
+# process other than those with an entry of their own in the header (新建案件 is not shown for
+# those alone, or a deputy would see two links that start the same thing).
+OWN_ENTRY = ("suggestion", "intake")  # 登记建议, 提出建议
+UNREAD_SHOWN = 99
+_UNREAD = select(func.count()).select_from(
+    select(Notification.id).where(Notification.username == User.username,
+                                  Notification.read_at.is_(None))
+    .correlate(User).limit(UNREAD_SHOWN + 1).subquery()).scalar_subquery()
 _ACTIVE_USER = (select(User.id, User.username, User.name, User.role, User.active, User.unit_id,
                        User.division_id, User.deputy_id, User.must_change_password,
                        Unit.code.label("unit_code"),
                        Unit.name.label("unit_name"), LoginSession.id.label("session_id"),
-                       LoginSession.last_seen_at)
+                       LoginSession.last_seen_at, _UNREAD.label("unread"),
+                       substitution.standing_in_on(User.id, bindparam("today"))
+                       .label("substitutes"),
+                       starting.may_start_other(User.role, OWN_ENTRY).label("may_start_other"))
                 .join_from(LoginSession, User, LoginSession.user_id == User.id)
                 .outerjoin(Unit, User.unit_id == Unit.id)
                 .where(LoginSession.token_hash == bindparam("token_hash"),
@@ -110,7 +127,8 @@ def _seen_every() -> timedelta:
 def load_user(token: str):
     now = db.now()
     found = db.session().connection().execute(_ACTIVE_USER, {
-        "token_hash": users.token_hash(token), "idle_since": now - _idle_limit(),
+        "token_hash": users.token_hash(token), "today": substitution.today(now),
+        "idle_since": now - _idle_limit(),
         "born_since": now - current_app.config["PERMANENT_SESSION_LIFETIME"]}).first()
     if found is None:  # logged out, ended by a password change, idle, too old, or deactivated
         return None

@@ -1,7 +1,7 @@
 """New cases of any process (新建案件) and the case page of a process that is not a suggestion."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -25,7 +25,7 @@ SUBJECT_LIMIT = limit_of(ProcessInstance.business_key)
 
 
 def _startable() -> list[tuple[str, str]]:
-    return starting.startable(db.session(), current_user.row)
+    return starting.startable(db.session(), who())
 
 
 def _new_page(values: dict, errors: dict, status: int = 200):
@@ -49,7 +49,7 @@ def start():
     """Start a case of the chosen process (audited by the engine's start); go to its first task
     if it is this user's, else to the case page."""
     process_id = params.code(request.form, "process")
-    if not process_id or not starting.may_start(db.session(), current_user.row, process_id):
+    if not process_id or not starting.may_start(db.session(), who(), process_id):
         abort(403)
     if process_id == SUGGESTION:
         return redirect(url_for("cases.register"))
@@ -125,18 +125,10 @@ def diagram(instance_id: int, filename: str):
     return stored_file(state.files[filename], filename)
 
 
-# Processes with their own entry in the header (登记建议, 提出建议): 新建案件 is not shown for them
-# alone, or a deputy would see two links that start the same thing.
-OWN_ENTRY = (SUGGESTION, "intake")
-
-
 def can_start() -> bool:
-    """For the header: has this user a process to start that has no entry of its own? (Asked
-    once per request.)"""
-    if "can_start" not in g:
-        g.can_start = current_user.is_authenticated and any(
-            pid not in OWN_ENTRY for pid, _name in _startable())
-    return g.can_start
+    """For the header: has this user a process to start that has no entry of its own
+    (`auth.OWN_ENTRY`)? Asked with the request's user (`auth.load_user`)."""
+    return current_user.is_authenticated and current_user.may_start_other
 
 
 def init_app(app) -> None:

@@ -16,7 +16,7 @@ from workflows import drafting, intake as intake_rules
 from workflows import instances as instance_rules
 from workflows.errors import DomainError
 
-from . import db, params
+from . import db
 from .auth import roles_required, who
 from .i18n import gettext as _
 from .i18n import label, locale

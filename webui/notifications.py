@@ -3,24 +3,24 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models import Notification
 from workflows import notifications
 
 from . import db, params
-from .auth import local_target
+from .auth import UNREAD_SHOWN, local_target
 
 bp = Blueprint("notifications", __name__)
 
 
 @bp.app_context_processor
 def unread_count():
+    """The header's badge: counted with the request's user (`auth.load_user`), "99+" beyond."""
     if not current_user.is_authenticated:
         return {}
-    count = db.session().scalar(select(func.count()).select_from(Notification).where(
-        Notification.username == current_user.username, Notification.read_at.is_(None)))
-    return {"unread_notifications": count}
+    count = current_user.unread_notifications
+    return {"unread_notifications": f"{UNREAD_SHOWN}+" if count > UNREAD_SHOWN else count}
 
 
 @bp.get("/notifications")

@@ -35,6 +35,16 @@ def newest_processes(session: Session) -> dict[str, str]:
     return found
 
 
+def may_start_other(role, leaving_out: tuple[str, ...]):
+    """SQL: whether `role` (a column or a value) may start a deployed process not in
+    `leaving_out` — `startable` as one condition, for the header's link, asked with the user."""
+    deployed = (select(ProcessDefinition.id).join(ProcessDefinition.version)
+                .where(ProcessDefinition.process_id == StartPermission.process_id).exists())
+    return select(StartPermission.id).where(StartPermission.role == role,
+                                            StartPermission.process_id.not_in(leaving_out),
+                                            deployed).exists()
+
+
 def startable(session: Session, user: User) -> list[tuple[str, str]]:
     """(process id, name) of the deployed processes the user's role may start, by name."""
     allowed = set(session.scalars(select(StartPermission.process_id)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Optional
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models import AuditEvent, Substitution, Unit, User
@@ -201,6 +201,14 @@ class Absent:
     role: str
     active: bool
     unit: Any
+
+
+def standing_in_on(substitute_id, on):
+    """SQL: whether the user (`substitute_id`, a column or value) stands in for anyone on day
+    `on` — the cheap question before `standing_in_for` (most people stand in for nobody)."""
+    return exists().where(Substitution.substitute_id == substitute_id,
+                          Substitution.cancelled_at.is_(None), Substitution.starts_on <= on,
+                          Substitution.ends_on >= on)
 
 
 def standing_in_for(session: Session, username: str, on: date) -> tuple[Absent, ...]:
