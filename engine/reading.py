@@ -2,12 +2,14 @@
 task data and forms, and the cache of live workflow objects kept between steps."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 
 from models import HumanTask, ProcessInstance
 
@@ -18,6 +20,34 @@ from .package import Compiled
 
 PI = ProcessInstance.__table__
 _INSTANCE = select(PI).where(PI.c.id == bindparam("instance_id"))
+
+
+@dataclass(frozen=True)
+class ElementStates:
+    """Element ids of a workflow per BPMN file: those active (ready, started, waiting) and
+    those completed; `file` is the file of the workflow's own process."""
+
+    file: str | None
+    active: dict[str, frozenset[str]]
+    done: dict[str, frozenset[str]]
+
+
+def _element_states(workflow: BpmnWorkflow) -> ElementStates:
+    active: dict[str, set[str]] = {}
+    done: dict[str, set[str]] = {}
+    for each in (workflow, *workflow.subprocesses.values()):
+        file = getattr(each.spec, "file", None)
+        for task in each.tasks.values():
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if not bpmn_id or not file:
+                continue
+            if task.state & (TaskState.READY | TaskState.STARTED | TaskState.WAITING):
+                active.setdefault(file, set()).add(bpmn_id)
+            elif task.state == TaskState.COMPLETED:
+                done.setdefault(file, set()).add(bpmn_id)
+    return ElementStates(getattr(workflow.spec, "file", None),
+                         {f: frozenset(ids) for f, ids in active.items()},
+                         {f: frozenset(ids) for f, ids in done.items()})
 
 
 class Reading:
@@ -41,6 +71,23 @@ class Reading:
                                     subprocess_specs)
         workflow.script_engine = self.script_engine
         return workflow
+
+    def element_states(self, session: Session, instance: ProcessInstance | Instance
+                       ) -> ElementStates:
+        """Which BPMN elements are active and which done, per file, and the file of the
+        instance's own process (a case's diagram). Kept per instance and version, as the live
+        workflows are: every step writes a new version, so a kept answer is never stale, and a
+        case page seen again does not rebuild its workflow."""
+        key = (instance.id, instance.version)
+        with self._lock:
+            found = self._elements.get(key)
+        if found is None:
+            found = _element_states(self.workflow(session, instance))
+            with self._lock:
+                self._elements[key] = found
+                while len(self._elements) > self._live_size:
+                    del self._elements[next(iter(self._elements))]  # the oldest
+        return found
 
     def task_data(self, session: Session, task_id: str) -> dict[str, Any]:
         """The data a task sees (the instance's variables at that point)."""

@@ -30,7 +30,7 @@ from .errors import ConflictError, EngineError, LimitError, NotFoundError, Proce
 from .forms import jsonable, put_form_data
 from .package import Package
 from .projection import LaneResolver, default_lane_resolver
-from .reading import Reading
+from .reading import ElementStates, Reading
 from .scripts import Operator, ScriptEngine, call_context
 from .speccache import SpecCache
 from .versions import Versions
@@ -82,6 +82,7 @@ class Engine(Versions, Reading):
         self._versions: dict[int, Package] = {}
         self._live: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
         self._live_size = live_cache_size
+        self._elements: dict[tuple[int, int], ElementStates] = {}  # see element_states
         self._lock = threading.Lock()
 
     # ---------------------------------------------------------------- steps

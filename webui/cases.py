@@ -22,7 +22,7 @@ from workflows import text as text_rules
 from workflows.errors import DomainError
 
 from . import db, params
-from .auth import roles_required
+from .auth import roles_required, who
 from .headers import stored_file
 from .i18n import gettext as _
 from .i18n import label, locale
@@ -32,15 +32,18 @@ bp = Blueprint("cases", __name__)
 
 
 def _visible_or_404(suggestion_id: int) -> Suggestion:
+    """The suggestion (with its assignments) if this user may see it; 404 / 403 otherwise. One
+    statement reads the case and whether it is visible (`case_rules.visible_suggestions`)."""
     params.row_id(suggestion_id)
-    s = db.session()
-    suggestion = s.scalar(select(Suggestion).options(selectinload(Suggestion.assignments))
-                          .where(Suggestion.id == suggestion_id))
-    if suggestion is None:
+    found = db.session().execute(
+        select(Suggestion, case_rules.visible_suggestions(who()).label("visible"))
+        .options(selectinload(Suggestion.assignments))
+        .where(Suggestion.id == suggestion_id)).first()
+    if found is None:
         abort(404)
-    if not case_rules.may_see(s, current_user.row, suggestion_id):
+    if not found.visible:
         abort(403)
-    return suggestion
+    return found.Suggestion
 
 
 @bp.get("/cases")
@@ -48,7 +51,7 @@ def _visible_or_404(suggestion_id: int) -> Suggestion:
 def index():
     """The cases this user may see (a deputy: their own suggestions)."""
     s = db.session()
-    query = select(Suggestion).where(case_rules.visible_suggestions(current_user.row))
+    query = select(Suggestion).where(case_rules.visible_suggestions(who()))
     status = params.code(request.args, "status")
     if status:
         query = query.where(Suggestion.status == status)
@@ -91,7 +94,7 @@ def show(suggestion_id: int):
         now=db.now(), assignments=assignments, merged=merged,
         merged_numbers={m.id: m.number for m in merged.merged},
         host_visible=merged.host is not None and case_rules.may_see(
-            s, current_user.row, merged.host.id),
+            s, who(), merged.host.id),
         similar=similarity.similar_to(s, suggestion.id),
         progress=reports.progress_reports(s, [suggestion.id]).get(suggestion.id, []))
 
@@ -120,7 +123,7 @@ def letter(reply_id: int):
     if reply is None:
         abort(404)
     target = params.integer(request.args, "suggestion")
-    if not case_rules.may_see(s, current_user.row, target or reply.assignment.suggestion_id):
+    if not case_rules.may_see(s, who(), target or reply.assignment.suggestion_id):
         abort(403)
     try:
         name, data = replies.reply_letter(s, reply_id, target)

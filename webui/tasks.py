@@ -194,7 +194,7 @@ def _after(done) -> str:
     flash(_("案件现在等待：{places}", places=_("；").join(places)) if places
           else _("案件已没有待办环节。"), "info")
     suggestion = _suggestion(done)
-    if suggestion is not None and not case_rules.may_see(s, current_user.row, suggestion.id):
+    if suggestion is not None and not case_rules.may_see(s, who(), suggestion.id):
         return redirect(url_for("inbox.index"))
     return redirect(_case_page(done))
 
@@ -259,7 +259,7 @@ def download(attachment_id: int):
     if suggestion is None:  # a case of another process: the case page's readers
         if not instance_rules.may_see(s, who(), s.get(ProcessInstance, found.instance_id)):
             abort(403)
-    elif not case_rules.may_see(s, current_user.row, suggestion):
+    elif not case_rules.may_see(s, who(), suggestion):
         abort(403)
     return send_file(BytesIO(attachments.content(_attachments_dir(), found)),
                      mimetype=found.content_type, as_attachment=True,
