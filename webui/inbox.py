@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
+from typing import Any, Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, bindparam, func, literal, or_, select
 from werkzeug.datastructures import MultiDict
 
 from models import HumanTask, Suggestion, User
@@ -30,6 +31,12 @@ QUEUES = ("mine", "queue")
 DUE_SOON_DAYS = 7
 PAGE_SIZES = (1, 100)
 MAX_DUE_WITHIN = 3660  # days: ten years ahead is every deadline there is
+
+
+# What a row shows of its suggestion (not its text: a page of rows need not read 25 bodies).
+_ROW_CASES = select(Suggestion.id, Suggestion.instance_id, Suggestion.number, Suggestion.title,
+                    Suggestion.key_suggestion).where(
+    Suggestion.instance_id.in_(bindparam("instance_ids", expanding=True)))
 
 
 @dataclass
@@ -75,7 +82,9 @@ def queue_condition(user, queue: str, unit_less: bool = False):
     return task_access.unclaimed(user, unit_less)
 
 
-def _filtered(query, filters: Filters, now: datetime):
+def _filtered(query, filters: Filters):
+    """The filters' conditions; the moments they compare with are the bind parameters `now`
+    and `due_by` (see `_moments`)."""
     if filters.step:
         query = query.where(HumanTask.bpmn_id == filters.step)
     if filters.field or filters.key:
@@ -86,10 +95,34 @@ def _filtered(query, filters: Filters, now: datetime):
         if filters.key:
             query = query.where(Suggestion.key_suggestion.is_(True))
     if filters.overdue:
-        query = query.where(HumanTask.due_at < now)
+        query = query.where(HumanTask.due_at < bindparam("now"))
     if filters.due_within is not None:
-        query = query.where(HumanTask.due_at <= now + timedelta(days=filters.due_within))
+        query = query.where(HumanTask.due_at <= bindparam("due_by"))
     return query
+
+
+def _moments(filters: Filters, now: datetime) -> dict[str, datetime]:
+    values = {"now": now} if filters.overdue else {}
+    if filters.due_within is not None:
+        values["due_by"] = now + timedelta(days=filters.due_within)
+    return values
+
+
+_built: dict[tuple, Any] = {}
+_BUILT_MOST = 4096
+
+
+def built(key: tuple, build: Callable[[], Any]):
+    """The statement `build()` makes for `key`, made once per process. The rule's SQL
+    (`task_access`) is a tree of conditions per user, and building it, and SQLAlchemy's cache
+    key of it, cost more than running it; `key` holds all the statement depends on (the
+    user's `task_access.facts`, the filters), and what changes per request is bound."""
+    found = _built.get(key)
+    if found is None:
+        if len(_built) >= _BUILT_MOST:
+            _built.clear()
+        found = _built[key] = build()
+    return found
 
 
 def encode_cursor(task: HumanTask) -> str:
@@ -122,25 +155,42 @@ def page(session, user, filters: Filters, after: str | None, size: int, now: dat
 
     Keyset pagination in two runs — dated tasks, then undated — so each run reads an index range.
     """
-    base = _filtered(select(HumanTask).where(queue_condition(user, filters.queue, unit_less)),
-                     filters, now)
     cursor = decode_cursor(after) if after else None
     if after and cursor is None:
         raise ValueError(f"not a page cursor: {after[:50]!r}")
+    key = (task_access.facts(user), astuple(filters), unit_less)
+
+    def run(kind: str, limit: int, values: dict):
+        def build():
+            query = _filtered(select(HumanTask).where(
+                queue_condition(user, filters.queue, unit_less)), filters)
+            if kind == "dated":
+                query = query.where(HumanTask.due_at.isnot(None))
+            elif kind == "dated after":
+                query = query.where(HumanTask.due_at.isnot(None), or_(
+                    HumanTask.due_at > bindparam("after_due"),
+                    and_(HumanTask.due_at == bindparam("after_due"),
+                         HumanTask.id > bindparam("after_id"))))
+            else:
+                query = query.where(HumanTask.due_at.is_(None))
+                if kind == "undated after":
+                    query = query.where(HumanTask.id > bindparam("after_id"))
+            order = (HumanTask.due_at, HumanTask.id) if kind.startswith("dated") else (
+                HumanTask.id,)
+            return query.order_by(*order).limit(limit)
+        return list(session.scalars(built(("page", kind, limit, *key), build),
+                                    {**_moments(filters, now), **values}))
+
     rows: list[HumanTask] = []
-    if cursor is None or cursor[0] is not None:
-        dated = base.where(HumanTask.due_at.isnot(None))
-        if cursor is not None:
-            due, task_id = cursor
-            dated = dated.where(or_(HumanTask.due_at > due,
-                                    and_(HumanTask.due_at == due, HumanTask.id > task_id)))
-        rows = list(session.scalars(dated.order_by(HumanTask.due_at, HumanTask.id)
-                                    .limit(size + 1)))
+    if cursor is None:
+        rows = run("dated", size + 1, {})
+    elif cursor[0] is not None:
+        rows = run("dated after", size + 1, {"after_due": cursor[0], "after_id": cursor[1]})
     if len(rows) <= size and (filters.due_within is None and not filters.overdue):
-        undated = base.where(HumanTask.due_at.is_(None))
         if cursor is not None and cursor[0] is None:
-            undated = undated.where(HumanTask.id > cursor[1])
-        rows += list(session.scalars(undated.order_by(HumanTask.id).limit(size + 1 - len(rows))))
+            rows += run("undated after", size + 1 - len(rows), {"after_id": cursor[1]})
+        else:
+            rows += run("undated", size + 1 - len(rows), {})
     more = len(rows) > size
     rows = rows[:size]
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
@@ -153,12 +203,15 @@ def counts(session, user, now: datetime) -> tuple[dict[str, int], bool]:
     def count(*where):
         return select(func.count()).select_from(HumanTask).where(*where).scalar_subquery()
 
-    unit_less = task_access.unit_less_queue(user)
-    mine, overdue, bound, unbound = session.execute(select(
-        count(queue_condition(user, "mine")),
-        count(queue_condition(user, "mine"), HumanTask.due_at < now),
-        count(queue_condition(user, "queue", unit_less=False)),
-        count(unit_less) if unit_less is not None else literal(0))).one()
+    def build():
+        unit_less = task_access.unit_less_queue(user)
+        return select(count(queue_condition(user, "mine")),
+                      count(queue_condition(user, "mine"), HumanTask.due_at < bindparam("now")),
+                      count(queue_condition(user, "queue", unit_less=False)),
+                      count(unit_less) if unit_less is not None else literal(0))
+
+    mine, overdue, bound, unbound = session.execute(
+        built(("counts", task_access.facts(user)), build), {"now": now}).one()
     return {"mine": mine, "queue": bound + unbound, "overdue": overdue}, unbound > 0
 
 
@@ -195,8 +248,8 @@ def index():
     rows, next_cursor = page(s, who(), filters, after, size, now, unit_less)
     cases, others = {}, {}
     if rows:
-        cases = {sg.instance_id: sg for sg in s.scalars(select(Suggestion).where(
-            Suggestion.instance_id.in_({t.instance_id for t in rows})))}
+        cases = {sg.instance_id: sg for sg in s.execute(
+            _ROW_CASES, {"instance_ids": list({t.instance_id for t in rows})})}
         # A case of another process: its process's name and business key.
         others = instance_rules.case_rows(s, {t.instance_id for t in rows} - set(cases))
     fields = FIELDS.labels(english=locale() == "en")
@@ -210,7 +263,8 @@ def index():
     absent = {a.username: a.name for a in who().substituting}
     return render_template("inbox/index.html", rows=rows, cases=cases, others=others,
                            filters=filters, saved=saved, absent=absent,
-                           saved_filters=saved_filters.listed(s, int(who().id)),
+                           saved_filters=saved_filters.listed(s, int(who().id))
+                           if who().has_saved_filters else [],
                            filter_name=params.text(request.args, "filter_name",
                                                    limit=saved_filters.NAME_LIMIT),
                            next_cursor=next_cursor, counts=tabs,

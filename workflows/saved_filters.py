@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from models import AuditEvent, SavedFilter, User
@@ -19,11 +19,20 @@ NAME_LIMIT = limit_of(SavedFilter.name)
 NOT_FOUND = "没有这个筛选 (no such saved filter)"
 
 
+_LISTED = (select(SavedFilter.id, SavedFilter.name, SavedFilter.query)
+           .where(SavedFilter.user_id == bindparam("user_id"))
+           .order_by(SavedFilter.name).limit(MOST))
+
+
 def listed(session: Session, user_id: int) -> list[tuple[int, str, dict[str, Any]]]:
     """The user's filters by name: (id, name, query) — one query."""
-    return [tuple(row) for row in session.execute(
-        select(SavedFilter.id, SavedFilter.name, SavedFilter.query)
-        .where(SavedFilter.user_id == user_id).order_by(SavedFilter.name).limit(MOST))]
+    return [tuple(row) for row in session.execute(_LISTED, {"user_id": user_id})]
+
+
+def has_any(user_id):
+    """SQL: whether the user (`user_id`, a column or value) has saved a filter — asked with the
+    request's user, so that the inbox of someone who never saved one does not look."""
+    return select(SavedFilter.id).where(SavedFilter.user_id == user_id).exists()
 
 
 def owned(session: Session, user_id: int, filter_id: int) -> Optional[SavedFilter]:

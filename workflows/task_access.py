@@ -268,6 +268,15 @@ def _without_unit_less(rule: Cond) -> Cond:
     return rule
 
 
+def facts(user: Who) -> tuple:
+    """Everything the rule reads of `user`, as a value: two users with the same facts see the
+    same tasks, so SQL built from the rule for one serves the other (the inbox keeps it)."""
+    def one(person) -> tuple:
+        unit = person.unit.code if person.unit is not None else None
+        return person.username, person.role, bool(person.active), unit
+    return one(user), tuple(one(a) for a in _absent(user))
+
+
 @dataclass(frozen=True)
 class _Asker:
     """The columns of `Who` a rule reads, as a value (to ask about a copy of a user)."""
