@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import select
 import threading
 import time
 import weakref
@@ -16,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -50,8 +51,10 @@ class Database:
                 # of its own) waited on each other until the 30 s timeout. Ten stay open.
                 kwargs.update(pool_size=10, max_overflow=-1)
         else:
-            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+            kwargs.update(pool_size=10, max_overflow=20)
         self.engine = create_engine(self.url, **kwargs)
+        if not self.is_sqlite:
+            event.listen(self.engine, "checkout", _closed_by_server)
         self._writer = nullcontext()
         self._checkpointer: _Checkpointer | None = None
         if self.is_sqlite:
@@ -213,6 +216,23 @@ class _Checkpointer:
             thread, self._thread = self._thread, None
         if thread is not None and self._pid == os.getpid():
             thread.join(timeout=5)
+
+
+def _closed_by_server(dbapi_conn, _record, _proxy) -> None:
+    """A pooled PostgreSQL connection the server has closed is replaced as it is checked out.
+
+    An idle connection's socket has nothing to read unless the server spoke first — when it
+    ends the session (a restart, an administrator's terminate) it sends its farewell and closes,
+    and the socket turns readable. Looking costs one poll() of the socket; the pool's pre-ping
+    asked PostgreSQL itself, a round trip on every checkout, i.e. on every request. Raising
+    DisconnectionError makes the pool discard the connection and check out another (it
+    invalidates the older ones with it)."""
+    if dbapi_conn.closed or dbapi_conn.broken:
+        raise DisconnectionError("the connection is closed")
+    poller = select.poll()
+    poller.register(dbapi_conn.pgconn.socket, select.POLLIN)
+    if poller.poll(0):
+        raise DisconnectionError("the server has closed the connection")
 
 
 def _configure_sqlite(engine) -> None:
