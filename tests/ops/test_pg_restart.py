@@ -95,7 +95,8 @@ def test_the_app_recovers_after_postgresql_restarts_under_load(private_cluster):
             for t in threads:
                 t.join()
         # Each worker's first request after the restart finds only dead pooled connections;
-        # pool_pre_ping replaces them, so nothing after the restart may fail.
+        # the checkout's look at their sockets (models.db) replaces them, so nothing after the
+        # restart may fail.
         after = [s for a, s in outcomes if a]
         assert before and set(before) == {200}
         assert len(after) > 20 and set(after) == {200}
