@@ -129,6 +129,15 @@ def call_context() -> ContextVar[dict | None]:
     return _call_context
 
 
+def step_memo(function: str) -> dict:
+    """A dict that lives as long as the step now running, for a script global to keep what it
+    read (`deadline(...)` is evaluated for every waiting timer of the case)."""
+    context = _call_context.get()
+    if context is None:
+        raise RuntimeError(f"{function}() is only available while the engine runs a step")
+    return context.setdefault("memo", {})
+
+
 def step_session(function: str):
     """The session of the step now running, for a script global such as `deadline(...)`;
     `function` names it in the error raised outside a step."""

@@ -8,11 +8,11 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from engine import ConflictError, FormError
-from models import (CongressSession, Deputy, Feedback, HumanTask, ProcessInstance, Reply,
-                    Suggestion)
+from models import (Assignment, CongressSession, Deputy, Feedback, HumanTask, ProcessInstance,
+                    Reply, Suggestion)
 from models.text import clean
 from models.vocabulary import FIELDS
 from workflows import cases as case_rules
@@ -31,13 +31,14 @@ from flask import send_file
 bp = Blueprint("cases", __name__)
 
 
-def _visible_or_404(suggestion_id: int) -> Suggestion:
-    """The suggestion (with its assignments) if this user may see it; 404 / 403 otherwise. One
-    statement reads the case and whether it is visible (`case_rules.visible_suggestions`)."""
+def _visible_or_404(suggestion_id: int, *load) -> Suggestion:
+    """The suggestion (with its assignments, and the relationships `load` names) if this user
+    may see it; 404 / 403 otherwise. One statement reads the case and whether it is visible
+    (`case_rules.visible_suggestions`)."""
     params.row_id(suggestion_id)
     found = db.session().execute(
         select(Suggestion, case_rules.visible_suggestions(who()).label("visible"))
-        .options(selectinload(Suggestion.assignments))
+        .options(selectinload(Suggestion.assignments), *load)
         .where(Suggestion.id == suggestion_id)).first()
     if found is None:
         abort(404)
@@ -65,7 +66,11 @@ def index():
 def show(suggestion_id: int):
     """A suggestion's case page (timeline, replies, feedback, diagram) for users who may see it."""
     s = db.session()
-    suggestion = _visible_or_404(suggestion_id)
+    # what the page shows of the case's people and units, read with it (not one by one)
+    suggestion = _visible_or_404(suggestion_id, joinedload(Suggestion.lead_deputy),
+                                 selectinload(Suggestion.co_signers),
+                                 selectinload(Suggestion.assignments)
+                                 .joinedload(Assignment.unit))
     instance = s.get(ProcessInstance, suggestion.instance_id) if suggestion.instance_id else None
     merged = merging.page(s, suggestion)  # 并案: the host's handling, seen from either side
     assignments = merged.assignments

@@ -38,6 +38,7 @@ class WorkCalendar:
         self.overrides: dict[date, bool] = {
             row.day: row.is_workday for row in session.scalars(select(CalendarDay))}
         self.missing_years: set[int] = set()
+        self._known: dict[date, bool] = {}  # the package's answers, asked once per day
 
     @property
     def warnings(self) -> list[str]:
@@ -49,11 +50,15 @@ class WorkCalendar:
         """Whether `day` is a working day: override row, else the package, else Mon–Fri."""
         if day in self.overrides:
             return self.overrides[day]
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:  # the package has no data for this year
-            self.missing_years.add(day.year)
-            return day.weekday() < 5
+        known = self._known.get(day)
+        if known is None:
+            try:
+                known = chinese_calendar.is_workday(day)
+            except NotImplementedError:  # the package has no data for this year
+                self.missing_years.add(day.year)
+                known = day.weekday() < 5
+            self._known[day] = known
+        return known
 
     def add_workdays(self, start: datetime, n: int) -> datetime:
         """The moment `n` working days after `start` (counting from the next day), in UTC."""

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from engine.scripts import step_session
+from engine.scripts import step_memo, step_session
 from models import Assignment, Suggestion, vocabulary
 
 from . import settings
@@ -136,9 +136,12 @@ def deadline(kind: str, assignment_id: int) -> str:
         return moment(session, period, facts.year).isoformat()
     session = step_session("deadline")
     assignment = session.identity_map.get(identity_key(Assignment, int(assignment_id)))
-    if assignment is None:
-        assignment = session.connection().execute(
-            _DATES, {"assignment_id": int(assignment_id)}).first()
+    if assignment is None:  # read once a step: a change in the step is made to the ORM row
+        read = step_memo("deadline").setdefault("assignment_dates", {})
+        key = int(assignment_id)
+        if key not in read:
+            read[key] = session.connection().execute(_DATES, {"assignment_id": key}).first()
+        assignment = read[key]
     if assignment is None:
         raise ValueError(f"assignment {assignment_id} does not exist")
     return due(session, kind, assignment).isoformat()
