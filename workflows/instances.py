@@ -265,6 +265,8 @@ class Instructions:
 def task_instructions(session: Session, engine: Engine, task: HumanTask) -> Instructions | None:
     """The task's `instructionsForEndUser` filled with the data it sees (None: it has none)."""
     instance = session.get(ProcessInstance, task.instance_id)
+    if not _may_have_instructions(session, engine, instance, task.bpmn_id):
+        return None  # most steps have none: the case's workflow need not be rebuilt to see it
     workflow = engine.workflow(session, instance)
     spiff_task = workflow.get_task_from_id(UUID(task.id))
     if spiff_task is None:
@@ -276,6 +278,18 @@ def task_instructions(session: Session, engine: Engine, task: HumanTask) -> Inst
         return Instructions(html=instruction_text.render(text, spiff_task.data))
     except instruction_text.InstructionsError as err:
         return Instructions(error=str(err))
+
+
+def _may_have_instructions(session: Session, engine: Engine, instance: ProcessInstance,
+                           bpmn_id: str) -> bool:
+    """Whether a task spec `bpmn_id` of the instance's version has instructions, read from the
+    compiled version."""
+    spec, subprocess_specs = engine.compiled_version(
+        session, instance.process_version_id).spec(instance.process_id)
+    return any(getattr(task_spec, "bpmn_id", None) == bpmn_id
+               and instruction_text.of_spec(task_spec) is not None
+               for each in (spec, *subprocess_specs.values())
+               for task_spec in each.task_specs.values())
 
 
 def first_task_for(session: Session, user, instance_id: int) -> HumanTask | None:
