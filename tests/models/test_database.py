@@ -97,3 +97,18 @@ def test_a_session_opened_for_reading_refuses_to_write(tmp_path):
             assert s.scalars(select(Unit.name)).all() == ["改名"]
     finally:
         db.dispose()
+
+
+def test_a_read_that_ran_a_statement_other_than_select_ends_in_rollback(db):
+    """A read session commits only what only read (to keep PostgreSQL's prepared statements);
+    a Core write slipped into it, or pending ORM changes, are rolled back as before."""
+    s = db.session()
+    s.execute(select(func.count()).select_from(Unit))
+    s.execute(insert(Unit), {"code": "slipped", "name": "不该留下", "kind": "government"})
+    s.close()
+    s = db.session()
+    s.add(Unit(code="pending", name="也不该留下", kind="government"))
+    s.close()
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Unit).where(
+            Unit.code.in_(["slipped", "pending"]))) == 0

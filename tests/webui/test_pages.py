@@ -309,3 +309,24 @@ def test_a_deputys_header_has_one_way_to_submit_and_no_substitution(login_as, db
     with db.write() as s:
         create_user(s, "admin", "管理员", "admin", "pw")
     assert 'id="my-substitutions"' not in login_as("admin").get("/inbox").get_data(as_text=True)
+
+
+def test_the_unread_badge_counts_to_99_then_says_99_plus(app, db, login_as):
+    """The header's badge is read with the user and stops counting past 99 (a user who never
+    reads their notifications does not make every page count thousands)."""
+    from datetime import datetime, timezone
+
+    def add(n):
+        with db.write() as s:
+            s.add_all(Notification(username="transport_unit_handler", kind="task", message="m",
+                                   created_at=datetime.now(timezone.utc)) for _ in range(n))
+
+    handler = login_as("transport_unit_handler")
+    add(99)
+    assert '<span class="badge" id="unread">99</span>' in handler.get("/inbox").get_data(
+        as_text=True)
+    add(1)
+    page = handler.get("/inbox").get_data(as_text=True)
+    assert '<span class="badge" id="unread">99+</span>' in page
+    handler.post("/notifications/read", {})
+    assert 'id="unread"' not in handler.get("/inbox").get_data(as_text=True)

@@ -170,3 +170,14 @@ def test_naive_datetimes_and_negative_counts_are_refused(db):
         add_months(datetime(2026, 10, 9, 9), 1)
     with pytest.raises(ValueError, match="negative"):
         cal.add_workdays(cst(2026, 10, 9), -1)
+
+
+def test_a_day_asked_twice_gives_the_same_answer_and_keeps_its_year_named(db):
+    """The package is asked once per day (kept by the calendar); the second answer, and the
+    missing-year warning, are the same as the first."""
+    cal = calendar_with(db)
+    first = [cal.is_workday(date(2027, 1, d)) for d in range(1, 11)]
+    again = [cal.is_workday(date(2027, 1, d)) for d in range(1, 11)]
+    assert first == again == [True, False, False, True, True, True, True, True, False, False]
+    assert cal.missing_years == {2027}
+    assert cal.add_workdays(cst(2026, 12, 28), 10) == cst(2027, 1, 11)  # as before, kept days
