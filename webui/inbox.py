@@ -74,9 +74,9 @@ class Filters:
 
 def queue_condition(user, queue: str, unit_less: bool = False):
     """SQL for one tab, from the one rule (`workflows.task_access`): the tasks I hold, or the
-    unclaimed ones I may take. Each reads an index; `unit_less` (see
-    `task_access.unit_less_waiting`) says whether tasks of my role bound to no unit wait, which
-    only then costs the queue an OR on the unit."""
+    unclaimed ones I may take. Each reads an index; `unit_less` (`task_access.unit_less_queue`,
+    counted by `counts`) says whether tasks of my role bound to no unit wait, which only then
+    costs the queue an OR on the unit."""
     if queue == "mine":
         return task_access.held(user)
     return task_access.unclaimed(user, unit_less)

@@ -26,8 +26,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Optional, Protocol
 
-from sqlalchemy import and_, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, false, or_, true
 
 from models import HumanTask
 
@@ -249,14 +248,6 @@ def unit_less_queue(user: Who):
         return None
     return and_(HumanTask.state == "ready", rule.sql(), HumanTask.candidate_unit.is_(None),
                 HumanTask.assignee.is_(None))
-
-
-def unit_less_waiting(session: Session, user: Who) -> bool:
-    """Whether tasks of the user's role bound to no unit wait in their queue (one index probe;
-    only a member of a unit needs to ask)."""
-    condition = unit_less_queue(user)
-    return condition is not None and session.scalar(
-        select(HumanTask.id).where(condition).limit(1)) is not None
 
 
 def _without_unit_less(rule: Cond) -> Cond:
