@@ -2,12 +2,14 @@
 task data and forms, and the cache of live workflow objects kept between steps."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -32,6 +34,37 @@ class ElementStates:
     done: dict[str, frozenset[str]]
 
 
+_ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING
+
+
+def _element_states_of(dct: dict, spec, subprocess_specs) -> ElementStates:
+    """`_element_states` read off a stored state of the current serializer format, without
+    rebuilding the workflow: each task's spec name and state, and the call activities' own task
+    dictionaries (tests/engine/test_element_states.py compares the two)."""
+    active: dict[str, set[str]] = {}
+    done: dict[str, set[str]] = {}
+    subprocesses = dct.get("subprocesses", {})
+    pending = [(dct["tasks"], spec)]
+    while pending:
+        tasks, each = pending.pop()
+        file = getattr(each, "file", None)
+        for task_id, task in tasks.items():
+            task_spec = each.task_specs.get(task["task_spec"])
+            if isinstance(task_spec, SubWorkflowTask) and task_id in subprocesses:
+                pending.append((subprocesses[task_id]["tasks"],
+                                subprocess_specs[task_spec.spec]))
+            bpmn_id = getattr(task_spec, "bpmn_id", None)
+            if not bpmn_id or not file:
+                continue
+            if task["state"] & _ACTIVE:
+                active.setdefault(file, set()).add(bpmn_id)
+            elif task["state"] == TaskState.COMPLETED:
+                done.setdefault(file, set()).add(bpmn_id)
+    return ElementStates(getattr(spec, "file", None),
+                         {f: frozenset(ids) for f, ids in active.items()},
+                         {f: frozenset(ids) for f, ids in done.items()})
+
+
 def _element_states(workflow: BpmnWorkflow) -> ElementStates:
     active: dict[str, set[str]] = {}
     done: dict[str, set[str]] = {}
@@ -41,7 +74,7 @@ def _element_states(workflow: BpmnWorkflow) -> ElementStates:
             bpmn_id = getattr(task.task_spec, "bpmn_id", None)
             if not bpmn_id or not file:
                 continue
-            if task.state & (TaskState.READY | TaskState.STARTED | TaskState.WAITING):
+            if task.state & _ACTIVE:
                 active.setdefault(file, set()).add(bpmn_id)
             elif task.state == TaskState.COMPLETED:
                 done.setdefault(file, set()).add(bpmn_id)
@@ -82,7 +115,12 @@ class Reading:
         with self._lock:
             found = self._elements.get(key)
         if found is None:
-            found = _element_states(self.workflow(session, instance))
+            if instance.serializer_version == serializer.VERSION:  # read off the JSON
+                spec, subprocess_specs = self.compiled_version(
+                    session, instance.process_version_id).spec(instance.process_id)
+                found = _element_states_of(json.loads(instance.state), spec, subprocess_specs)
+            else:  # an older format: migrated as a step would
+                found = _element_states(self.workflow(session, instance))
             with self._lock:
                 self._elements[key] = found
                 while len(self._elements) > self._live_size:

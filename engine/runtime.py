@@ -13,7 +13,7 @@ import logging
 import threading
 from collections import OrderedDict
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 from uuid import UUID
 
 from sqlalchemy import bindparam, insert, select, update
@@ -80,6 +80,7 @@ class Engine(Versions, Reading):
         self.clock = clock
         self.specs = SpecCache(self.operators.keys(), choices=choices)
         self._versions: dict[int, Package] = {}
+        self._stored: dict[int, Mapping[str, str]] = {}  # see stored_files
         self._live: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
         self._live_size = live_cache_size
         self._elements: dict[tuple[int, int], ElementStates] = {}  # see element_states

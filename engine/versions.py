@@ -1,6 +1,9 @@
 """Deploying packages and finding the versions instances run on (the Engine's deploy half)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,7 +14,7 @@ from .package import Compiled, Package
 
 
 class Versions:
-    """Mixin of `Engine`: uses its `specs`, `clock`, `_versions` and `_audit`."""
+    """Mixin of `Engine`: uses its `specs`, `clock`, `_versions`, `_stored` and `_audit`."""
 
     def compile(self, package: Package) -> Compiled:
         """Validate a package with the deploy rules; raises DeployError."""
@@ -58,6 +61,20 @@ class Versions:
         except DeployError as err:  # stored before today's rules: it must not run
             raise ProcessError(f"process version {version_id} no longer passes the deploy "
                                f"rules: {err}") from err
+
+    def stored_files(self, session: Session, version_id: int) -> Mapping[str, str]:
+        """A version's files as the row holds them: what a diagram draws and its file URL
+        serves, read once per version and process (deploy never changes a stored version:
+        new content is a new version). Read apart from `compiled_version`, which raises for a
+        version that no longer passes the deploy rules; its diagram is still shown as stored."""
+        files = self._stored.get(version_id)
+        if files is None:
+            found = session.scalar(select(ProcessVersion.files)
+                                   .where(ProcessVersion.id == version_id))
+            if found is None:
+                raise NotFoundError(f"process version {version_id} does not exist")
+            files = self._stored[version_id] = MappingProxyType(dict(found))
+        return files
 
     @staticmethod
     def newest_version_id(session: Session) -> int | None:

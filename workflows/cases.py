@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine import Engine
-from models import (Assignment, AuditEvent, Escalation, ProcessInstance, ProcessVersion,
+from models import (Assignment, AuditEvent, Escalation, ProcessInstance,
                     Suggestion, SuggestionCoSigner, Unit, User)
 
 from . import committees
@@ -96,9 +96,7 @@ class DiagramState:
 def diagram_state(session: Session, engine: Engine, instance: ProcessInstance) -> DiagramState:
     """Which elements of which file are active or completed, read from the workflow."""
     states = engine.element_states(session, instance)
-    # the stored text, as the file URLs serve it (not the engine's compiled copy)
-    files = session.scalar(select(ProcessVersion.files)
-                           .where(ProcessVersion.id == instance.process_version_id))
+    files = engine.stored_files(session, instance.process_version_id)
     # The file that defines the case's process and those of the processes it has reached (a
     # package holds every process: another process's diagram says nothing about this case).
     shown = {states.file, *states.active, *states.done}
