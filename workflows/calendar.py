@@ -21,6 +21,18 @@ from sqlalchemy.orm import Session
 from models import Assignment, CalendarDay
 
 CHINA = ZoneInfo("Asia/Shanghai")
+# The holiday package's answers per day, shared by the process's calendars (its data is fixed
+# for the life of the process); None: the package has no data for that day's year.
+_OFFICIAL: dict[date, bool | None] = {}
+
+
+def _official(day: date) -> bool | None:
+    if day not in _OFFICIAL:
+        try:
+            _OFFICIAL[day] = chinese_calendar.is_workday(day)
+        except NotImplementedError:  # the package has no data for this year
+            _OFFICIAL[day] = None
+    return _OFFICIAL[day]
 
 
 def _local(moment: datetime) -> datetime:
@@ -38,7 +50,6 @@ class WorkCalendar:
         self.overrides: dict[date, bool] = {
             row.day: row.is_workday for row in session.scalars(select(CalendarDay))}
         self.missing_years: set[int] = set()
-        self._known: dict[date, bool] = {}  # the package's answers, asked once per day
 
     @property
     def warnings(self) -> list[str]:
@@ -50,14 +61,10 @@ class WorkCalendar:
         """Whether `day` is a working day: override row, else the package, else Mon–Fri."""
         if day in self.overrides:
             return self.overrides[day]
-        known = self._known.get(day)
+        known = _official(day)
         if known is None:
-            try:
-                known = chinese_calendar.is_workday(day)
-            except NotImplementedError:  # the package has no data for this year
-                self.missing_years.add(day.year)
-                known = day.weekday() < 5
-            self._known[day] = known
+            self.missing_years.add(day.year)
+            known = day.weekday() < 5
         return known
 
     def add_workdays(self, start: datetime, n: int) -> datetime:
