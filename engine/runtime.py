@@ -108,12 +108,13 @@ class Engine(Versions, Reading):
         instance = Instance(instance_id, version_id, process_id, "running", "{}",
                             serializer.VERSION, 1, actor)
         before = projection.snapshot(workflow)
+        memo: dict = {}
         self._run(instance, workflow, actor, now, lambda: stepping.do_engine_steps(workflow),
-                  session)
+                  session, memo=memo)
         self._audit(session, actor, "start", instance_id=instance_id, at=now,
                     detail={"process_id": process_id, "version_id": version_id,
                             "business_key": business_key})
-        return self._save(session, instance, workflow, before, actor, now)
+        return self._save(session, instance, workflow, before, actor, now, memo=memo)
 
     def complete(self, session: Session, task_id: str, actor: str,
                  data: dict[str, Any] | None = None, *,
@@ -155,14 +156,15 @@ class Engine(Versions, Reading):
             task.run()
             stepping.do_engine_steps(workflow)
 
-        self._run(instance, workflow, actor, now, step, session)
+        memo: dict = {}
+        self._run(instance, workflow, actor, now, step, session, memo=memo)
         done = conn.execute(_COMPLETE_TASK, {"task_id": task_id, "actor": actor, "now": now})
         if done.rowcount != 1:
             raise ConflictError(f"task '{label}' was completed by someone else")
         self._audit(session, actor, "complete", instance_id=instance.id, task_id=task_id,
                     bpmn_id=found.bpmn_id, at=now, detail={"data": data})
         return self._save(session, instance, workflow, before, actor, now,
-                          completed=(found.bpmn_id, data), task_id=task_id)
+                          completed=(found.bpmn_id, data), task_id=task_id, memo=memo)
 
     def cancel(self, session: Session, instance_id: int, actor: str, *,
                detail: dict[str, Any] | None = None) -> StepResult:
@@ -180,10 +182,12 @@ class Engine(Versions, Reading):
             now = self.clock()
             workflow = self._load(session, instance)
             before = projection.snapshot(workflow)
-            self._run(instance, workflow, actor, now, workflow.cancel, session)
+            memo: dict = {}
+            self._run(instance, workflow, actor, now, workflow.cancel, session, memo=memo)
             self._audit(session, actor, "case_cancelled", instance_id=instance.id, at=now,
                         detail=detail)
-            return self._save(session, instance, workflow, before, actor, now, ended_as="cancelled")
+            return self._save(session, instance, workflow, before, actor, now, ended_as="cancelled",
+                              memo=memo)
 
     def fire_due_timers(self, session: Session, now: datetime | None = None,
                         limit: int = 50) -> int:
@@ -231,20 +235,25 @@ class Engine(Versions, Reading):
             workflow.refresh_timers()
             stepping.do_engine_steps(workflow)
 
-        self._run(instance, workflow, "scheduler", now, step, session)
+        memo: dict = {}
+        self._run(instance, workflow, "scheduler", now, step, session, memo=memo)
         after = projection.snapshot(workflow)
         for tid, (due, bpmn_id) in before.timers.items():
             if after.timers.get(tid) != (due, bpmn_id):
                 self._audit(session, "scheduler", "timer_fired", instance_id=instance.id,
                             task_id=tid, bpmn_id=bpmn_id, at=now,
                             detail={"due_at": due.isoformat()})
-        self._save(session, instance, workflow, before, "scheduler", now, after=after)
+        self._save(session, instance, workflow, before, "scheduler", now, after=after, memo=memo)
 
     def _run(self, instance: Instance, workflow: BpmnWorkflow, actor: str, now: datetime,
-             step: Callable[[], None], session: Session, refresh: bool = True) -> None:
-        """Run SpiffWorkflow (or expressions) with the engine's clock and the operators' context."""
+             step: Callable[[], None], session: Session, refresh: bool = True,
+             memo: dict | None = None) -> None:
+        """Run SpiffWorkflow (or expressions) with the engine's clock and the operators' context.
+        `memo`: what script globals keep (`scripts.step_memo`), shared by the runs of one step
+        (its tasks, then the new tasks' due dates as it is saved)."""
         token = call_context().set(
-            {"session": session, "instance_id": instance.id, "actor": actor, "now": now})
+            {"session": session, "instance_id": instance.id, "actor": actor, "now": now,
+             "memo": {} if memo is None else memo})
         try:
             with clock_mod.using(lambda: now):
                 stepping.install(workflow)  # before a task runs: its completion looks for waits
@@ -264,7 +273,8 @@ class Engine(Versions, Reading):
               before: projection.Snapshot, actor: str, now: datetime,
               after: projection.Snapshot | None = None,
               completed: tuple[str, dict[str, Any]] | None = None,
-              task_id: str | None = None, ended_as: str = "completed") -> StepResult:
+              task_id: str | None = None, ended_as: str = "completed",
+              memo: dict | None = None) -> StepResult:
         """Write state, projections and events; the caller's commit makes them real together.
         `completed` and `task_id` name the task a person completed in this step."""
         for event in workflow.get_events():
@@ -280,7 +290,7 @@ class Engine(Versions, Reading):
         self._run(instance, workflow, actor, now, lambda: applied.extend(projection.apply(
             session, instance.id, before, after, now=now, resolve=self.resolve,
             evaluate=self.script_engine.evaluate, completed=task_id,
-            initiator=instance.started_by)), session, refresh=False)
+            initiator=instance.started_by)), session, refresh=False, memo=memo)
         ended, new_rows = applied
         values = {"state": serializer.dumps(workflow), "serializer_version": serializer.VERSION,
                   "updated_at": now, "version": instance.version + 1}

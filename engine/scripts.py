@@ -130,8 +130,9 @@ def call_context() -> ContextVar[dict | None]:
 
 
 def step_memo(function: str) -> dict:
-    """A dict that lives as long as the step now running, for a script global to keep what it
-    read (`deadline(...)` is evaluated for every waiting timer of the case)."""
+    """A dict that lives as long as the step now running (its tasks run, then its new tasks'
+    due dates evaluated as it is saved), for a script global to keep what it read
+    (`deadline(...)` is evaluated for every waiting timer of the case)."""
     context = _call_context.get()
     if context is None:
         raise RuntimeError(f"{function}() is only available while the engine runs a step")

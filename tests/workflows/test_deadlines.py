@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from models import Assignment, CoOpinion, Escalation, HumanTask, Timer
 from workflows import deadlines, simulate
@@ -257,3 +257,25 @@ def test_a_co_units_return_request_waits_for_its_ruling_across_a_lead_reassignme
         "return_decision": "reassign", "new_unit": "power", "ruling_note": "同意改交"})
     assert sorted(t.candidate_unit for t in cases.tasks(case)["co_acknowledge"]) == [
         "finance", "power"]
+
+
+def test_a_step_reads_an_assignments_dates_once_from_its_tasks_to_its_save(cases):
+    """The memo of `deadline(...)` lives from a step's tasks to its save: acknowledging re-arms
+    the waiting timers and opens the next task with its due date, one read of the dates."""
+    sid, case = cases.new(SOLE)
+    reads = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "assignment.ack_due, assignment.reply_due" in statement:
+            reads.append(statement)
+    event.listen(cases.db.engine, "before_cursor_execute", count)
+    try:
+        cases.complete("transport_unit_handler", case, "acknowledge", {"decision": "acknowledge"})
+    finally:
+        event.remove(cases.db.engine, "before_cursor_execute", count)
+    assert len(reads) == 1
+    lead = assignment(cases, sid, "transport")
+    due = {t.bpmn_id: t.due_at for t in rows(cases, HumanTask, HumanTask.instance_id == case)
+           if t.state == "ready"}
+    assert due and all(at == lead.reply_due for at in due.values())
+    assert ("reply_reminder", lead.reply_due - timedelta(days=10)) in _timers(cases, case)
