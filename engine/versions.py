@@ -51,11 +51,7 @@ class Versions:
         """The parsed specs of a stored version (parsed once per process, then cached)."""
         package = self._versions.get(version_id)
         if package is None:
-            files = session.scalar(select(ProcessVersion.files)
-                                   .where(ProcessVersion.id == version_id))
-            if files is None:
-                raise NotFoundError(f"process version {version_id} does not exist")
-            package = self._versions[version_id] = Package(dict(files))
+            package = self._versions[version_id] = Package(_read_files(session, version_id))
         try:
             return self.specs.get(package)
         except DeployError as err:  # stored before today's rules: it must not run
@@ -69,11 +65,7 @@ class Versions:
         version that no longer passes the deploy rules; its diagram is still shown as stored."""
         files = self._stored.get(version_id)
         if files is None:
-            found = session.scalar(select(ProcessVersion.files)
-                                   .where(ProcessVersion.id == version_id))
-            if found is None:
-                raise NotFoundError(f"process version {version_id} does not exist")
-            files = self._stored[version_id] = MappingProxyType(dict(found))
+            files = self._stored[version_id] = MappingProxyType(_read_files(session, version_id))
         return files
 
     @staticmethod
@@ -91,3 +83,11 @@ class Versions:
         if found is None:
             raise NotFoundError(f"no deployed process '{process_id}'")
         return found
+
+
+def _read_files(session: Session, version_id: int) -> dict[str, str]:
+    """A stored version's files (name -> text); NotFoundError if there is no such version."""
+    files = session.scalar(select(ProcessVersion.files).where(ProcessVersion.id == version_id))
+    if files is None:
+        raise NotFoundError(f"process version {version_id} does not exist")
+    return dict(files)

@@ -80,3 +80,18 @@ def test_a_state_of_another_format_is_rebuilt(db, domain_engine, org, monkeypatc
                             lambda *args: walked.append(args))
         assert domain_engine.element_states(session, instance) == read_off
         assert walked == [] and "consult" in read_off.active["unit_handling.bpmn"]
+
+
+def test_stored_files_of_a_missing_version_and_kept_files_are_read_only(db, domain_engine, org):
+    from engine.errors import NotFoundError
+    cases = Cases(db, domain_engine, org)
+    _sid, case = cases.new({"mode": "sole", "lead_unit": "transport", "key_suggestion": False,
+                            "co_units": []})
+    with db.session() as session:
+        with pytest.raises(NotFoundError, match="does not exist"):
+            domain_engine.stored_files(session, 987654)
+        version = session.get(ProcessInstance, case).process_version_id
+        files = domain_engine.stored_files(session, version)
+        assert files is domain_engine.stored_files(session, version)  # read once
+        with pytest.raises(TypeError):
+            files["suggestion.bpmn"] = "<x/>"  # a caller cannot alter what others are served
