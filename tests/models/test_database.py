@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from models import Database, Unit
 from models.db import WriteOutsideTransaction
@@ -101,10 +101,15 @@ def test_a_session_opened_for_reading_refuses_to_write(tmp_path):
 
 def test_a_read_that_ran_a_statement_other_than_select_ends_in_rollback(db):
     """A read session commits only what only read (to keep PostgreSQL's prepared statements);
-    a Core write slipped into it, or pending ORM changes, are rolled back as before."""
+    a Core write slipped into it, or pending ORM changes, are rolled back as before — on
+    PostgreSQL, where reads run in autocommit, the Core write is refused before it runs."""
     s = db.session()
     s.execute(select(func.count()).select_from(Unit))
-    s.execute(insert(Unit), {"code": "slipped", "name": "不该留下", "kind": "government"})
+    if db.is_sqlite:
+        s.execute(insert(Unit), {"code": "slipped", "name": "不该留下", "kind": "government"})
+    else:
+        with pytest.raises(WriteOutsideTransaction):
+            s.execute(insert(Unit), {"code": "slipped", "name": "不该留下", "kind": "government"})
     s.close()
     s = db.session()
     s.add(Unit(code="pending", name="也不该留下", kind="government"))
@@ -112,3 +117,37 @@ def test_a_read_that_ran_a_statement_other_than_select_ends_in_rollback(db):
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Unit).where(
             Unit.code.in_(["slipped", "pending"]))) == 0
+
+
+def test_reads_run_without_a_transaction_and_writes_in_one(db):
+    """On PostgreSQL a read session's statements run in autocommit (no BEGIN or COMMIT round
+    trips); anything but a plain SELECT is refused there, row locks included, since it would
+    commit at once or lock nothing. A write in the same session runs in one transaction: an
+    error inside it keeps none of its statements."""
+    if db.is_sqlite:
+        pytest.skip("SQLite reads keep their transaction (BEGIN is not a round trip there)")
+    with db.session() as s:
+        s.execute(select(func.count()).select_from(Unit))
+        assert s.connection().connection.dbapi_connection.autocommit is True
+        s.execute(text("WITH u AS (SELECT id FROM unit) SELECT count(*) FROM u"))
+        for refused in ["UPDATE unit SET name = name",
+                        "WITH u AS (UPDATE unit SET name = name RETURNING id) SELECT * FROM u",
+                        "SELECT id FROM unit FOR UPDATE", "SELECT id FROM unit FOR NO KEY UPDATE",
+                        "SELECT id FROM unit FOR SHARE", "select id from unit for key share",
+                        "  delete from unit"]:
+            with pytest.raises(WriteOutsideTransaction):
+                s.execute(text(refused))
+        with pytest.raises(RuntimeError, match="boom"):
+            with db.write(s):
+                assert s.connection().connection.dbapi_connection.autocommit is False
+                s.execute(insert(Unit), {"code": "first", "name": "一", "kind": "government"})
+                s.execute(select(Unit.id).where(Unit.code == "first").with_for_update())
+                s.execute(insert(Unit), {"code": "second", "name": "二", "kind": "government"})
+                raise RuntimeError("boom")
+        assert s.connection().connection.dbapi_connection.autocommit is True
+        assert s.scalar(select(func.count()).select_from(Unit).where(
+            Unit.code.in_(["first", "second"]))) == 0
+        with db.write(s):
+            s.execute(insert(Unit), {"code": "kept", "name": "留", "kind": "government"})
+    with db.session() as s:
+        assert s.scalar(select(Unit.name).where(Unit.code == "kept")) == "留"
