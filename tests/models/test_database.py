@@ -151,3 +151,6 @@ def test_reads_run_without_a_transaction_and_writes_in_one(db):
             s.execute(insert(Unit), {"code": "kept", "name": "留", "kind": "government"})
     with db.session() as s:
         assert s.scalar(select(Unit.name).where(Unit.code == "kept")) == "留"
+    # Autocommit asked for on purpose (maintenance: VACUUM, ANALYZE) is not a read session's.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE unit")
