@@ -265,8 +265,8 @@ _WROTE = "jianyi_wrote"
 # worker's time went to them under `make load`). Reads see what they saw before: at READ
 # COMMITTED, PostgreSQL's level and ours, each statement takes its own snapshot inside a
 # transaction too. A write still runs in one transaction (`Database.write`), and a read
-# connection refuses anything but a plain SELECT (`_note_write`), so nothing a read session
-# does can commit half a change. (psycopg switches autocommit on the client: no round trip.)
+# connection refuses anything but a SELECT, or a WITH ... SELECT without a data-modifying part,
+# and any row lock (`_note_write`), so nothing a read session does can commit half a change. (psycopg switches autocommit on the client: no round trip.)
 _READ_OPTIONS = {"isolation_level": "AUTOCOMMIT", "jianyi_read": True}
 _WRITE_OPTIONS = {"isolation_level": "READ COMMITTED", "jianyi_read": False}
 _READ_ONLY = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
