@@ -279,19 +279,23 @@ def _begun(conn) -> None:
 
 
 def _note_write(conn, _cursor, statement: str, *_args) -> None:
-    if not statement.startswith("SELECT"):  # anything else may have written: see _Session
-        conn.info[_WROTE] = True
-    if conn.get_execution_options().get("jianyi_read") and not _read_only(statement):
+    if _read_only(statement):
+        return
+    conn.info[_WROTE] = True  # it may have written: see _Session
+    if conn.get_execution_options().get("jianyi_read"):
         raise WriteOutsideTransaction(
             "on a read connection a write would commit at once and a row lock end with its "
             "statement: open the session with db.write()")
 
 
 def _read_only(statement: str) -> bool:
-    """A SELECT, or WITH … SELECT without a data-modifying part, that locks no rows."""
+    """One SELECT, or WITH … SELECT without a data-modifying part, that locks no rows. One: a
+    statement without parameters goes to PostgreSQL as it is, and it runs every statement in
+    it, so "SELECT 1; UPDATE …" would write (a semicolon in a literal is refused too: loudly)."""
     head = _READ_ONLY.match(statement)
-    return bool(head) and not _LOCKS.search(statement) and (
-        head.group(1).upper() == "SELECT" or not _WRITES.search(statement))
+    return bool(head) and ";" not in statement.rstrip().rstrip(";") \
+        and not _LOCKS.search(statement) and (
+            head.group(1).upper() == "SELECT" or not _WRITES.search(statement))
 
 
 class _Session(Session):

@@ -121,8 +121,8 @@ def test_a_read_that_ran_a_statement_other_than_select_ends_in_rollback(db):
 
 def test_reads_run_without_a_transaction_and_writes_in_one(db):
     """On PostgreSQL a read session's statements run in autocommit (no BEGIN or COMMIT round
-    trips); anything but a plain SELECT is refused there, row locks included, since it would
-    commit at once or lock nothing. A write in the same session runs in one transaction: an
+    trips); anything but one SELECT is refused there, row locks and a second statement after a
+    semicolon included, since it would commit at once or lock nothing. A write in the same session runs in one transaction: an
     error inside it keeps none of its statements."""
     if db.is_sqlite:
         pytest.skip("SQLite reads keep their transaction (BEGIN is not a round trip there)")
@@ -134,9 +134,11 @@ def test_reads_run_without_a_transaction_and_writes_in_one(db):
                         "WITH u AS (UPDATE unit SET name = name RETURNING id) SELECT * FROM u",
                         "SELECT id FROM unit FOR UPDATE", "SELECT id FROM unit FOR NO KEY UPDATE",
                         "SELECT id FROM unit FOR SHARE", "select id from unit for key share",
-                        "  delete from unit"]:
+                        "  delete from unit", "SELECT 1; UPDATE unit SET name = 'x'",
+                        "select 1;delete from unit;"]:
             with pytest.raises(WriteOutsideTransaction):
                 s.execute(text(refused))
+        assert s.scalar(text("SELECT count(*) FROM unit WHERE name = 'x';")) == 0
         with pytest.raises(RuntimeError, match="boom"):
             with db.write(s):
                 assert s.connection().connection.dbapi_connection.autocommit is False
