@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from flask import render_template_string
+from flask_login import login_required
 from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 
@@ -134,9 +136,6 @@ def _mix(cpu: dict[str, float]) -> None:
 def _add_floors(app) -> None:
     """Two routes on the bench's own app (not the product's): what any signed-in request, and
     any signed-in page, costs before it does anything of its own."""
-    from flask import render_template_string
-    from flask_login import login_required
-
     @app.get("/_bench/signed_in")
     @login_required
     def signed_in():

@@ -6,6 +6,7 @@ other function takes the session it is given.
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import os
 import re
@@ -265,8 +266,9 @@ _WROTE = "jianyi_wrote"
 # worker's time went to them under `make load`). Reads see what they saw before: at READ
 # COMMITTED, PostgreSQL's level and ours, each statement takes its own snapshot inside a
 # transaction too. A write still runs in one transaction (`Database.write`), and a read
-# connection refuses anything but a SELECT, or a WITH ... SELECT without a data-modifying part,
-# and any row lock (`_note_write`), so nothing a read session does can commit half a change. (psycopg switches autocommit on the client: no round trip.)
+# connection refuses anything but one SELECT, or one WITH ... SELECT without a data-modifying
+# part, that locks no rows (`_note_write`), so nothing a read session does can commit half a
+# change. (psycopg switches autocommit on the client: no round trip.)
 _READ_OPTIONS = {"isolation_level": "AUTOCOMMIT", "jianyi_read": True}
 _WRITE_OPTIONS = {"isolation_level": "READ COMMITTED", "jianyi_read": False}
 _READ_ONLY = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
@@ -288,6 +290,7 @@ def _note_write(conn, _cursor, statement: str, *_args) -> None:
             "statement: open the session with db.write()")
 
 
+@functools.lru_cache(maxsize=4096)  # every statement passes here; compiled SQL repeats
 def _read_only(statement: str) -> bool:
     """One SELECT, or WITH … SELECT without a data-modifying part, that locks no rows. One: a
     statement without parameters goes to PostgreSQL as it is, and it runs every statement in
