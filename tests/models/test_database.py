@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from sqlalchemy import func, insert, select, text
 
 from models import Database, Unit
-from models.db import WriteOutsideTransaction
+from models.db import WriteOutsideTransaction, _read_only
 
 
 def _rows_in_main_file(path: str) -> int:
@@ -124,8 +125,8 @@ def test_a_read_that_ran_a_statement_other_than_select_ends_in_rollback(db):
 def test_reads_run_without_a_transaction_and_writes_in_one(db):
     """On PostgreSQL a read session's statements run in autocommit (no BEGIN or COMMIT round
     trips); anything but one SELECT is refused there, row locks and a second statement after a
-    semicolon included, since it would commit at once or lock nothing. A write in the same session runs in one transaction: an
-    error inside it keeps none of its statements."""
+    semicolon included, since it would commit at once or lock nothing. A write in the same
+    session runs in one transaction: an error inside it keeps none of its statements."""
     if db.is_sqlite:
         pytest.skip("SQLite reads keep their transaction (BEGIN is not a round trip there)")
     with db.session() as s:
@@ -158,3 +159,22 @@ def test_reads_run_without_a_transaction_and_writes_in_one(db):
     # Autocommit asked for on purpose (maintenance: VACUUM, ANALYZE) is not a read session's.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE unit")
+
+
+_READS = ["SELECT 1", "select id from unit", "WITH u AS (SELECT id FROM unit) SELECT * FROM u",
+          "  SELECT count(*) FROM unit WHERE name = %(name)s"]
+_ANY = _READS + ["UPDATE unit SET name = 'x'", "delete from unit", "SELECT pg_sleep(0)",
+                 "INSERT INTO unit (code) VALUES ('x')", "DROP TABLE unit", "COMMIT"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(read=st.sampled_from(_READS), then=st.sampled_from(_ANY),
+       gap=st.sampled_from([";", "; ", ";\n", " ;  ", ";;", ";\t"]),
+       end=st.sampled_from(["", ";", " ; ", "\n", ";\n"]), upper=st.booleans())
+def test_one_read_is_read_only_and_any_second_statement_is_not(read, then, gap, end, upper):
+    """What a read connection lets through (`_read_only`), over many shapes: one read with any
+    trailing semicolon or whitespace is a read; a read followed by a second statement, whatever
+    that is and however it is joined, is not (PostgreSQL would run both in autocommit)."""
+    case = str.upper if upper else str.lower
+    assert _read_only(case(read) + end)
+    assert not _read_only(case(read) + gap + case(then) + end)
